@@ -1,0 +1,100 @@
+import type { Context } from '../context.js';
+import { style } from '../style.js';
+import { inspectPaths, type InspectReport, type InputReport } from '../../pki/inspect.js';
+import { loadTrustStore } from '../../pki/trust.js';
+import { readSecret } from '../../util/secret.js';
+import type { CertFacts } from '../../pki/types.js';
+
+export interface InspectFlags {
+  key?: string;
+  caFile?: string[];
+  passwordFile?: string;
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function keyLabel(k: { type: string; bits?: number; curve?: string }): string {
+  if (k.type === 'rsa') return `RSA ${k.bits ?? '?'}`;
+  if (k.type === 'ec') return `EC ${k.curve === 'prime256v1' ? 'P-256' : k.curve === 'secp384r1' ? 'P-384' : k.curve === 'secp521r1' ? 'P-521' : k.curve}`;
+  return k.type.toUpperCase();
+}
+
+function renderCert(ctx: Context, c: CertFacts, index: number, lines: string[]): void {
+  const s = style(ctx.color);
+  const days =
+    c.daysLeft < 0 ? s.red(`expired ${-c.daysLeft} days ago`) : c.daysLeft < 14 ? s.yellow(`${c.daysLeft} days left`) : `${c.daysLeft} days left`;
+  lines.push(`  [${index}] ${s.bold(c.subject || '(empty subject)')}`);
+  const row = (k: string, v: string) => lines.push(`      ${k.padEnd(11)} ${v}`);
+  row('issuer', c.issuer);
+  row('serial', c.serial);
+  row('valid', `${c.notBefore} → ${c.notAfter} (${days})`);
+  const names = [...c.dnsNames.map((n) => `DNS:${n}`), ...c.ipAddresses.map((n) => `IP:${n}`)];
+  if (names.length) row('names', names.join(', '));
+  row('key', keyLabel(c.key));
+  row('signature', c.signatureAlgorithm);
+  row('sha256', c.fingerprintSha256);
+  const flags = [c.isCA ? 'CA' : 'not a CA', c.selfSigned ? 'self-signed' : ''].filter(Boolean).join(', ');
+  row('kind', flags);
+  if (c.ocspUrls.length) row('OCSP', c.ocspUrls.join(' '));
+  if (c.caIssuersUrls.length) row('CA issuers', c.caIssuersUrls.join(' '));
+}
+
+function renderInput(ctx: Context, input: InputReport, lines: string[]): void {
+  const s = style(ctx.color);
+  const counts = [
+    input.certificates.length && `${input.certificates.length} certificate${input.certificates.length > 1 ? 's' : ''}`,
+    input.keys.length && `${input.keys.length} key${input.keys.length > 1 ? 's' : ''}`,
+    input.csrs.length && `${input.csrs.length} CSR${input.csrs.length > 1 ? 's' : ''}`,
+  ].filter(Boolean);
+  lines.push(`${s.bold(input.source)} (${input.format.toUpperCase()}: ${counts.join(', ')})`);
+  input.certificates.forEach((c, i) => renderCert(ctx, c, i, lines));
+  const chain = input.chain;
+  if (chain && input.certificates.length > 0) {
+    const idx = (fp: string) => input.certificates.findIndex((c) => c.fingerprintSha256 === fp);
+    const order = chain.order.map((fp) => `[${idx(fp)}]`).join(' → ');
+    lines.push(`  chain       ${order} (leaf first)`);
+    if (chain.givenOrderWrong) lines.push(`              ${s.yellow('the given order was wrong')}; servers need the leaf first, then each issuer`);
+    if (chain.unrelated.length) lines.push(`              ${chain.unrelated.length} certificate(s) not part of the leaf's chain: ${chain.unrelated.map((fp) => `[${idx(fp)}]`).join(' ')}`);
+    lines.push(`              ${chain.reachesSelfSignedRoot ? 'ends at a self-signed root' : 'does not include its root'}`);
+    lines.push(`  trusted     ${chain.trusted ? s.green('yes') : s.red('no') + ` (${chain.trustProblem})`}`);
+  }
+  for (const k of input.keys) {
+    const owner = k.matchesCertificate ? input.certificates.findIndex((c) => c.fingerprintSha256 === k.matchesCertificate) : -1;
+    const desc = k.encrypted && k.type === 'unknown' ? 'encrypted private key' : `${keyLabel(k)} private key${k.encrypted ? ' (encrypted)' : ''}`;
+    lines.push(`  key         ${desc}, ${k.encoding.toUpperCase()}${owner >= 0 ? `, matches certificate [${owner}]` : ''}`);
+  }
+  for (const c of input.csrs) {
+    lines.push(`  CSR         ${c.subject || '(empty subject)'}`);
+    const names = [...c.dnsNames.map((n) => `DNS:${n}`), ...c.ipAddresses.map((n) => `IP:${n}`)];
+    if (names.length) lines.push(`              names ${names.join(', ')}`);
+    lines.push(`              ${keyLabel(c.key)}, ${c.signatureAlgorithm}, signature ${c.signatureValid ? 'valid' : s.red('INVALID')}`);
+  }
+}
+
+export function renderInspect(ctx: Context, report: InspectReport): string[] {
+  const s = style(ctx.color);
+  const lines: string[] = [];
+  report.inputs.forEach((input, i) => {
+    if (i > 0) lines.push('');
+    renderInput(ctx, input, lines);
+  });
+  if (report.skipped.length) lines.push('', `skipped ${report.skipped.length} file(s) that hold no certificate material`);
+  if (report.keyMatch) {
+    const m = report.keyMatch;
+    lines.push('', m.matches ? s.green(`key ${m.key} matches the certificate`) : s.red(`key ${m.key}: ${m.problem}`));
+  }
+  return lines;
+}
+
+export async function runInspect(ctx: Context, paths: string[], flags: InspectFlags): Promise<number> {
+  const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
+  const trust = loadTrustStore(flags.caFile ?? []);
+  const report = await inspectPaths(paths, trust, { password, keyFile: flags.key, stdin: readStdin });
+  if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
+  else for (const line of renderInspect(ctx, report)) ctx.out(line);
+  return report.keyMatch && !report.keyMatch.matches ? 1 : 0;
+}

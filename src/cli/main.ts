@@ -1,0 +1,58 @@
+/**
+ * The certkit command line. Commands are registered here with their help; their code is imported only
+ * when they run, so `certkit --version` and `--help` stay fast (no acme-client, nodemailer or node-forge).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { makeContext, type Context, type GlobalOptions } from './context.js';
+import { reportError } from './run.js';
+import { version } from './version.js';
+import { registerCommands } from './commands.js';
+
+export const EXIT_CODE_HELP = `
+Exit codes:
+  0  success                      4  the store is locked by another run
+  1  the check or comparison failed (e.g. key mismatch; for check: WARNING)
+  2  bad input: arguments, unreadable or invalid files, rules refused (for check: CRITICAL)
+  3  not found: no such lineage (for check: UNKNOWN)
+  5  the CA refused or failed     6  network: connection, DNS, timeout
+  7  deploy failed and was rolled back   8  environment: missing program, permission
+  70 internal error (run with --debug and report it)
+`;
+
+export function buildProgram(run: (fn: (ctx: Context) => Promise<number>) => Promise<void>): Command {
+  const program = new Command('certkit')
+    .description('TLS certificates for your own servers: keys and CSRs, ACME, import, deploy, monitor.')
+    .version(version(), '-V, --version', 'print the version')
+    .option('--json', 'machine-readable output (stable schema, see docs/json.md)')
+    .option('-q, --quiet', 'print only errors')
+    .option('--debug', 'show stack traces and internal detail')
+    .option('--config <file>', 'config file (JSON)')
+    .option('--store <dir>', 'lineage store (default: /etc/certkit as root, else ~/.local/share/certkit)')
+    .addOption(new Option('--no-color', 'no colour (also when NO_COLOR is set or not a TTY)'))
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODE_HELP)
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`certkit: ${str.replace(/^error: /, '')}`) });
+  registerCommands(program, run);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  let ctx: Context | undefined;
+  const run = async (fn: (ctx: Context) => Promise<number>) => {
+    ctx = makeContext(program.opts<GlobalOptions>());
+    exitCode = await fn(ctx);
+  };
+  const program = buildProgram(run);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    return reportError(ctx ?? makeContext(program.opts<GlobalOptions>()), err);
+  }
+  return exitCode;
+}

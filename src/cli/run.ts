@@ -1,0 +1,16 @@
+/** Turns a command's outcome into an exit code, and any error into one line (stack only with --debug). */
+import { CertkitError, EXIT_CODES } from '../errors.js';
+import type { Context } from './context.js';
+
+export function reportError(ctx: Pick<Context, 'debug' | 'json' | 'err'>, err: unknown): number {
+  if (err instanceof CertkitError) {
+    if (ctx.json) ctx.err(JSON.stringify({ error: { kind: err.kind, message: err.message, hint: err.hint ?? null } }));
+    else ctx.err(`certkit: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
+    if (ctx.debug && err.stack) ctx.err(err.stack);
+    return EXIT_CODES[err.kind];
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.err(`certkit: internal error: ${message.split('\n')[0]} (run again with --debug and report it)`);
+  if (ctx.debug && err instanceof Error && err.stack) ctx.err(err.stack);
+  return EXIT_CODES.internal;
+}

@@ -1,0 +1,47 @@
+/**
+ * Typed errors. Every failure a user can meet is one of these kinds; the CLI maps the kind to an exit
+ * code (see EXIT_CODES) and prints `certkit: <message>` plus the hint on one line. The library never exits.
+ */
+export type ErrorKind =
+  | 'usage' // bad flags or arguments
+  | 'input' // unreadable or invalid file content
+  | 'policy' // a rule refuses the request (CA/B rules, expired cert, names differ)
+  | 'not-found' // a lineage, file or key that does not exist
+  | 'locked' // another certkit run holds the store lock
+  | 'ca' // the ACME server refused or failed
+  | 'network' // a connection, DNS or timeout failure
+  | 'deploy' // a deploy failed and was rolled back
+  | 'environment' // a missing program, permission, or system state
+  | 'internal';
+
+export const EXIT_CODES: Record<ErrorKind, number> = {
+  usage: 2,
+  input: 2,
+  policy: 2,
+  'not-found': 3,
+  locked: 4,
+  ca: 5,
+  network: 6,
+  deploy: 7,
+  environment: 8,
+  internal: 70,
+};
+
+export class CertkitError extends Error {
+  readonly kind: ErrorKind;
+  readonly hint?: string;
+  constructor(kind: ErrorKind, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CertkitError';
+    this.kind = kind;
+    this.hint = hint;
+  }
+}
+
+export const inputError = (message: string, hint?: string) => new CertkitError('input', message, hint);
+export const usageError = (message: string, hint?: string) => new CertkitError('usage', message, hint);
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,82 @@
+/** Orders a set of certificates leaf-first and judges the chain: order, completeness, root, trust. */
+import type { X509Certificate } from 'node:crypto';
+import { formatDn, isSelfSigned } from './facts.js';
+import type { TrustStore } from './trust.js';
+import type { ChainReport, ParsedCertificate } from './types.js';
+
+export function issued(child: X509Certificate, parent: X509Certificate): boolean {
+  if (child.issuer !== parent.subject) return false;
+  try {
+    return child.checkIssued(parent) && child.verify(parent.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function dedupe(certs: ParsedCertificate[]): ParsedCertificate[] {
+  const seen = new Set<string>();
+  return certs.filter((c) => !seen.has(c.x509.fingerprint256) && !!seen.add(c.x509.fingerprint256));
+}
+
+function walk(from: ParsedCertificate, pool: ParsedCertificate[]): ParsedCertificate[] {
+  const chain = [from];
+  let current = from;
+  while (!isSelfSigned(current.x509)) {
+    const parent = pool.find((p) => !chain.includes(p) && issued(current.x509, p.x509));
+    if (!parent) break;
+    chain.push(parent);
+    current = parent;
+  }
+  return chain;
+}
+
+/** The certificates in leaf-first chain order, plus those that don't belong to the leaf's chain. */
+export function orderChain(input: ParsedCertificate[]): { chain: ParsedCertificate[]; unrelated: ParsedCertificate[] } {
+  const certs = dedupe(input);
+  if (certs.length === 0) return { chain: [], unrelated: [] };
+  // A leaf issues nothing else in the set. Prefer non-CA leaves, then the longest chain.
+  const issuesOthers = (c: ParsedCertificate) => certs.some((o) => o !== c && issued(o.x509, c.x509));
+  let candidates = certs.filter((c) => !issuesOthers(c));
+  if (candidates.length === 0) candidates = certs;
+  const nonCa = candidates.filter((c) => !c.x509.ca);
+  if (nonCa.length > 0) candidates = nonCa;
+  let best: ParsedCertificate[] = [];
+  for (const c of candidates) {
+    const chain = walk(c, certs);
+    if (chain.length > best.length) best = chain;
+  }
+  return { chain: best, unrelated: certs.filter((c) => !best.includes(c)) };
+}
+
+export function analyseChain(input: ParsedCertificate[], trust: TrustStore): ChainReport {
+  const { chain, unrelated } = orderChain(input);
+  const inputOrder = dedupe(input).filter((c) => chain.includes(c));
+  const givenOrderWrong = inputOrder.some((c, i) => c !== chain[i]);
+  const last = chain[chain.length - 1];
+  const reachesSelfSignedRoot = !!last && isSelfSigned(last.x509);
+  let trusted = false;
+  let trustProblem: string | null = null;
+  let missingIssuer: string | null = null;
+  if (!last) {
+    trustProblem = 'no certificate';
+  } else if (chain.some((c) => trust.isAnchor(c.x509)) || trust.issuerOf(last.x509)) {
+    trusted = true;
+  } else if (reachesSelfSignedRoot) {
+    trustProblem =
+      chain.length === 1
+        ? 'self-signed certificate, not in the trust store'
+        : `root "${formatDn(last.x509.subject)}" is not in the trust store`;
+  } else {
+    missingIssuer = formatDn(last.x509.issuer);
+    trustProblem = `incomplete chain: issuer "${missingIssuer}" is neither given nor a trusted root`;
+  }
+  return {
+    order: chain.map((c) => c.x509.fingerprint256),
+    givenOrderWrong,
+    reachesSelfSignedRoot,
+    trusted,
+    trustProblem,
+    unrelated: unrelated.map((c) => c.x509.fingerprint256),
+    missingIssuer,
+  };
+}

@@ -1,0 +1,101 @@
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { signatureAlgorithmOf } from './der.js';
+import type { CertFacts, KeyFacts, ParsedCertificate } from './types.js';
+
+const DAY_MS = 86_400_000;
+
+/** node prints distinguished names one attribute per line; we show them comma-separated like openssl. */
+export function formatDn(dn: string): string {
+  return dn.split('\n').filter(Boolean).join(', ');
+}
+
+export function commonNameOf(dn: string): string | null {
+  const line = dn.split('\n').find((l) => l.startsWith('CN='));
+  return line ? line.slice(3) : null;
+}
+
+export function notAfterOf(x509: X509Certificate): Date {
+  return new Date(x509.validTo);
+}
+
+export function notBeforeOf(x509: X509Certificate): Date {
+  return new Date(x509.validFrom);
+}
+
+export function daysLeft(notAfter: Date, now: Date): number {
+  return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+}
+
+export function subjectAltNames(x509: X509Certificate): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  for (const raw of (x509.subjectAltName ?? '').split(/,\s*/)) {
+    const entry = raw.replace(/^"|"$/g, '');
+    if (entry.startsWith('DNS:')) dnsNames.push(entry.slice(4));
+    else if (entry.startsWith('IP Address:')) ipAddresses.push(entry.slice(11));
+  }
+  return { dnsNames, ipAddresses };
+}
+
+export function keyFacts(key: KeyObject): KeyFacts {
+  const details = key.asymmetricKeyDetails ?? {};
+  const type = key.asymmetricKeyType ?? 'unknown';
+  if (type === 'rsa' || type === 'rsa-pss') return { type: 'rsa', bits: details.modulusLength };
+  if (type === 'ec') {
+    const curve = details.namedCurve;
+    const bits = curve === 'prime256v1' ? 256 : curve === 'secp384r1' ? 384 : curve === 'secp521r1' ? 521 : undefined;
+    return { type: 'ec', curve, bits };
+  }
+  return { type };
+}
+
+function accessUrls(infoAccess: string | undefined, method: string): string[] {
+  if (!infoAccess) return [];
+  return infoAccess
+    .split('\n')
+    .filter((l) => l.startsWith(`${method} - URI:`))
+    .map((l) => l.slice(`${method} - URI:`.length).trim());
+}
+
+export function isSelfSigned(x509: X509Certificate): boolean {
+  if (x509.subject !== x509.issuer) return false;
+  try {
+    return x509.checkIssued(x509) && x509.verify(x509.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/** "AB:CD:..." as openssl prints it. node already uses that form. */
+export function fingerprintOf(x509: X509Certificate): string {
+  return x509.fingerprint256;
+}
+
+export function certFacts(cert: ParsedCertificate, now: Date): CertFacts {
+  const { x509 } = cert;
+  const notAfter = notAfterOf(x509);
+  let signatureAlgorithm = 'unknown';
+  try {
+    signatureAlgorithm = signatureAlgorithmOf(cert.der);
+  } catch {
+    /* keep unknown */
+  }
+  return {
+    subject: formatDn(x509.subject),
+    commonName: commonNameOf(x509.subject),
+    issuer: formatDn(x509.issuer),
+    issuerCommonName: commonNameOf(x509.issuer),
+    serial: x509.serialNumber.toUpperCase(),
+    notBefore: notBeforeOf(x509).toISOString(),
+    notAfter: notAfter.toISOString(),
+    daysLeft: daysLeft(notAfter, now),
+    ...subjectAltNames(x509),
+    key: keyFacts(x509.publicKey),
+    signatureAlgorithm,
+    fingerprintSha256: fingerprintOf(x509),
+    isCA: x509.ca,
+    selfSigned: isSelfSigned(x509),
+    ocspUrls: accessUrls(x509.infoAccess, 'OCSP'),
+    caIssuersUrls: accessUrls(x509.infoAccess, 'CA Issuers'),
+  };
+}

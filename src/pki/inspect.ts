@@ -1,0 +1,124 @@
+/** The inspect report: facts for every input, chain analysis, key↔certificate match. Pure of output. */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { analyseChain, orderChain } from './chain.js';
+import { csrFacts, type CsrFacts } from './csr-facts.js';
+import { certFacts, keyFacts } from './facts.js';
+import { keyMatchesCertificate } from './keys.js';
+import { readMaterial, readMaterialFile, type ReadOptions } from './read.js';
+import type { TrustStore } from './trust.js';
+import type { CertFacts, ChainReport, InputFormat, KeyFacts, Material } from './types.js';
+import { CertkitError } from '../errors.js';
+
+export const INSPECT_SCHEMA_VERSION = 1;
+
+export interface KeyReport extends KeyFacts {
+  encoding: string;
+  encrypted: boolean;
+  /** fingerprint of the certificate (in this report) the key belongs to, or null */
+  matchesCertificate: string | null;
+}
+
+export interface InputReport {
+  source: string;
+  format: InputFormat;
+  certificates: CertFacts[];
+  chain: ChainReport | null;
+  keys: KeyReport[];
+  csrs: CsrFacts[];
+}
+
+export interface KeyMatchReport {
+  key: string;
+  certificate: string | null;
+  matches: boolean;
+  problem: string | null;
+}
+
+export interface InspectReport {
+  schemaVersion: number;
+  inputs: InputReport[];
+  skipped: { source: string; reason: string }[];
+  keyMatch: KeyMatchReport | null;
+}
+
+async function reportFor(material: Material, trust: TrustStore, now: Date): Promise<InputReport> {
+  const certificates = material.certificates.map((c) => certFacts(c, now));
+  const keys: KeyReport[] = material.keys.map((k) => {
+    const facts = k.keyObject ? keyFacts(k.keyObject) : { type: 'unknown' };
+    const owner = k.keyObject ? material.certificates.find((c) => keyMatchesCertificate(k.keyObject!, c.x509)) : undefined;
+    return { ...facts, encoding: k.encoding, encrypted: k.encrypted, matchesCertificate: owner?.x509.fingerprint256 ?? null };
+  });
+  const csrs = await Promise.all(material.csrs.map((c) => csrFacts(c)));
+  return {
+    source: material.source,
+    format: material.format,
+    certificates,
+    chain: material.certificates.length > 0 ? analyseChain(material.certificates, trust) : null,
+    keys,
+    csrs,
+  };
+}
+
+async function expand(path: string, out: string[]): Promise<void> {
+  const st = await stat(path).catch(() => null);
+  if (st?.isDirectory()) {
+    for (const entry of (await readdir(path)).sort()) await expand(join(path, entry), out);
+  } else out.push(path);
+}
+
+export interface InspectOptions extends ReadOptions {
+  keyFile?: string;
+  now?: Date;
+  stdin?: () => Promise<Buffer>;
+}
+
+/** Explicit files must parse (else CertkitError 'input'); files found inside a directory are skipped if not. */
+export async function inspectPaths(paths: string[], trust: TrustStore, opts: InspectOptions = {}): Promise<InspectReport> {
+  const now = opts.now ?? new Date();
+  const report: InspectReport = { schemaVersion: INSPECT_SCHEMA_VERSION, inputs: [], skipped: [], keyMatch: null };
+  const materials: Material[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      materials.push(await readMaterial(await opts.stdin!(), '<stdin>', opts));
+      continue;
+    }
+    const st = await stat(path).catch(() => null);
+    if (!st?.isDirectory()) {
+      materials.push(await readMaterialFile(path, opts));
+      continue;
+    }
+    const files: string[] = [];
+    await expand(path, files);
+    for (const f of files) {
+      try {
+        materials.push(await readMaterialFile(f, opts));
+      } catch (err) {
+        if (!(err instanceof CertkitError)) throw err;
+        report.skipped.push({ source: f, reason: err.message });
+      }
+    }
+  }
+  for (const m of materials) report.inputs.push(await reportFor(m, trust, now));
+
+  if (opts.keyFile) {
+    const keyMaterial = await readMaterialFile(opts.keyFile, opts);
+    const key = keyMaterial.keys[0];
+    const leaf = orderChain(materials.flatMap((m) => m.certificates)).chain[0];
+    const fingerprint = leaf?.x509.fingerprint256 ?? null;
+    if (!key) report.keyMatch = { key: opts.keyFile, certificate: fingerprint, matches: false, problem: 'no private key in the file' };
+    else if (!key.keyObject)
+      report.keyMatch = { key: opts.keyFile, certificate: fingerprint, matches: false, problem: 'the key is encrypted; give its passphrase to compare' };
+    else if (!leaf) report.keyMatch = { key: opts.keyFile, certificate: null, matches: false, problem: 'no certificate to compare with' };
+    else {
+      const matches = keyMatchesCertificate(key.keyObject, leaf.x509);
+      report.keyMatch = {
+        key: opts.keyFile,
+        certificate: fingerprint,
+        matches,
+        problem: matches ? null : 'the private key does not belong to this certificate',
+      };
+    }
+  }
+  return report;
+}

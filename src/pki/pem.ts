@@ -1,0 +1,53 @@
+/** PEM splitting, tolerant of a BOM, CRLF line ends and text around the blocks. */
+export interface PemBlock {
+  label: string;
+  headers: Record<string, string>;
+  der: Buffer;
+  text: string;
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function hasPemMarker(text: string): boolean {
+  return /-----BEGIN [A-Z0-9 #]+-----/.test(text);
+}
+
+/** Returns every complete block; throws an Error naming the first BEGIN without a matching END. */
+export function splitPem(input: string): PemBlock[] {
+  const text = stripBom(input).replace(/\r\n?/g, '\n');
+  const blocks: PemBlock[] = [];
+  const begin = /-----BEGIN ([A-Z0-9 #]+)-----/g;
+  let m: RegExpExecArray | null;
+  while ((m = begin.exec(text))) {
+    const label = m[1]!;
+    const endMarker = `-----END ${label}-----`;
+    const endAt = text.indexOf(endMarker, m.index);
+    if (endAt < 0) throw new Error(`truncated PEM: "BEGIN ${label}" has no matching END line`);
+    const body = text.slice(m.index + m[0].length, endAt);
+    const headers: Record<string, string> = {};
+    const lines = body.split('\n');
+    const base64Lines: string[] = [];
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      const h = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+      if (h && base64Lines.length === 0) headers[h[1]!] = h[2]!;
+      else base64Lines.push(line.trim());
+    }
+    const b64 = base64Lines.join('');
+    if (!/^[A-Za-z0-9+/=]*$/.test(b64)) throw new Error(`damaged PEM: "${label}" block holds non-base64 text`);
+    const der = Buffer.from(b64, 'base64');
+    if (der.length === 0) throw new Error(`empty PEM block "${label}"`);
+    const full = text.slice(m.index, endAt + endMarker.length);
+    blocks.push({ label, headers, der, text: full + '\n' });
+    begin.lastIndex = endAt + endMarker.length;
+  }
+  return blocks;
+}
+
+export function toPem(label: string, der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64');
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}

@@ -1,0 +1,64 @@
+/**
+ * PKCS#12 (.pfx/.p12) through node-forge, which decrypts both OpenSSL 3's AES/PBKDF2 files and the
+ * legacy RC2-40/3DES ones. Where forge can't model a bag (EC keys, certs signed by EC keys) the raw ASN.1
+ * is handed to node's crypto instead, so RSA and ECDSA both work.
+ */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import forge from 'node-forge';
+import { inputError } from '../errors.js';
+import type { ParsedCertificate, ParsedKey } from './types.js';
+
+type Bag = forge.pkcs12.Bag & { asn1?: forge.asn1.Asn1 };
+
+function derOf(obj: forge.asn1.Asn1): Buffer {
+  return Buffer.from(forge.asn1.toDer(obj).getBytes(), 'binary');
+}
+
+export function readPkcs12(
+  der: Buffer,
+  password: string | undefined,
+): { certificates: ParsedCertificate[]; keys: ParsedKey[] } {
+  const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), false);
+  let p12: forge.pkcs12.Pkcs12Pfx | undefined;
+  const candidates = password !== undefined ? [password] : ['', undefined];
+  let lastError: unknown;
+  for (const pw of candidates) {
+    try {
+      p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, pw as string);
+      break;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (!p12) {
+    const msg = String((lastError as Error)?.message ?? lastError);
+    if (/password|MAC|decrypt/i.test(msg)) {
+      throw inputError(
+        password === undefined
+          ? 'the PKCS#12 file is password-protected'
+          : 'the PKCS#12 password is wrong (MAC check or decryption failed)',
+        'give the password with --password-file FILE or the CERTKIT_PASSWORD environment variable',
+      );
+    }
+    throw inputError(`the PKCS#12 file could not be read: ${msg}`);
+  }
+
+  const certificates: ParsedCertificate[] = [];
+  const certBags = (p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []) as Bag[];
+  for (const bag of certBags) {
+    const certDer = bag.cert ? derOf(forge.pki.certificateToAsn1(bag.cert)) : bag.asn1 ? derOf(bag.asn1) : null;
+    if (certDer) certificates.push({ x509: new X509Certificate(certDer), der: certDer });
+  }
+
+  const keys: ParsedKey[] = [];
+  for (const type of [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!]) {
+    const bags = (p12.getBags({ bagType: type })[type] ?? []) as Bag[];
+    for (const bag of bags) {
+      let keyObject;
+      if (bag.key) keyObject = createPrivateKey(forge.pki.privateKeyToPem(bag.key));
+      else if (bag.asn1) keyObject = createPrivateKey({ key: derOf(bag.asn1), format: 'der', type: 'pkcs8' });
+      if (keyObject) keys.push({ encoding: 'pkcs12', encrypted: false, keyObject });
+    }
+  }
+  return { certificates, keys };
+}

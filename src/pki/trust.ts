@@ -1,0 +1,83 @@
+/** Trust anchors: node's bundled Mozilla roots, the system bundle, and any --ca-file the user adds. */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { splitPem } from './pem.js';
+
+export interface TrustStore {
+  isAnchor(cert: X509Certificate): boolean;
+  /** an anchor that issued (and signed) the certificate, if any */
+  issuerOf(cert: X509Certificate): X509Certificate | undefined;
+  size: number;
+}
+
+const SYSTEM_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
+
+function parseBundle(text: string): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  try {
+    for (const block of splitPem(text)) {
+      if (block.label !== 'CERTIFICATE' && block.label !== 'TRUSTED CERTIFICATE') continue;
+      try {
+        out.push(new X509Certificate(block.der));
+      } catch {
+        /* skip a damaged anchor */
+      }
+    }
+  } catch {
+    /* unreadable bundle: ignore */
+  }
+  return out;
+}
+
+export function buildTrustStore(anchors: X509Certificate[]): TrustStore {
+  const bySubject = new Map<string, X509Certificate[]>();
+  const fingerprints = new Set<string>();
+  for (const a of anchors) {
+    if (fingerprints.has(a.fingerprint256)) continue;
+    fingerprints.add(a.fingerprint256);
+    const list = bySubject.get(a.subject) ?? [];
+    list.push(a);
+    bySubject.set(a.subject, list);
+  }
+  return {
+    size: fingerprints.size,
+    isAnchor: (cert) => fingerprints.has(cert.fingerprint256),
+    issuerOf(cert) {
+      for (const a of bySubject.get(cert.issuer) ?? []) {
+        try {
+          if (cert.checkIssued(a) && cert.verify(a.publicKey)) return a;
+        } catch {
+          /* not this one */
+        }
+      }
+      return undefined;
+    },
+  };
+}
+
+const cache = new Map<string, TrustStore>();
+
+/** System trust plus extra CA files (PEM). Cached per set of files. */
+export function loadTrustStore(caFiles: string[] = [], { system = true } = {}): TrustStore {
+  const key = `${system}|${caFiles.join('\0')}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const anchors: X509Certificate[] = [];
+  if (system) {
+    anchors.push(...parseBundle(rootCertificates.join('\n')));
+    const extra = process.env.SSL_CERT_FILE ? [process.env.SSL_CERT_FILE] : [];
+    for (const file of [...extra, ...SYSTEM_BUNDLES]) {
+      try {
+        anchors.push(...parseBundle(readFileSync(file, 'utf8')));
+        if (!extra.includes(file)) break;
+      } catch {
+        /* not on this system */
+      }
+    }
+  }
+  for (const file of caFiles) anchors.push(...parseBundle(readFileSync(file, 'utf8')));
+  const store = buildTrustStore(anchors);
+  cache.set(key, store);
+  return store;
+}

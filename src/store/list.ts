@@ -1,0 +1,66 @@
+import { X509Certificate } from 'node:crypto';
+import { daysLeft, formatDn, isSelfSigned, notAfterOf, subjectAltNames } from '../pki/facts.js';
+import type { Store } from './store.js';
+import type { LineageSource } from './types.js';
+
+export interface LineageSummary {
+  name: string;
+  source: LineageSource;
+  domains: string[];
+  liveVersion: number | null;
+  notAfter: string | null;
+  daysLeft: number | null;
+  issuer: string | null;
+  selfSigned: boolean;
+  /** for a pending CSR: when it was made, and how many days it has waited */
+  pendingSince: string | null;
+  pendingDays: number | null;
+  livePath: string | null;
+  problem: string | null;
+}
+
+export async function summarizeLineage(store: Store, name: string, now: Date): Promise<LineageSummary> {
+  const settings = await store.readSettings(name);
+  const base: LineageSummary = {
+    name,
+    source: settings?.source ?? 'imported',
+    domains: settings?.domains ?? [],
+    liveVersion: null,
+    notAfter: null,
+    daysLeft: null,
+    issuer: null,
+    selfSigned: settings?.source === 'self-signed',
+    pendingSince: settings?.pending?.createdAt ?? null,
+    pendingDays: null,
+    livePath: null,
+    problem: settings ? null : 'settings.json missing or unreadable',
+  };
+  if (base.pendingSince) {
+    base.pendingDays = Math.floor((now.getTime() - Date.parse(base.pendingSince)) / 86_400_000);
+  }
+  try {
+    const live = await store.readLive(name);
+    if (live) {
+      const x509 = new X509Certificate(live.certPem);
+      const notAfter = notAfterOf(x509);
+      const sans = subjectAltNames(x509);
+      Object.assign(base, {
+        liveVersion: live.version,
+        notAfter: notAfter.toISOString(),
+        daysLeft: daysLeft(notAfter, now),
+        issuer: formatDn(x509.issuer),
+        domains: [...sans.dnsNames, ...sans.ipAddresses],
+        selfSigned: base.selfSigned || isSelfSigned(x509),
+        livePath: store.liveDir(name),
+      });
+    }
+  } catch (err) {
+    base.problem = `live version unreadable: ${(err as Error).message}`;
+  }
+  return base;
+}
+
+export async function listLineages(store: Store, now = new Date()): Promise<LineageSummary[]> {
+  const names = await store.names();
+  return Promise.all(names.map((n) => summarizeLineage(store, n, now)));
+}

@@ -1,0 +1,64 @@
+/**
+ * A store-wide lock file holding the owner's pid. A lock whose owner is dead (SIGKILL, power loss) is
+ * stale and taken over. Waits up to waitMs, then fails with a clear 'locked' error.
+ */
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { CertkitError } from '../errors.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function tryAcquire(path: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'wx', 0o600);
+    await fh.writeFile(`${process.pid}\n`);
+    await fh.close();
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  if (Number.isFinite(owner) && owner > 0 && (owner === process.pid || alive(owner))) return false;
+  // Stale (or half-written by a killed process): move it aside atomically, so only one taker wins.
+  const aside = `${path}.stale-${process.pid}`;
+  try {
+    await rename(path, aside);
+    const movedOwner = Number.parseInt(await readFile(aside, 'utf8').catch(() => ''), 10);
+    if (movedOwner !== owner && !(Number.isNaN(movedOwner) && Number.isNaN(owner))) {
+      await rename(aside, path); // a live owner's fresh lock slipped in: put it back
+    } else await rm(aside, { force: true });
+  } catch {
+    /* someone else took it over first */
+  }
+  return false;
+}
+
+export interface LockOptions {
+  waitMs?: number;
+}
+
+export async function withLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const deadline = Date.now() + (opts.waitMs ?? 30_000);
+  while (!(await tryAcquire(path))) {
+    if (Date.now() > deadline) {
+      const owner = (await readFile(path, 'utf8').catch(() => '?')).trim();
+      throw new CertkitError(
+        'locked',
+        `the store is locked by another certkit run (pid ${owner})`,
+        `wait for it to finish, or remove ${path} if that process is gone`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(path, { force: true });
+  }
+}

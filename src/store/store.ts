@@ -1,0 +1,228 @@
+/**
+ * The versioned lineage store.
+ *
+ *   <root>/lineages/<name>/settings.json          how it was obtained, renewed, deployed
+ *   <root>/lineages/<name>/versions/<n>/           cert.pem chain.pem fullchain.pem privkey.pem
+ *   <root>/lineages/<name>/pending/                privkey.pem csr.pem (a CSR waiting for its certificate)
+ *   <root>/live/<name> -> ../lineages/<name>/versions/<n>   (symlink, swapped by rename: atomic)
+ *   <root>/.lock                                   one writer at a time
+ *
+ * A version directory is written under a temp name, fsynced, verified, then renamed into place; only then
+ * does live/<name> move. A crash at any instant leaves live pointing at a complete old or new version.
+ */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { CertkitError, inputError } from '../errors.js';
+import { ensureDir, fsyncDir, tempNameFor, writeFileAtomic, writeNewFile } from '../util/fs-atomic.js';
+import { splitPem } from '../pki/pem.js';
+import { keyMatchesCertificate } from '../pki/keys.js';
+import { withLock } from './lock.js';
+import { LINEAGE_NAME } from './paths.js';
+import { LIVE_FILES, type LineageSettings, type VersionFiles } from './types.js';
+
+const DEFAULT_KEEP = 5;
+
+export class Store {
+  constructor(
+    readonly root: string,
+    private readonly opts: { lockWaitMs?: number } = {},
+  ) {}
+
+  lineageDir(name: string): string {
+    return join(this.root, 'lineages', name);
+  }
+  versionsDir(name: string): string {
+    return join(this.lineageDir(name), 'versions');
+  }
+  pendingDir(name: string): string {
+    return join(this.lineageDir(name), 'pending');
+  }
+  /** The stable directory servers point at: its file names never change. */
+  liveDir(name: string): string {
+    return join(this.root, 'live', name);
+  }
+  livePath(name: string, file: (typeof LIVE_FILES)[number]): string {
+    return join(this.liveDir(name), file);
+  }
+
+  async init(): Promise<void> {
+    await ensureDir(this.root);
+    await ensureDir(join(this.root, 'lineages'));
+    await ensureDir(join(this.root, 'live'));
+  }
+
+  /** Runs fn holding the store lock (waits for another run, fails clearly after lockWaitMs). */
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
+    await this.init();
+    return withLock(join(this.root, '.lock'), fn, { waitMs: this.opts.lockWaitMs });
+  }
+
+  static checkName(name: string): void {
+    if (!LINEAGE_NAME.test(name) || name.includes('..')) {
+      throw inputError(`"${name}" is not a valid lineage name`, 'use letters, digits, dots, dashes and underscores');
+    }
+  }
+
+  async names(): Promise<string[]> {
+    try {
+      return (await readdir(join(this.root, 'lineages'))).filter((n) => !n.startsWith('.')).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return (await this.readSettings(name)) !== null;
+  }
+
+  async readSettings(name: string): Promise<LineageSettings | null> {
+    try {
+      return JSON.parse(await readFile(join(this.lineageDir(name), 'settings.json'), 'utf8')) as LineageSettings;
+    } catch {
+      return null;
+    }
+  }
+
+  async writeSettings(settings: LineageSettings): Promise<void> {
+    Store.checkName(settings.name);
+    await ensureDir(this.lineageDir(settings.name));
+    const data = JSON.stringify({ ...settings, updatedAt: new Date().toISOString() }, null, 2) + '\n';
+    await writeFileAtomic(join(this.lineageDir(settings.name), 'settings.json'), data, 0o600);
+  }
+
+  async versions(name: string): Promise<number[]> {
+    try {
+      return (await readdir(this.versionsDir(name)))
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number)
+        .sort((a, b) => a - b);
+    } catch {
+      return [];
+    }
+  }
+
+  async liveVersion(name: string): Promise<number | null> {
+    try {
+      const target = await readlink(this.liveDir(name));
+      const n = Number(target.split('/').pop());
+      return Number.isFinite(n) ? n : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async readLive(name: string): Promise<(VersionFiles & { version: number; fullchainPem: string }) | null> {
+    const version = await this.liveVersion(name);
+    if (version === null) return null;
+    const dir = this.liveDir(name);
+    const [certPem, chainPem, fullchainPem, keyPem] = await Promise.all(
+      ['cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'].map((f) => readFile(join(dir, f), 'utf8')),
+    );
+    return { version, certPem: certPem!, chainPem: chainPem!, fullchainPem: fullchainPem!, keyPem: keyPem! };
+  }
+
+  /** Checks a version before it may go live: PEM, key matches, chain certificates parse. */
+  static verifyVersion(files: VersionFiles): void {
+    const certBlocks = splitPem(files.certPem).filter((b) => b.label === 'CERTIFICATE');
+    if (certBlocks.length !== 1) throw inputError('a version needs exactly one leaf certificate');
+    const leaf = new X509Certificate(certBlocks[0]!.der);
+    for (const b of splitPem(files.chainPem || '')) new X509Certificate(b.der);
+    const key = createPrivateKey(files.keyPem);
+    if (!keyMatchesCertificate(key, leaf)) {
+      throw inputError('the private key does not match the certificate', 'give the key the certificate was issued for');
+    }
+  }
+
+  /** Removes temp directories and links a killed writer may have left. Call under the lock. */
+  async sweep(name: string): Promise<void> {
+    for (const dir of [this.versionsDir(name), join(this.root, 'live')]) {
+      let entries: string[] = [];
+      try {
+        entries = await readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const e of entries) if (e.startsWith('.') && e.includes('.tmp-')) await rm(join(dir, e), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Writes a new version and switches live to it. Call under the lock (see locked()).
+   * Returns the new version number.
+   */
+  async addVersion(name: string, files: VersionFiles, opts: { keep?: number } = {}): Promise<number> {
+    Store.checkName(name);
+    Store.verifyVersion(files);
+    await this.sweep(name);
+    const versionsDir = this.versionsDir(name);
+    await ensureDir(versionsDir);
+    const existing = await this.versions(name);
+    const next = (existing[existing.length - 1] ?? 0) + 1;
+    const finalDir = join(versionsDir, String(next).padStart(4, '0'));
+    const tmpDir = tempNameFor(finalDir);
+    await mkdir(tmpDir, { mode: 0o700 });
+    const chain = files.chainPem.trim() ? files.chainPem.trim() + '\n' : '';
+    const fullchain = files.certPem.trim() + '\n' + chain;
+    await writeNewFile(join(tmpDir, 'cert.pem'), files.certPem.trim() + '\n', 0o644);
+    await writeNewFile(join(tmpDir, 'chain.pem'), chain, 0o644);
+    await writeNewFile(join(tmpDir, 'fullchain.pem'), fullchain, 0o644);
+    await writeNewFile(join(tmpDir, 'privkey.pem'), files.keyPem, 0o600);
+    await fsyncDir(tmpDir);
+    await rename(tmpDir, finalDir);
+    await fsyncDir(versionsDir);
+    await this.switchLive(name, finalDir);
+    await this.prune(name, opts.keep ?? (await this.readSettings(name))?.keepVersions ?? DEFAULT_KEEP);
+    return next;
+  }
+
+  private async switchLive(name: string, versionDir: string): Promise<void> {
+    const liveRoot = join(this.root, 'live');
+    await ensureDir(liveRoot);
+    const link = this.liveDir(name);
+    const tmpLink = tempNameFor(link);
+    await symlink(relative(liveRoot, versionDir), tmpLink);
+    await rename(tmpLink, link);
+    await fsyncDir(liveRoot);
+  }
+
+  async prune(name: string, keep: number): Promise<void> {
+    const live = await this.liveVersion(name);
+    const all = await this.versions(name);
+    const old = all.slice(0, Math.max(0, all.length - Math.max(1, keep)));
+    for (const v of old) {
+      if (v === live) continue;
+      await rm(join(this.versionsDir(name), String(v).padStart(4, '0')), { recursive: true, force: true });
+    }
+  }
+
+  async savePending(name: string, keyPem: string, csrPem: string): Promise<{ keyFile: string; csrFile: string }> {
+    Store.checkName(name);
+    const dir = this.pendingDir(name);
+    await ensureDir(dir);
+    const keyFile = join(dir, 'privkey.pem');
+    const csrFile = join(dir, 'csr.pem');
+    await writeFileAtomic(keyFile, keyPem, 0o600);
+    await writeFileAtomic(csrFile, csrPem, 0o644);
+    return { keyFile, csrFile };
+  }
+
+  async clearPending(name: string): Promise<void> {
+    await rm(this.pendingDir(name), { recursive: true, force: true });
+  }
+
+  async remove(name: string): Promise<void> {
+    await rm(this.liveDir(name), { force: true });
+    await rm(this.lineageDir(name), { recursive: true, force: true });
+  }
+
+  async requireLineage(name: string): Promise<LineageSettings> {
+    const s = await this.readSettings(name);
+    if (!s) throw new CertkitError('not-found', `no lineage named "${name}" in ${this.root}`, 'see `certkit list`');
+    return s;
+  }
+
+  async isDirectory(path: string): Promise<boolean> {
+    return (await stat(path).catch(() => null))?.isDirectory() ?? false;
+  }
+}
