@@ -1,5 +1,6 @@
 /** What every command gets: the global flags, resolved once. */
 import { defaultStoreRoot } from '../store/paths.js';
+import type { CertkitConfig } from '../config/load.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -17,6 +18,7 @@ export interface Context {
   color: boolean;
   tty: boolean;
   configFile?: string;
+  config: CertkitConfig;
   storeRoot: string;
   out: (line?: string) => void;
   err: (line: string) => void;
@@ -24,7 +26,7 @@ export interface Context {
   progress: (line: string) => void;
 }
 
-export function makeContext(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
+export function makeContext(g: GlobalOptions, config: CertkitConfig = {}, env: NodeJS.ProcessEnv = process.env): Context {
   const tty = !!process.stdout.isTTY;
   const color = g.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && tty && env.TERM !== 'dumb';
   const json = !!g.json;
@@ -36,7 +38,8 @@ export function makeContext(g: GlobalOptions, env: NodeJS.ProcessEnv = process.e
     color,
     tty,
     configFile: g.config,
-    storeRoot: g.store ?? defaultStoreRoot(env),
+    config,
+    storeRoot: g.store ?? config.store ?? defaultStoreRoot(env),
     out: (line = '') => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     progress: (line) => {

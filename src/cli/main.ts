@@ -8,6 +8,12 @@ import { reportError } from './run.js';
 import { version } from './version.js';
 import { registerCommands } from './commands.js';
 
+const EXAMPLES = `
+Examples (each command has more: certkit help COMMAND):
+  certkit inspect server.pem --key server.key     what a file holds; does the key match?
+  certkit list                                     the lineages in the store
+`;
+
 export const EXIT_CODE_HELP = `
 Exit codes:
   0  success                      4  the store is locked by another run
@@ -30,7 +36,7 @@ export function buildProgram(run: (fn: (ctx: Context) => Promise<number>) => Pro
     .option('--store <dir>', 'lineage store (default: /etc/certkit as root, else ~/.local/share/certkit)')
     .addOption(new Option('--no-color', 'no colour (also when NO_COLOR is set or not a TTY)'))
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', EXIT_CODE_HELP)
+    .addHelpText('after', EXAMPLES + EXIT_CODE_HELP)
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`certkit: ${str.replace(/^error: /, '')}`) });
   registerCommands(program, run);
@@ -41,7 +47,9 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   let ctx: Context | undefined;
   const run = async (fn: (ctx: Context) => Promise<number>) => {
-    ctx = makeContext(program.opts<GlobalOptions>());
+    const g = program.opts<GlobalOptions>();
+    ctx = makeContext(g);
+    if (g.config) ctx = makeContext(g, await (await import('../config/load.js')).loadConfig(g.config));
     exitCode = await fn(ctx);
   };
   const program = buildProgram(run);

@@ -1,0 +1,46 @@
+// npm run bench: every benchmark, one table (name, certkit, peer, ratio). --record writes bench/RESULTS.md.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, hostname } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './lib.mjs';
+
+const suites = ['foundation', 'keys', 'acme', 'monitor'];
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const rows = [];
+for (const name of suites) {
+  if (only.length && !only.includes(name)) continue;
+  let mod;
+  try {
+    mod = await import(`./${name}.bench.mjs`);
+  } catch (err) {
+    if (err.code === 'ERR_MODULE_NOT_FOUND') continue;
+    throw err;
+  }
+  process.stderr.write(`bench: ${name}...\n`);
+  try {
+    rows.push(...(await mod.default()));
+  } catch (err) {
+    rows.push({ name: `${name}: FAILED`, certkit: '-', peer: '-', ratio: '-', note: String(err.message).split('\n')[0] });
+  }
+}
+
+const header = ['benchmark', 'certkit', 'peer', 'ratio (peer/certkit)', 'note'];
+const lines = [header, ...rows.map((r) => [r.name, r.certkit, r.peer, r.ratio, r.note ?? ''])];
+const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
+const text = lines.map((l) => l.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+console.log(text);
+
+if (process.argv.includes('--record')) {
+  const md = [
+    '# Benchmark results',
+    '',
+    `Recorded ${new Date().toISOString()} on ${hostname()}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
+    'Whole processes on the same machine in one run (`npm run bench -- --record`). Ratio = peer / certkit: above 1 means certkit is faster.',
+    '',
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${[r.name, r.certkit, r.peer, r.ratio, r.note ?? ''].join(' | ')} |`),
+    '',
+  ].join('\n');
+  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), md);
+}
