@@ -38,6 +38,15 @@ export class CertkitError extends Error {
   }
 }
 
+/** A request that breaks several rules at once: one line per broken rule. */
+export class RuleViolationError extends CertkitError {
+  readonly violations: { rule: string; message: string }[];
+  constructor(violations: { rule: string; message: string }[], hint?: string) {
+    super('policy', violations.map((v) => `${v.message} [${v.rule}]`).join('\n'), hint);
+    this.violations = violations;
+  }
+}
+
 export const inputError = (message: string, hint?: string) => new CertkitError('input', message, hint);
 export const usageError = (message: string, hint?: string) => new CertkitError('usage', message, hint);
 

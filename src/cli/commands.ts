@@ -43,5 +43,86 @@ export function registerCommands(program: Command, run: Runner): void {
     .addHelpText('after', examples('certkit list', 'certkit list --json', 'certkit --store /srv/certs list'))
     .action(() => run(async (ctx) => (await import('./commands/list.js')).runList(ctx)));
 
-  void Option;
+  program
+    .command('key')
+    .summary('generate a private key (ECDSA or RSA, native crypto)')
+    .description('Generate a private key with node\'s native crypto, written 0600 atomically. Never overwrites without --force.')
+    .addOption(new Option('--type <type>', 'key type').choices(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']).default('ecdsa-p256'))
+    .requiredOption('--out <file>', 'where to write the key (PEM, PKCS#8)')
+    .option('--encrypt', 'encrypt with AES-256 (passphrase from --passphrase-file or $CERTKIT_PASSPHRASE)')
+    .option('--passphrase-file <file>', 'passphrase file (implies --encrypt)')
+    .option('--force', 'replace an existing file')
+    .option('--dry-run', 'say what would be written, write nothing')
+    .addHelpText('after', examples('certkit key --out /etc/ssl/private/www.key', 'certkit key --type rsa-3072 --out legacy.key', 'certkit key --out enc.key --passphrase-file pass.txt'))
+    .action((flags) => run(async (ctx) => (await import('./commands/key.js')).runKey(ctx, flags)));
+
+  program
+    .command('csr')
+    .summary('make a CSR for a paid CA (CA/B Forum rules enforced), or --wizard to be guided')
+    .description(
+      'Make a key and a CSR for a commercial CA, enforcing the CA/Browser Forum rules so the order is not rejected.\n' +
+        'The CN defaults to the first name and is always also a SAN. IDNs become punycode. The key and CSR are\n' +
+        'recorded as a pending order in the store, so `certkit import` later finds the key by itself.',
+    )
+    .option('-d, --domain <name>', 'a name (DNS or IP) the certificate covers; repeatable', collect)
+    .option('--key <file>', 'use this existing private key')
+    .option('--key-type <type>', 'key to generate: ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096')
+    .option('--passphrase-file <file>', 'passphrase of an encrypted --key (else $CERTKIT_PASSPHRASE)')
+    .option('--cn <name>', 'common name (default: the first name)')
+    .option('--org <name>', 'organisation (OV/EV)')
+    .option('--locality <city>', 'city (OV/EV)')
+    .option('--state <state>', 'state or province (OV/EV)')
+    .option('--country <CC>', 'ISO 3166 two-letter country code (OV/EV)')
+    .option('--ou <unit>', 'organisational unit: refused, the CA/B rules forbid it since 2022')
+    .option('--email <address>', 'emailAddress in the subject: refused, not allowed')
+    .option('--out-dir <dir>', 'where to write the key and CSR', '.')
+    .option('--name <lineage>', 'name of the pending order in the store (default: the first name)')
+    .option('--no-pending', 'do not record a pending order in the store')
+    .option('--wizard', 'ask step by step (on a terminal); without one, every answer must be a flag')
+    .option('--product <type>', 'wizard: dv, ov, ev or wildcard')
+    .option('-y, --yes', 'wizard: skip the confirmation')
+    .option('--force', 'replace existing files')
+    .option('--dry-run', 'check the rules and show what would be written, write nothing')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit csr -d www.example.com -d example.com',
+        'certkit csr -d shop.example.com --org "Example Ltd" --locality London --country GB --key-type rsa-2048',
+        'certkit csr --wizard',
+        'certkit csr --wizard --product wildcard -d "*.example.com" -d example.com --yes   # no TTY needed',
+      ) + 'Exit: 0 written, 2 a rule refused the request (one line per rule; nothing written).\n',
+    )
+    .action((flags) => run(async (ctx) => (await import('./commands/csr.js')).runCsr(ctx, flags)));
+
+  program
+    .command('import')
+    .summary('import a CA-issued certificate in any form, fixing the chain')
+    .description(
+      'Import a certificate from a CA (PEM, DER, .p7b, .pfx/.p12) into the store as a new lineage version:\n' +
+        'the chain is rebuilt leaf-first, missing intermediates are fetched from the AIA URL (unless --offline),\n' +
+        'the root is left out, and the key is matched (or found among pending CSRs). Refuses expired certificates\n' +
+        'and keys that do not match, leaving the store unchanged.',
+    )
+    .option('--cert <file>', 'certificate or bundle (repeatable)', collect)
+    .option('--chain <file>', 'intermediate(s) sent separately (repeatable)', collect)
+    .option('--key <file>', 'the private key (default: found among pending CSRs)')
+    .option('--pfx <file>', 'a PKCS#12 file holding certificate, chain and key')
+    .option('--password-file <file>', 'PKCS#12 password or key passphrase (else $CERTKIT_PASSWORD)')
+    .option('--name <lineage>', 'lineage name (default: the pending order, else the certificate\'s name)')
+    .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect)
+    .option('--offline', 'never fetch missing intermediates over the network')
+    .option('--dry-run', 'check everything, write nothing')
+    .addHelpText('after', examples('certkit import --cert www_example_com.crt --chain ca-bundle.crt', 'certkit import --cert bundle.p7b', 'certkit import --pfx site.pfx --password-file pw.txt --name shop'))
+    .action((flags) => run(async (ctx) => (await import('./commands/import.js')).runImport(ctx, flags)));
+
+  program
+    .command('selfsigned')
+    .summary('make a self-signed certificate for internal and test use')
+    .option('-d, --domain <name>', 'a name (DNS or IP); repeatable', collect)
+    .option('--key-type <type>', 'ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096')
+    .option('--days <n>', 'validity in days', '365')
+    .option('--name <lineage>', 'lineage name (default: the first name)')
+    .option('--dry-run', 'write nothing')
+    .addHelpText('after', examples('certkit selfsigned -d intranet.lan -d 10.0.0.5', 'certkit selfsigned -d pbx.internal --days 90'))
+    .action((flags) => run(async (ctx) => (await import('./commands/selfsigned.js')).runSelfSigned(ctx, flags)));
 }

@@ -1,0 +1,41 @@
+import { CertkitError } from '../../errors.js';
+import { generatePrivateKey, parseKeyType, privateKeyToPem } from '../../csr/keygen.js';
+import { normalizeName } from '../../csr/names.js';
+import { buildSelfSigned } from '../../csr/selfsigned.js';
+import { lineageNameFor } from '../../store/paths.js';
+import { Store } from '../../store/store.js';
+import type { Context } from '../context.js';
+
+export interface SelfSignedFlags {
+  domain?: string[];
+  keyType?: string;
+  days: string;
+  name?: string;
+  dryRun?: boolean;
+}
+
+export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promise<number> {
+  const names = (flags.domain ?? []).map((d) => normalizeName(d).ascii);
+  if (names.length === 0) throw new CertkitError('usage', 'no names given', 'add -d NAME for each name');
+  const days = Number(flags.days);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new CertkitError('usage', `--days must be 1..3650, not "${flags.days}"`);
+  const name = flags.name ?? lineageNameFor(names[0]!);
+  Store.checkName(name);
+  if (flags.dryRun) {
+    ctx.out(ctx.json ? JSON.stringify({ dryRun: true, name, names, days }) : `would create self-signed lineage "${name}" for ${names.join(', ')}`);
+    return 0;
+  }
+  const key = await generatePrivateKey(parseKeyType(flags.keyType ?? 'ecdsa-p256'));
+  const certPem = await buildSelfSigned(key, names, days);
+  const store = new Store(ctx.storeRoot);
+  const version = await store.locked(async () => {
+    const existing = await store.readSettings(name);
+    const now = new Date().toISOString();
+    const v = await store.addVersion(name, { certPem, chainPem: '', keyPem: privateKeyToPem(key) });
+    await store.writeSettings({ ...(existing ?? {}), schemaVersion: 1, name, source: 'self-signed', domains: names, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    return v;
+  });
+  if (ctx.json) ctx.out(JSON.stringify({ name, version, names, days, selfSigned: true, livePath: store.liveDir(name) }));
+  else if (!ctx.quiet) ctx.out(`self-signed lineage "${name}" version ${version} for ${names.join(', ')} (${days} days): ${store.liveDir(name)}`);
+  return 0;
+}

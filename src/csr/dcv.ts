@@ -1,0 +1,35 @@
+/**
+ * Domain-control-validation data some CAs (Sectigo and its resellers) derive from the DER CSR:
+ * an HTTP file /.well-known/pki-validation/<MD5>.txt and a CNAME _<MD5>.<domain> → <SHA-256 split>.sectigo.com.
+ */
+import { createHash } from 'node:crypto';
+
+export interface DcvData {
+  md5: string;
+  sha256: string;
+  httpFile: { path: string; content: string };
+  cname: { name: string; target: string };
+  approverEmails: string[];
+}
+
+export function registrableGuess(domain: string): string {
+  const d = domain.replace(/^\*\./, '');
+  const labels = d.split('.');
+  // a guess without the public suffix list: two labels, three for common second-level suffixes
+  const twoLevel = /^(co|com|org|net|ac|gov|edu)\.[a-z]{2}$/.test(labels.slice(-2).join('.'));
+  return labels.slice(twoLevel ? -3 : -2).join('.');
+}
+
+export function dcvData(csrDer: Buffer, domain: string): DcvData {
+  const md5 = createHash('md5').update(csrDer).digest('hex').toUpperCase();
+  const sha256 = createHash('sha256').update(csrDer).digest('hex').toUpperCase();
+  const base = domain.replace(/^\*\./, '');
+  const registrable = registrableGuess(domain);
+  return {
+    md5,
+    sha256,
+    httpFile: { path: `/.well-known/pki-validation/${md5}.txt`, content: `${sha256}\nsectigo.com\n` },
+    cname: { name: `_${md5}.${base}`, target: `${sha256.slice(0, 32)}.${sha256.slice(32)}.sectigo.com` },
+    approverEmails: ['admin', 'administrator', 'hostmaster', 'postmaster', 'webmaster'].map((u) => `${u}@${registrable}`),
+  };
+}

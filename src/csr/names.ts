@@ -1,0 +1,44 @@
+/** Host names: IDN to punycode, IP detection, validity. Pure. */
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
+
+export function isIpAddress(name: string): boolean {
+  return isIP(name) !== 0;
+}
+
+export interface NormalizedName {
+  input: string;
+  ascii: string;
+  /** set when the IDN was converted to punycode */
+  converted: boolean;
+}
+
+export function normalizeName(input: string): NormalizedName {
+  const trimmed = input.trim().replace(/\.$/, '');
+  if (isIpAddress(trimmed)) return { input, ascii: trimmed, converted: false };
+  const lower = trimmed.toLowerCase();
+  const wildcard = lower.startsWith('*.');
+  const rest = wildcard ? lower.slice(2) : lower;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(rest)) return { input, ascii: lower, converted: false };
+  const ascii = domainToASCII(rest);
+  if (!ascii) return { input, ascii: lower, converted: false };
+  return { input, ascii: (wildcard ? '*.' : '') + ascii, converted: true };
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Why a DNS name is not a valid certificate host name, or null when it is. */
+export function hostNameProblem(name: string): string | null {
+  if (name.length > 253) return 'longer than 253 characters';
+  const labels = name.split('.');
+  if (labels.length < 2) return 'needs at least two labels (e.g. host.example.com)';
+  const rest = labels[0] === '*' ? labels.slice(1) : labels;
+  if (labels.slice(1).includes('*') || /\*/.test(rest.join('.')) || (labels[0] !== '*' && labels[0]!.includes('*'))) {
+    return 'a wildcard may only be the whole leftmost label ("*.example.com")';
+  }
+  if (labels[0] === '*' && rest.length < 2) return 'a wildcard needs a registered domain under it ("*.example.com")';
+  for (const l of rest) if (!LABEL.test(l)) return `label "${l}" is not a valid host name label (letters, digits, hyphens; 1-63 chars)`;
+  if (/^\d+$/.test(rest[rest.length - 1]!)) return 'the top-level label cannot be numeric';
+  return null;
+}

@@ -1,0 +1,153 @@
+/**
+ * A CSR order for a paid CA: names normalised, key loaded or generated, CA/B rules enforced, CSR built,
+ * key and CSR written (key 0600, atomically), and the pair recorded as a pending lineage in the store so
+ * that `certkit import` later finds the key by the certificate's public key.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { CertkitError, RuleViolationError } from '../errors.js';
+import { keyFacts } from '../pki/facts.js';
+import { publicKeyId } from '../pki/keys.js';
+import { readMaterialFile } from '../pki/read.js';
+import type { Store } from '../store/store.js';
+import { lineageNameFor } from '../store/paths.js';
+import { writeFileAtomic, writeSecretAtomic, ensureDir } from '../util/fs-atomic.js';
+import { buildCsr } from './build.js';
+import { dcvData, type DcvData } from './dcv.js';
+import { generatePrivateKey, keyTypeOf, privateKeyToPem, type KeyType } from './keygen.js';
+import { normalizeName } from './names.js';
+import { checkCsrRules, type CsrSubject } from './rules.js';
+
+export type Product = 'dv' | 'ov' | 'ev' | 'wildcard';
+
+export interface CsrOrderInput {
+  names: string[];
+  commonName?: string;
+  organization?: string;
+  organizationalUnit?: string;
+  locality?: string;
+  state?: string;
+  country?: string;
+  emailAddress?: string;
+  keyFile?: string;
+  keyPassphrase?: string;
+  keyType?: KeyType;
+  outDir: string;
+  lineageName?: string;
+  product?: Product;
+  force?: boolean;
+}
+
+export interface CsrOrderPlan {
+  names: string[];
+  notes: string[];
+  subject: CsrSubject;
+  key: KeyObject;
+  keyGenerated: boolean;
+}
+
+export interface CsrOrderResult {
+  name: string;
+  keyFile: string | null;
+  csrFile: string;
+  csrPem: string;
+  names: string[];
+  subject: CsrSubject;
+  keyType: string;
+  notes: string[];
+  dcv: DcvData;
+  pendingLineage: string | null;
+}
+
+/** Validates and prepares everything; writes nothing. */
+export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> {
+  const notes: string[] = [];
+  const names: string[] = [];
+  for (const raw of input.names.flatMap((n) => n.split(/[\s,]+/)).filter(Boolean)) {
+    const n = normalizeName(raw);
+    if (n.converted) notes.push(`"${n.input}" is an internationalised name: using its punycode form ${n.ascii}`);
+    if (!names.includes(n.ascii)) names.push(n.ascii);
+  }
+  const cnInput = input.commonName ? normalizeName(input.commonName).ascii : names[0] ?? '';
+  if (cnInput && !names.includes(cnInput)) names.unshift(cnInput); // the CN is always also a SAN
+  let key: KeyObject;
+  let keyGenerated = false;
+  if (input.keyFile) {
+    const m = await readMaterialFile(input.keyFile, { password: input.keyPassphrase });
+    const k = m.keys[0];
+    if (!k) throw new CertkitError('input', `${input.keyFile}: holds no private key`);
+    if (!k.keyObject) throw new CertkitError('input', `${input.keyFile}: the key is encrypted`, 'give its passphrase with --passphrase-file or CERTKIT_PASSPHRASE');
+    key = k.keyObject;
+  } else {
+    key = await generatePrivateKey(input.keyType ?? 'ecdsa-p256');
+    keyGenerated = true;
+  }
+  const subject: CsrSubject = {
+    commonName: cnInput,
+    organization: input.organization || undefined,
+    organizationalUnit: input.organizationalUnit || undefined,
+    locality: input.locality || undefined,
+    state: input.state || undefined,
+    country: input.country ? input.country.toUpperCase() : undefined,
+    emailAddress: input.emailAddress || undefined,
+  };
+  const violations = checkCsrRules({ names, subject, key: keyFacts(key) });
+  if (input.product === 'wildcard' && !names.some((n) => n.startsWith('*.'))) {
+    violations.push({ rule: 'wildcard order', message: 'a wildcard order needs a name of the form *.example.com' });
+  }
+  if ((input.product === 'ov' || input.product === 'ev') && (!subject.organization || !subject.locality || !subject.country)) {
+    violations.push({ rule: 'BR 7.1.4.2.2 OV/EV subject', message: 'OV and EV orders need --org, --locality and --country (and usually --state)' });
+  }
+  if (violations.length) throw new RuleViolationError(violations, 'nothing was written');
+  return { names, notes, subject, key, keyGenerated };
+}
+
+export async function writeCsrOrder(input: CsrOrderInput, plan: CsrOrderPlan, store: Store | null): Promise<CsrOrderResult> {
+  const name = input.lineageName ?? lineageNameFor(plan.names[0]!);
+  const base = name.replace(/^\*\./, 'wildcard.');
+  const keyFile = plan.keyGenerated ? join(input.outDir, `${base}.key`) : null;
+  const csrFile = join(input.outDir, `${base}.csr`);
+  for (const f of [keyFile, csrFile]) {
+    if (f && existsSync(f) && !input.force) {
+      throw new CertkitError('input', `${f} already exists`, 'choose another --out-dir, or --force to replace it');
+    }
+  }
+  const csr = await buildCsr(plan.key, plan.subject, plan.names);
+  const keyPem = privateKeyToPem(plan.key);
+  await ensureDir(input.outDir, 0o755);
+  if (keyFile) await writeSecretAtomic(keyFile, keyPem);
+  await writeFileAtomic(csrFile, csr.pem, 0o644);
+  let pendingLineage: string | null = null;
+  if (store) {
+    await store.locked(async () => {
+      const saved = await store.savePending(name, keyPem, csr.pem);
+      const existing = await store.readSettings(name);
+      const now = new Date().toISOString();
+      await store.writeSettings({
+        schemaVersion: 1,
+        ...(existing ?? {}),
+        name,
+        source: existing && existing.source !== 'pending-csr' ? existing.source : 'pending-csr',
+        domains: existing?.domains?.length ? existing.domains : plan.names,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+        keyType: keyTypeOf(plan.key),
+        pending: { createdAt: now, csrFile: saved.csrFile, keyFile: saved.keyFile, publicKeyId: publicKeyId(plan.key), product: input.product },
+      });
+    });
+    pendingLineage = name;
+  }
+  return {
+    name,
+    keyFile,
+    csrFile,
+    csrPem: csr.pem,
+    names: plan.names,
+    subject: plan.subject,
+    keyType: keyTypeOf(plan.key),
+    notes: plan.notes,
+    dcv: dcvData(csr.der, plan.names[0]!),
+    pendingLineage,
+  };
+}

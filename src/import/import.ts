@@ -1,0 +1,192 @@
+/**
+ * `certkit import`: a CA-issued certificate in whatever form it came, made into a lineage version:
+ * chain rebuilt leaf-first, missing intermediates fetched via AIA, key matched (or found among pending
+ * CSRs), root left out of the served chain. Refuses (store unchanged) on an expired certificate, a key that
+ * matches nothing, or names that differ from the pending CSR's.
+ */
+import { CertkitError } from '../errors.js';
+import { fetchIssuers } from '../pki/aia.js';
+import { orderChain } from '../pki/chain.js';
+import { daysLeft, formatDn, isSelfSigned, notAfterOf, notBeforeOf, subjectAltNames, commonNameOf } from '../pki/facts.js';
+import { keyMatchesCertificate, publicKeyId } from '../pki/keys.js';
+import { readMaterialFile } from '../pki/read.js';
+import type { TrustStore } from '../pki/trust.js';
+import type { ParsedCertificate } from '../pki/types.js';
+import type { KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { lineageNameFor } from '../store/paths.js';
+import type { Store } from '../store/store.js';
+import { toPem } from '../pki/pem.js';
+import { createPrivateKey } from 'node:crypto';
+
+export interface ImportInput {
+  certFiles: string[];
+  chainFiles?: string[];
+  keyFile?: string;
+  pfxFile?: string;
+  password?: string;
+  name?: string;
+  offline?: boolean;
+  aiaTimeoutMs?: number;
+  now?: Date;
+  dryRun?: boolean;
+}
+
+export interface ImportResult {
+  name: string;
+  version: number | null;
+  names: string[];
+  notAfter: string;
+  daysLeft: number;
+  issuer: string;
+  chainLength: number;
+  fetched: string[];
+  keyFrom: 'given' | 'pending-csr';
+  notes: string[];
+  livePath: string;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  const x = [...new Set(a.map((s) => s.toLowerCase()))].sort();
+  const y = [...new Set(b.map((s) => s.toLowerCase()))].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+async function findPendingKey(store: Store, leafKeyId: string): Promise<{ lineage: string; key: KeyObject; domains: string[] } | null> {
+  for (const name of await store.names()) {
+    const s = await store.readSettings(name);
+    if (!s?.pending || s.pending.publicKeyId !== leafKeyId) continue;
+    const key = createPrivateKey(await readFile(s.pending.keyFile, 'utf8'));
+    return { lineage: name, key, domains: s.domains };
+  }
+  return null;
+}
+
+export async function importCertificate(input: ImportInput, store: Store, trust: TrustStore): Promise<ImportResult> {
+  const now = input.now ?? new Date();
+  const notes: string[] = [];
+  const files = [...input.certFiles, ...(input.chainFiles ?? []), ...(input.pfxFile ? [input.pfxFile] : [])];
+  if (files.length === 0) throw new CertkitError('usage', 'nothing to import', 'give --cert FILE or --pfx FILE');
+  const certs: ParsedCertificate[] = [];
+  const keys: KeyObject[] = [];
+  let encryptedKeySeen = false;
+  for (const f of [...files, ...(input.keyFile ? [input.keyFile] : [])]) {
+    const m = await readMaterialFile(f, { password: input.password });
+    certs.push(...m.certificates);
+    for (const k of m.keys) {
+      if (k.keyObject) keys.push(k.keyObject);
+      else encryptedKeySeen = true;
+    }
+  }
+  if (certs.length === 0) throw new CertkitError('input', 'no certificate found in the given files');
+
+  let { chain, unrelated } = orderChain(certs);
+  const fetched: string[] = [];
+  // Complete the chain: follow AIA caIssuers until a self-signed root or a trusted issuer.
+  for (let hops = 0; hops < 4; hops++) {
+    const last = chain[chain.length - 1]!;
+    if (isSelfSigned(last.x509) || trust.issuerOf(last.x509)) break;
+    const url = (last.x509.infoAccess ?? '').split('\n').find((l) => l.startsWith('CA Issuers - URI:'))?.slice(17).trim();
+    if (!url || input.offline) break;
+    try {
+      const got = await fetchIssuers(url, input.aiaTimeoutMs ?? 10_000);
+      if (got.length === 0) break;
+      fetched.push(url);
+      ({ chain, unrelated } = orderChain([...chain, ...got, ...unrelated]));
+      if (chain[chain.length - 1] === last) break; // what came back didn't extend the chain
+    } catch (err) {
+      notes.push(`could not fetch the issuer from ${url}: ${(err as Error).message}`);
+      break;
+    }
+  }
+  const leaf = chain[0]!;
+  const last = chain[chain.length - 1]!;
+  if (!isSelfSigned(last.x509) && !trust.issuerOf(last.x509)) {
+    if (chain.length === 1) {
+      throw new CertkitError(
+        'input',
+        `the intermediate certificate "${formatDn(leaf.x509.issuer)}" is missing${notes.length ? ` (${notes[0]})` : ''}`,
+        input.offline ? 'give it with --chain FILE, or drop --offline to fetch it' : 'give it with --chain FILE (the CA sends it as "CA bundle" or "intermediate")',
+      );
+    }
+    notes.push(`the chain ends at "${formatDn(last.x509.subject)}", whose root "${formatDn(last.x509.issuer)}" is not in this machine's trust store`);
+  }
+  if (unrelated.length) notes.push(`${unrelated.length} certificate(s) not in the leaf's chain were left out`);
+
+  const notAfter = notAfterOf(leaf.x509);
+  if (notAfter.getTime() <= now.getTime()) {
+    throw new CertkitError('policy', `the certificate expired on ${notAfter.toISOString()}`, 'ask the CA to reissue it; nothing was imported');
+  }
+  if (notBeforeOf(leaf.x509).getTime() > now.getTime()) notes.push('the certificate is not valid yet (check this machine\'s clock)');
+
+  const leafNames = Object.values(subjectAltNames(leaf.x509)).flat();
+  let key = keys.find((k) => keyMatchesCertificate(k, leaf.x509));
+  let keyFrom: ImportResult['keyFrom'] = 'given';
+  let pendingLineage: string | null = null;
+  if (!key) {
+    const pending = await findPendingKey(store, publicKeyId(leaf.x509.publicKey));
+    if (pending) {
+      if (!sameNames(pending.domains, leafNames)) {
+        throw new CertkitError(
+          'policy',
+          `the certificate's names (${leafNames.join(', ')}) differ from its pending CSR's (${pending.domains.join(', ')})`,
+          'check the order with the CA; nothing was imported',
+        );
+      }
+      key = pending.key;
+      keyFrom = 'pending-csr';
+      pendingLineage = pending.lineage;
+    }
+  }
+  if (!key) {
+    if (keys.length > 0) throw new CertkitError('input', 'the private key does not match the certificate', 'give the key the CSR was made with; nothing was imported');
+    if (encryptedKeySeen) throw new CertkitError('input', 'the private key is encrypted', 'give its passphrase with --password-file or CERTKIT_PASSWORD');
+    throw new CertkitError('input', 'no private key matches this certificate (none given, and no pending CSR in the store has it)', 'give it with --key FILE');
+  }
+
+  const name = input.name ?? pendingLineage ?? lineageNameFor(commonNameOf(leaf.x509.subject) ?? leafNames[0] ?? 'imported');
+  const served = chain.slice(1).filter((c) => !isSelfSigned(c.x509));
+  const files2 = {
+    certPem: toPem('CERTIFICATE', leaf.der),
+    chainPem: served.map((c) => toPem('CERTIFICATE', c.der)).join(''),
+    keyPem: key.export({ type: 'pkcs8', format: 'pem' }) as string,
+  };
+  let version: number | null = null;
+  if (!input.dryRun) {
+    version = await store.locked(async () => {
+      const existing = await store.readSettings(name);
+      const ts = new Date().toISOString();
+      const v = await store.addVersion(name, files2);
+      await store.writeSettings({
+        ...(existing ?? {}),
+        schemaVersion: 1,
+        name,
+        source: 'imported',
+        domains: leafNames,
+        createdAt: existing?.createdAt ?? ts,
+        updatedAt: ts,
+        pending: undefined,
+      });
+      if (pendingLineage === name) await store.clearPending(name);
+      else if (pendingLineage) {
+        // the key came from another lineage's pending CSR: that order is fulfilled
+        if ((await store.versions(pendingLineage)).length === 0) await store.remove(pendingLineage);
+        else await store.clearPending(pendingLineage);
+      }
+      return v;
+    });
+  }
+  return {
+    name,
+    version,
+    names: leafNames,
+    notAfter: notAfter.toISOString(),
+    daysLeft: daysLeft(notAfter, now),
+    issuer: formatDn(leaf.x509.issuer),
+    chainLength: 1 + served.length,
+    fetched,
+    keyFrom,
+    notes,
+    livePath: store.liveDir(name),
+  };
+}
