@@ -42,7 +42,7 @@ export function row(name, certkit, peer, fmt = ms, note = '') {
     name,
     certkit: fmt(certkit),
     peer: peer == null ? 'n/a' : fmt(peer),
-    ratio: peer == null ? 'n/a' : `${(peer / certkit).toFixed(1)}x`,
+    ratio: peer == null ? 'n/a' : `${(peer / certkit).toFixed(peer / certkit < 1 ? 2 : 1)}x`,
     note,
   };
 }

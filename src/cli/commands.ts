@@ -39,21 +39,36 @@ export function registerCommands(program: Command, run: Runner): void {
   program
     .command('list')
     .summary('list the lineages in the store')
-    .description('List every lineage: names, expiry, issuer, source (acme, imported, self-signed, pending CSR).')
+    .description(
+      'List every lineage: names, expiry, issuer, source (acme, imported, self-signed, pending CSR).',
+    )
     .addHelpText('after', examples('certkit list', 'certkit list --json', 'certkit --store /srv/certs list'))
     .action(() => run(async (ctx) => (await import('./commands/list.js')).runList(ctx)));
 
   program
     .command('key')
     .summary('generate a private key (ECDSA or RSA, native crypto)')
-    .description('Generate a private key with node\'s native crypto, written 0600 atomically. Never overwrites without --force.')
-    .addOption(new Option('--type <type>', 'key type').choices(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']).default('ecdsa-p256'))
+    .description(
+      "Generate a private key with node's native crypto, written 0600 atomically. Never overwrites without --force.",
+    )
+    .addOption(
+      new Option('--type <type>', 'key type')
+        .choices(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'])
+        .default('ecdsa-p256'),
+    )
     .requiredOption('--out <file>', 'where to write the key (PEM, PKCS#8)')
     .option('--encrypt', 'encrypt with AES-256 (passphrase from --passphrase-file or $CERTKIT_PASSPHRASE)')
     .option('--passphrase-file <file>', 'passphrase file (implies --encrypt)')
     .option('--force', 'replace an existing file')
     .option('--dry-run', 'say what would be written, write nothing')
-    .addHelpText('after', examples('certkit key --out /etc/ssl/private/www.key', 'certkit key --type rsa-3072 --out legacy.key', 'certkit key --out enc.key --passphrase-file pass.txt'))
+    .addHelpText(
+      'after',
+      examples(
+        'certkit key --out /etc/ssl/private/www.key',
+        'certkit key --type rsa-3072 --out legacy.key',
+        'certkit key --out enc.key --passphrase-file pass.txt',
+      ),
+    )
     .action((flags) => run(async (ctx) => (await import('./commands/key.js')).runKey(ctx, flags)));
 
   program
@@ -66,7 +81,10 @@ export function registerCommands(program: Command, run: Runner): void {
     )
     .option('-d, --domain <name>', 'a name (DNS or IP) the certificate covers; repeatable', collect)
     .option('--key <file>', 'use this existing private key')
-    .option('--key-type <type>', 'key to generate: ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096')
+    .option(
+      '--key-type <type>',
+      'key to generate: ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096',
+    )
     .option('--passphrase-file <file>', 'passphrase of an encrypted --key (else $CERTKIT_PASSPHRASE)')
     .option('--cn <name>', 'common name (default: the first name)')
     .option('--org <name>', 'organisation (OV/EV)')
@@ -108,11 +126,18 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--key <file>', 'the private key (default: found among pending CSRs)')
     .option('--pfx <file>', 'a PKCS#12 file holding certificate, chain and key')
     .option('--password-file <file>', 'PKCS#12 password or key passphrase (else $CERTKIT_PASSWORD)')
-    .option('--name <lineage>', 'lineage name (default: the pending order, else the certificate\'s name)')
+    .option('--name <lineage>', "lineage name (default: the pending order, else the certificate's name)")
     .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect)
     .option('--offline', 'never fetch missing intermediates over the network')
     .option('--dry-run', 'check everything, write nothing')
-    .addHelpText('after', examples('certkit import --cert www_example_com.crt --chain ca-bundle.crt', 'certkit import --cert bundle.p7b', 'certkit import --pfx site.pfx --password-file pw.txt --name shop'))
+    .addHelpText(
+      'after',
+      examples(
+        'certkit import --cert www_example_com.crt --chain ca-bundle.crt',
+        'certkit import --cert bundle.p7b',
+        'certkit import --pfx site.pfx --password-file pw.txt --name shop',
+      ),
+    )
     .action((flags) => run(async (ctx) => (await import('./commands/import.js')).runImport(ctx, flags)));
 
   program
@@ -123,6 +148,14 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--days <n>', 'validity in days', '365')
     .option('--name <lineage>', 'lineage name (default: the first name)')
     .option('--dry-run', 'write nothing')
-    .addHelpText('after', examples('certkit selfsigned -d intranet.lan -d 10.0.0.5', 'certkit selfsigned -d pbx.internal --days 90'))
-    .action((flags) => run(async (ctx) => (await import('./commands/selfsigned.js')).runSelfSigned(ctx, flags)));
+    .addHelpText(
+      'after',
+      examples(
+        'certkit selfsigned -d intranet.lan -d 10.0.0.5',
+        'certkit selfsigned -d pbx.internal --days 90',
+      ),
+    )
+    .action((flags) =>
+      run(async (ctx) => (await import('./commands/selfsigned.js')).runSelfSigned(ctx, flags)),
+    );
 }

@@ -26,9 +26,14 @@ export interface Context {
   progress: (line: string) => void;
 }
 
-export function makeContext(g: GlobalOptions, config: CertkitConfig = {}, env: NodeJS.ProcessEnv = process.env): Context {
+export function makeContext(
+  g: GlobalOptions,
+  config: CertkitConfig = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Context {
   const tty = !!process.stdout.isTTY;
-  const color = g.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && tty && env.TERM !== 'dumb';
+  const color =
+    g.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && tty && env.TERM !== 'dumb';
   const json = !!g.json;
   const quiet = !!g.quiet;
   return {

@@ -4,10 +4,13 @@ import type { Context } from './context.js';
 
 export function reportError(ctx: Pick<Context, 'debug' | 'json' | 'err'>, err: unknown): number {
   if (err instanceof CertkitError) {
-    if (ctx.json) ctx.err(JSON.stringify({ error: { kind: err.kind, message: err.message, hint: err.hint ?? null } }));
+    if (ctx.json)
+      ctx.err(JSON.stringify({ error: { kind: err.kind, message: err.message, hint: err.hint ?? null } }));
     else {
       const lines = err.message.split('\n');
-      lines.forEach((line, i) => ctx.err(`certkit: ${line}${i === lines.length - 1 && err.hint ? ` (${err.hint})` : ''}`));
+      lines.forEach((line, i) =>
+        ctx.err(`certkit: ${line}${i === lines.length - 1 && err.hint ? ` (${err.hint})` : ''}`),
+      );
     }
     if (ctx.debug && err.stack) ctx.err(err.stack);
     return EXIT_CODES[err.kind];

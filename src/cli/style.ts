@@ -7,7 +7,8 @@ export interface Style {
   green(s: string): string;
 }
 
-const wrap = (on: boolean, code: number, reset: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[${reset}m` : s);
+const wrap = (on: boolean, code: number, reset: number) => (s: string) =>
+  on ? `\x1b[${code}m${s}\x1b[${reset}m` : s;
 
 export function style(color: boolean): Style {
   return {
@@ -20,9 +21,13 @@ export function style(color: boolean): Style {
 }
 
 export function table(rows: string[][], header: string[]): string[] {
-  // eslint-disable-next-line no-control-regex
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => visible(r[i] ?? ''))));
-  return all.map((r) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c)))).join('  ').trimEnd());
+  return all.map((r) =>
+    r
+      .map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c))))
+      .join('  ')
+      .trimEnd(),
+  );
 }

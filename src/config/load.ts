@@ -24,13 +24,17 @@ export function parseConfig(text: string, file: string): CertkitConfig {
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const where = pos ? `:${lineOf(text, Number(pos[1]))}` : '';
-    throw inputError(`${file}${where}: not valid JSON (${msg.replace(/ in JSON at position \d+.*/, '')})`, 'fix the config file');
+    throw inputError(
+      `${file}${where}: not valid JSON (${msg.replace(/ in JSON at position \d+.*/, '')})`,
+      'fix the config file',
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw inputError(`${file}: the config must be a JSON object`);
   }
   const cfg = data as CertkitConfig;
-  if (cfg.store !== undefined && typeof cfg.store !== 'string') throw inputError(`${file}: "store" must be a path`);
+  if (cfg.store !== undefined && typeof cfg.store !== 'string')
+    throw inputError(`${file}: "store" must be a path`);
   return cfg;
 }
 
@@ -39,7 +43,9 @@ export async function loadConfig(file: string): Promise<CertkitConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw inputError(`cannot read the config file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw inputError(
+      `cannot read the config file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return parseConfig(text, file);
 }

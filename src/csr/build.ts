@@ -20,7 +20,11 @@ export function sanEntries(names: string[]): { type: 'dns' | 'ip'; value: string
   return names.map((n) => ({ type: isIpAddress(n) ? 'ip' : 'dns', value: n }));
 }
 
-export async function buildCsr(key: KeyObject, subject: CsrSubject, names: string[]): Promise<{ pem: string; der: Buffer }> {
+export async function buildCsr(
+  key: KeyObject,
+  subject: CsrSubject,
+  names: string[],
+): Promise<{ pem: string; der: Buffer }> {
   const x509 = await loadX509Lib();
   const { alg, keys } = await toCryptoKeyPair(key);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({

@@ -12,4 +12,11 @@ export const ISO_COUNTRIES = new Set(
 );
 
 /** Common mistakes and what was meant. */
-export const COUNTRY_SUGGESTIONS: Record<string, string> = { UK: 'GB', EN: 'GB', EL: 'GR', SP: 'ES', GER: 'DE', USA: 'US' };
+export const COUNTRY_SUGGESTIONS: Record<string, string> = {
+  UK: 'GB',
+  EN: 'GB',
+  EL: 'GR',
+  SP: 'ES',
+  GER: 'DE',
+  USA: 'US',
+};

@@ -30,6 +30,8 @@ export function dcvData(csrDer: Buffer, domain: string): DcvData {
     sha256,
     httpFile: { path: `/.well-known/pki-validation/${md5}.txt`, content: `${sha256}\nsectigo.com\n` },
     cname: { name: `_${md5}.${base}`, target: `${sha256.slice(0, 32)}.${sha256.slice(32)}.sectigo.com` },
-    approverEmails: ['admin', 'administrator', 'hostmaster', 'postmaster', 'webmaster'].map((u) => `${u}@${registrable}`),
+    approverEmails: ['admin', 'administrator', 'hostmaster', 'postmaster', 'webmaster'].map(
+      (u) => `${u}@${registrable}`,
+    ),
   };
 }

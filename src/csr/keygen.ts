@@ -41,6 +41,11 @@ export function privateKeyToPem(key: KeyObject, passphrase?: string): string {
 export function keyTypeOf(key: KeyObject): KeyType | string {
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') return `rsa-${d.modulusLength}`;
-  if (key.asymmetricKeyType === 'ec') return d.namedCurve === 'secp384r1' ? 'ecdsa-p384' : d.namedCurve === 'prime256v1' ? 'ecdsa-p256' : `ec-${d.namedCurve}`;
+  if (key.asymmetricKeyType === 'ec')
+    return d.namedCurve === 'secp384r1'
+      ? 'ecdsa-p384'
+      : d.namedCurve === 'prime256v1'
+        ? 'ecdsa-p256'
+        : `ec-${d.namedCurve}`;
   return key.asymmetricKeyType ?? 'unknown';
 }

@@ -19,7 +19,7 @@ export function normalizeName(input: string): NormalizedName {
   const lower = trimmed.toLowerCase();
   const wildcard = lower.startsWith('*.');
   const rest = wildcard ? lower.slice(2) : lower;
-  // eslint-disable-next-line no-control-regex
+
   if (/^[\x00-\x7f]*$/.test(rest)) return { input, ascii: lower, converted: false };
   const ascii = domainToASCII(rest);
   if (!ascii) return { input, ascii: lower, converted: false };
@@ -34,11 +34,18 @@ export function hostNameProblem(name: string): string | null {
   const labels = name.split('.');
   if (labels.length < 2) return 'needs at least two labels (e.g. host.example.com)';
   const rest = labels[0] === '*' ? labels.slice(1) : labels;
-  if (labels.slice(1).includes('*') || /\*/.test(rest.join('.')) || (labels[0] !== '*' && labels[0]!.includes('*'))) {
+  if (
+    labels.slice(1).includes('*') ||
+    /\*/.test(rest.join('.')) ||
+    (labels[0] !== '*' && labels[0]!.includes('*'))
+  ) {
     return 'a wildcard may only be the whole leftmost label ("*.example.com")';
   }
-  if (labels[0] === '*' && rest.length < 2) return 'a wildcard needs a registered domain under it ("*.example.com")';
-  for (const l of rest) if (!LABEL.test(l)) return `label "${l}" is not a valid host name label (letters, digits, hyphens; 1-63 chars)`;
+  if (labels[0] === '*' && rest.length < 2)
+    return 'a wildcard needs a registered domain under it ("*.example.com")';
+  for (const l of rest)
+    if (!LABEL.test(l))
+      return `label "${l}" is not a valid host name label (letters, digits, hyphens; 1-63 chars)`;
   if (/^\d+$/.test(rest[rest.length - 1]!)) return 'the top-level label cannot be numeric';
   return null;
 }

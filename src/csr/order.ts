@@ -66,10 +66,11 @@ export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> 
   const names: string[] = [];
   for (const raw of input.names.flatMap((n) => n.split(/[\s,]+/)).filter(Boolean)) {
     const n = normalizeName(raw);
-    if (n.converted) notes.push(`"${n.input}" is an internationalised name: using its punycode form ${n.ascii}`);
+    if (n.converted)
+      notes.push(`"${n.input}" is an internationalised name: using its punycode form ${n.ascii}`);
     if (!names.includes(n.ascii)) names.push(n.ascii);
   }
-  const cnInput = input.commonName ? normalizeName(input.commonName).ascii : names[0] ?? '';
+  const cnInput = input.commonName ? normalizeName(input.commonName).ascii : (names[0] ?? '');
   if (cnInput && !names.includes(cnInput)) names.unshift(cnInput); // the CN is always also a SAN
   let key: KeyObject;
   let keyGenerated = false;
@@ -77,7 +78,12 @@ export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> 
     const m = await readMaterialFile(input.keyFile, { password: input.keyPassphrase });
     const k = m.keys[0];
     if (!k) throw new CertkitError('input', `${input.keyFile}: holds no private key`);
-    if (!k.keyObject) throw new CertkitError('input', `${input.keyFile}: the key is encrypted`, 'give its passphrase with --passphrase-file or CERTKIT_PASSPHRASE');
+    if (!k.keyObject)
+      throw new CertkitError(
+        'input',
+        `${input.keyFile}: the key is encrypted`,
+        'give its passphrase with --passphrase-file or CERTKIT_PASSPHRASE',
+      );
     key = k.keyObject;
   } else {
     key = await generatePrivateKey(input.keyType ?? 'ecdsa-p256');
@@ -94,23 +100,40 @@ export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> 
   };
   const violations = checkCsrRules({ names, subject, key: keyFacts(key) });
   if (input.product === 'wildcard' && !names.some((n) => n.startsWith('*.'))) {
-    violations.push({ rule: 'wildcard order', message: 'a wildcard order needs a name of the form *.example.com' });
+    violations.push({
+      rule: 'wildcard order',
+      message: 'a wildcard order needs a name of the form *.example.com',
+    });
   }
-  if ((input.product === 'ov' || input.product === 'ev') && (!subject.organization || !subject.locality || !subject.country)) {
-    violations.push({ rule: 'BR 7.1.4.2.2 OV/EV subject', message: 'OV and EV orders need --org, --locality and --country (and usually --state)' });
+  if (
+    (input.product === 'ov' || input.product === 'ev') &&
+    (!subject.organization || !subject.locality || !subject.country)
+  ) {
+    violations.push({
+      rule: 'BR 7.1.4.2.2 OV/EV subject',
+      message: 'OV and EV orders need --org, --locality and --country (and usually --state)',
+    });
   }
   if (violations.length) throw new RuleViolationError(violations, 'nothing was written');
   return { names, notes, subject, key, keyGenerated };
 }
 
-export async function writeCsrOrder(input: CsrOrderInput, plan: CsrOrderPlan, store: Store | null): Promise<CsrOrderResult> {
+export async function writeCsrOrder(
+  input: CsrOrderInput,
+  plan: CsrOrderPlan,
+  store: Store | null,
+): Promise<CsrOrderResult> {
   const name = input.lineageName ?? lineageNameFor(plan.names[0]!);
   const base = name.replace(/^\*\./, 'wildcard.');
   const keyFile = plan.keyGenerated ? join(input.outDir, `${base}.key`) : null;
   const csrFile = join(input.outDir, `${base}.csr`);
   for (const f of [keyFile, csrFile]) {
     if (f && existsSync(f) && !input.force) {
-      throw new CertkitError('input', `${f} already exists`, 'choose another --out-dir, or --force to replace it');
+      throw new CertkitError(
+        'input',
+        `${f} already exists`,
+        'choose another --out-dir, or --force to replace it',
+      );
     }
   }
   const csr = await buildCsr(plan.key, plan.subject, plan.names);
@@ -133,7 +156,13 @@ export async function writeCsrOrder(input: CsrOrderInput, plan: CsrOrderPlan, st
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
         keyType: keyTypeOf(plan.key),
-        pending: { createdAt: now, csrFile: saved.csrFile, keyFile: saved.keyFile, publicKeyId: publicKeyId(plan.key), product: input.product },
+        pending: {
+          createdAt: now,
+          csrFile: saved.csrFile,
+          keyFile: saved.keyFile,
+          publicKeyId: publicKeyId(plan.key),
+          product: input.product,
+        },
       });
     });
     pendingLineage = name;

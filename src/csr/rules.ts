@@ -30,12 +30,19 @@ export interface Violation {
 export function checkCsrRules(req: CsrRequest): Violation[] {
   const v: Violation[] = [];
   const s = req.subject;
-  if (req.names.length === 0) v.push({ rule: 'BR 7.1.2.7.12 subjectAltName', message: 'at least one name is required (-d NAME)' });
+  if (req.names.length === 0)
+    v.push({ rule: 'BR 7.1.2.7.12 subjectAltName', message: 'at least one name is required (-d NAME)' });
   if (s.organizationalUnit) {
-    v.push({ rule: 'BR 7.1.4.2 no OU', message: 'organizationalUnit (OU) is forbidden since 2022-09-01: leave it out' });
+    v.push({
+      rule: 'BR 7.1.4.2 no OU',
+      message: 'organizationalUnit (OU) is forbidden since 2022-09-01: leave it out',
+    });
   }
   if (s.emailAddress) {
-    v.push({ rule: 'BR 7.1.4.2 no emailAddress', message: 'emailAddress is not allowed in a server certificate subject: leave it out' });
+    v.push({
+      rule: 'BR 7.1.4.2 no emailAddress',
+      message: 'emailAddress is not allowed in a server certificate subject: leave it out',
+    });
   }
   if (s.country !== undefined) {
     const c = s.country.trim().toUpperCase();
@@ -48,10 +55,16 @@ export function checkCsrRules(req: CsrRequest): Violation[] {
     }
   }
   if (s.commonName.length > 64) {
-    v.push({ rule: 'RFC 5280 ub-common-name 64', message: `the common name is ${s.commonName.length} characters; at most 64 are allowed` });
+    v.push({
+      rule: 'RFC 5280 ub-common-name 64',
+      message: `the common name is ${s.commonName.length} characters; at most 64 are allowed`,
+    });
   }
   if (s.commonName && !req.names.includes(s.commonName)) {
-    v.push({ rule: 'BR 7.1.4.3 CN must be a SAN', message: `the common name "${s.commonName}" must also be one of the names` });
+    v.push({
+      rule: 'BR 7.1.4.3 CN must be a SAN',
+      message: `the common name "${s.commonName}" must also be one of the names`,
+    });
   }
   for (const name of req.names) {
     if (isIpAddress(name)) continue;
@@ -61,14 +74,23 @@ export function checkCsrRules(req: CsrRequest): Violation[] {
   const k = req.key;
   if (k.type === 'rsa') {
     if (!k.bits || k.bits < 2048 || k.bits % 8 !== 0) {
-      v.push({ rule: 'BR 6.1.5 key size', message: `RSA ${k.bits} is too small: RSA keys must be at least 2048 bits` });
+      v.push({
+        rule: 'BR 6.1.5 key size',
+        message: `RSA ${k.bits} is too small: RSA keys must be at least 2048 bits`,
+      });
     }
   } else if (k.type === 'ec') {
     if (k.curve !== 'prime256v1' && k.curve !== 'secp384r1') {
-      v.push({ rule: 'BR 6.1.5 key size', message: `ECDSA curve ${k.curve} is not accepted: use P-256 or P-384` });
+      v.push({
+        rule: 'BR 6.1.5 key size',
+        message: `ECDSA curve ${k.curve} is not accepted: use P-256 or P-384`,
+      });
     }
   } else {
-    v.push({ rule: 'BR 6.1.5 key type', message: `${k.type} keys are not accepted by public CAs: use ECDSA or RSA` });
+    v.push({
+      rule: 'BR 6.1.5 key type',
+      message: `${k.type} keys are not accepted by public CAs: use ECDSA or RSA`,
+    });
   }
   return v;
 }

@@ -4,7 +4,12 @@ import { loadX509Lib } from '../pki/csr-facts.js';
 import { sanEntries, subjectToJsonName } from './build.js';
 import { toCryptoKeyPair } from './x509-keys.js';
 
-export async function buildSelfSigned(key: KeyObject, names: string[], days: number, now = new Date()): Promise<string> {
+export async function buildSelfSigned(
+  key: KeyObject,
+  names: string[],
+  days: number,
+  now = new Date(),
+): Promise<string> {
   const x509 = await loadX509Lib();
   const { alg, keys } = await toCryptoKeyPair(key);
   const serial = randomBytes(16);
@@ -18,7 +23,10 @@ export async function buildSelfSigned(key: KeyObject, names: string[], days: num
     signingAlgorithm: alg,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(sanEntries(names)),
     ],

@@ -7,6 +7,7 @@ import { COUNTRY_SUGGESTIONS, ISO_COUNTRIES } from './countries.js';
 import { KEY_TYPE_HELP, KEY_TYPES, type KeyType } from './keygen.js';
 import { hostNameProblem, isIpAddress, normalizeName } from './names.js';
 import type { CsrOrderResult, Product } from './order.js';
+import { registrableGuess } from './dcv.js';
 
 export interface Choice<T extends string> {
   name: string;
@@ -16,7 +17,11 @@ export interface Choice<T extends string> {
 
 export interface Prompter {
   select<T extends string>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
-  input(q: { message: string; default?: string; validate?: (value: string) => true | string }): Promise<string>;
+  input(q: {
+    message: string;
+    default?: string;
+    validate?: (value: string) => true | string;
+  }): Promise<string>;
   confirm(q: { message: string; default?: boolean }): Promise<boolean>;
 }
 
@@ -49,7 +54,8 @@ export function validateNames(text: string, product?: Product): true | string {
     const problem = hostNameProblem(n);
     if (problem) return `"${raw}": ${problem}`;
   }
-  if (product === 'wildcard' && !names.some((n) => n.startsWith('*.'))) return 'a wildcard order needs a name like *.example.com';
+  if (product === 'wildcard' && !names.some((n) => n.startsWith('*.')))
+    return 'a wildcard order needs a name like *.example.com';
   return true;
 }
 
@@ -67,8 +73,20 @@ export function suggestedNames(names: string[]): string[] {
   const out: string[] = [];
   for (const n of names) {
     if (isIpAddress(n)) continue;
-    const alt = n.startsWith('www.') ? n.slice(4) : n.startsWith('*.') ? n.slice(2) : n.split('.').length === 2 ? `www.${n}` : null;
-    if (alt && !names.includes(alt) && !out.includes(alt) && !(n.startsWith('*.') === false && names.includes(`*.${alt}`))) out.push(alt);
+    const alt = n.startsWith('www.')
+      ? n.slice(4)
+      : n.startsWith('*.')
+        ? n.slice(2)
+        : registrableGuess(n) === n
+          ? `www.${n}`
+          : null;
+    if (
+      alt &&
+      !names.includes(alt) &&
+      !out.includes(alt) &&
+      !(n.startsWith('*.') === false && names.includes(`*.${alt}`))
+    )
+      out.push(alt);
   }
   return out;
 }
@@ -94,7 +112,9 @@ export function summary(a: WizardAnswers): string[] {
     `  key       ${a.keyType} (${KEY_TYPE_HELP[a.keyType ?? 'ecdsa-p256']})`,
   ];
   if (needsOrg(a.product)) {
-    lines.push(`  subject   O=${a.organization}, L=${a.locality}${a.state ? `, ST=${a.state}` : ''}, C=${a.country}`);
+    lines.push(
+      `  subject   O=${a.organization}, L=${a.locality}${a.state ? `, ST=${a.state}` : ''}, C=${a.country}`,
+    );
   }
   return lines;
 }
@@ -107,22 +127,30 @@ export async function runWizard(
   given: WizardAnswers,
   prompter: Prompter | null,
   print: (line: string) => void,
-): Promise<Required<Pick<WizardAnswers, 'product' | 'names' | 'keyType'>> & WizardAnswers | null> {
+): Promise<(Required<Pick<WizardAnswers, 'product' | 'names' | 'keyType'>> & WizardAnswers) | null> {
   const a: WizardAnswers = { ...given };
   if (!prompter) {
     const missing = missingFlags(a);
-    if (missing.length) throw usageError(`no terminal to ask, and answers are missing: ${missing.join(', ')}`, 'give them as flags');
+    if (missing.length)
+      throw usageError(
+        `no terminal to ask, and answers are missing: ${missing.join(', ')}`,
+        'give them as flags',
+      );
     return { ...a, product: a.product!, names: a.names!, keyType: a.keyType ?? 'ecdsa-p256' };
   }
   a.product ??= await prompter.select({ message: 'What are you buying?', choices: PRODUCTS, default: 'dv' });
   if (!a.names?.length) {
     const text = await prompter.input({
-      message: a.product === 'wildcard' ? 'Names (e.g. *.example.com example.com):' : 'Names the certificate must cover (space-separated):',
+      message:
+        a.product === 'wildcard'
+          ? 'Names (e.g. *.example.com example.com):'
+          : 'Names the certificate must cover (space-separated):',
       validate: (v) => validateNames(v, a.product),
     });
     a.names = text.split(/[\s,]+/).filter(Boolean);
     for (const alt of suggestedNames(a.names)) {
-      if (await prompter.confirm({ message: `Add ${alt} too? Visitors often type it.`, default: true })) a.names.push(alt);
+      if (await prompter.confirm({ message: `Add ${alt} too? Visitors often type it.`, default: true }))
+        a.names.push(alt);
     }
   }
   a.keyType ??= await prompter.select({
@@ -131,10 +159,15 @@ export async function runWizard(
     default: 'ecdsa-p256',
   });
   if (needsOrg(a.product)) {
-    a.organization ??= await prompter.input({ message: 'Organisation (legal name, as registered):', validate: required('the organisation') });
+    a.organization ??= await prompter.input({
+      message: 'Organisation (legal name, as registered):',
+      validate: required('the organisation'),
+    });
     a.locality ??= await prompter.input({ message: 'City / locality:', validate: required('the locality') });
     a.state ??= (await prompter.input({ message: 'State / province (optional):' })) || undefined;
-    a.country ??= (await prompter.input({ message: 'Country (two letters, e.g. US, DE, GB):', validate: validateCountry })).toUpperCase();
+    a.country ??= (
+      await prompter.input({ message: 'Country (two letters, e.g. US, DE, GB):', validate: validateCountry })
+    ).toUpperCase();
   }
   if (!a.yes) {
     print('');
@@ -151,14 +184,20 @@ export function nextSteps(r: CsrOrderResult, storeFlag: string): string[] {
   return [
     `Wrote ${r.keyFile ? `the private key ${r.keyFile} (0600, keep it on this server) and ` : ''}the CSR ${r.csrFile}.`,
     '',
-    '1. Paste the CSR into the CA\'s order form (everything including the BEGIN/END lines):',
+    "1. Paste the CSR into the CA's order form (everything including the BEGIN/END lines):",
     '',
-    ...r.csrPem.trimEnd().split('\n').map((l) => `   ${l}`),
+    ...r.csrPem
+      .trimEnd()
+      .split('\n')
+      .map((l) => `   ${l}`),
     '',
     '2. Prove you control the domain, with one of:',
     `   DNS:   CNAME ${d.cname.name}.  →  ${d.cname.target}.`,
     `   HTTP:  http://${bare}${d.httpFile.path} containing:`,
-    ...d.httpFile.content.trimEnd().split('\n').map((l) => `            ${l}`),
+    ...d.httpFile.content
+      .trimEnd()
+      .split('\n')
+      .map((l) => `            ${l}`),
     `   Email: approval sent to one of ${d.approverEmails.join(', ')}`,
     '   (the exact values come from your CA; these are the Sectigo-style forms derived from this CSR)',
     '',

@@ -1,7 +1,9 @@
 /** Bridges node KeyObjects to the WebCrypto keys @peculiar/x509 signs with. */
 import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 
-export function signingAlgorithmFor(key: KeyObject): RsaHashedImportParams | EcKeyImportParams & { hash: string } {
+export function signingAlgorithmFor(
+  key: KeyObject,
+): RsaHashedImportParams | (EcKeyImportParams & { hash: string }) {
   if (key.asymmetricKeyType === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (curve === 'prime256v1') return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
@@ -10,7 +12,9 @@ export function signingAlgorithmFor(key: KeyObject): RsaHashedImportParams | EcK
   throw new Error(`unsupported key for signing: ${key.asymmetricKeyType} ${curve ?? ''}`);
 }
 
-export async function toCryptoKeyPair(key: KeyObject): Promise<{ alg: ReturnType<typeof signingAlgorithmFor>; keys: CryptoKeyPair }> {
+export async function toCryptoKeyPair(
+  key: KeyObject,
+): Promise<{ alg: ReturnType<typeof signingAlgorithmFor>; keys: CryptoKeyPair }> {
   const alg = signingAlgorithmFor(key);
   const pkcs8 = key.export({ type: 'pkcs8', format: 'der' });
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
@@ -19,6 +23,11 @@ export async function toCryptoKeyPair(key: KeyObject): Promise<{ alg: ReturnType
   return { alg, keys: { privateKey, publicKey } as CryptoKeyPair };
 }
 
-export async function publicCryptoKey(pub: KeyObject, alg: ReturnType<typeof signingAlgorithmFor>): Promise<CryptoKey> {
-  return webcrypto.subtle.importKey('spki', pub.export({ type: 'spki', format: 'der' }), alg, true, ['verify']);
+export async function publicCryptoKey(
+  pub: KeyObject,
+  alg: ReturnType<typeof signingAlgorithmFor>,
+): Promise<CryptoKey> {
+  return webcrypto.subtle.importKey('spki', pub.export({ type: 'spki', format: 'der' }), alg, true, [
+    'verify',
+  ]);
 }

@@ -7,7 +7,15 @@
 import { CertkitError } from '../errors.js';
 import { fetchIssuers } from '../pki/aia.js';
 import { orderChain } from '../pki/chain.js';
-import { daysLeft, formatDn, isSelfSigned, notAfterOf, notBeforeOf, subjectAltNames, commonNameOf } from '../pki/facts.js';
+import {
+  daysLeft,
+  formatDn,
+  isSelfSigned,
+  notAfterOf,
+  notBeforeOf,
+  subjectAltNames,
+  commonNameOf,
+} from '../pki/facts.js';
 import { keyMatchesCertificate, publicKeyId } from '../pki/keys.js';
 import { readMaterialFile } from '../pki/read.js';
 import type { TrustStore } from '../pki/trust.js';
@@ -52,7 +60,10 @@ function sameNames(a: string[], b: string[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-async function findPendingKey(store: Store, leafKeyId: string): Promise<{ lineage: string; key: KeyObject; domains: string[] } | null> {
+async function findPendingKey(
+  store: Store,
+  leafKeyId: string,
+): Promise<{ lineage: string; key: KeyObject; domains: string[] } | null> {
   for (const name of await store.names()) {
     const s = await store.readSettings(name);
     if (!s?.pending || s.pending.publicKeyId !== leafKeyId) continue;
@@ -62,11 +73,16 @@ async function findPendingKey(store: Store, leafKeyId: string): Promise<{ lineag
   return null;
 }
 
-export async function importCertificate(input: ImportInput, store: Store, trust: TrustStore): Promise<ImportResult> {
+export async function importCertificate(
+  input: ImportInput,
+  store: Store,
+  trust: TrustStore,
+): Promise<ImportResult> {
   const now = input.now ?? new Date();
   const notes: string[] = [];
   const files = [...input.certFiles, ...(input.chainFiles ?? []), ...(input.pfxFile ? [input.pfxFile] : [])];
-  if (files.length === 0) throw new CertkitError('usage', 'nothing to import', 'give --cert FILE or --pfx FILE');
+  if (files.length === 0)
+    throw new CertkitError('usage', 'nothing to import', 'give --cert FILE or --pfx FILE');
   const certs: ParsedCertificate[] = [];
   const keys: KeyObject[] = [];
   let encryptedKeySeen = false;
@@ -86,7 +102,11 @@ export async function importCertificate(input: ImportInput, store: Store, trust:
   for (let hops = 0; hops < 4; hops++) {
     const last = chain[chain.length - 1]!;
     if (isSelfSigned(last.x509) || trust.issuerOf(last.x509)) break;
-    const url = (last.x509.infoAccess ?? '').split('\n').find((l) => l.startsWith('CA Issuers - URI:'))?.slice(17).trim();
+    const url = (last.x509.infoAccess ?? '')
+      .split('\n')
+      .find((l) => l.startsWith('CA Issuers - URI:'))
+      ?.slice(17)
+      .trim();
     if (!url || input.offline) break;
     try {
       const got = await fetchIssuers(url, input.aiaTimeoutMs ?? 10_000);
@@ -106,18 +126,28 @@ export async function importCertificate(input: ImportInput, store: Store, trust:
       throw new CertkitError(
         'input',
         `the intermediate certificate "${formatDn(leaf.x509.issuer)}" is missing${notes.length ? ` (${notes[0]})` : ''}`,
-        input.offline ? 'give it with --chain FILE, or drop --offline to fetch it' : 'give it with --chain FILE (the CA sends it as "CA bundle" or "intermediate")',
+        input.offline
+          ? 'give it with --chain FILE, or drop --offline to fetch it'
+          : 'give it with --chain FILE (the CA sends it as "CA bundle" or "intermediate")',
       );
     }
-    notes.push(`the chain ends at "${formatDn(last.x509.subject)}", whose root "${formatDn(last.x509.issuer)}" is not in this machine's trust store`);
+    notes.push(
+      `the chain ends at "${formatDn(last.x509.subject)}", whose root "${formatDn(last.x509.issuer)}" is not in this machine's trust store`,
+    );
   }
-  if (unrelated.length) notes.push(`${unrelated.length} certificate(s) not in the leaf's chain were left out`);
+  if (unrelated.length)
+    notes.push(`${unrelated.length} certificate(s) not in the leaf's chain were left out`);
 
   const notAfter = notAfterOf(leaf.x509);
   if (notAfter.getTime() <= now.getTime()) {
-    throw new CertkitError('policy', `the certificate expired on ${notAfter.toISOString()}`, 'ask the CA to reissue it; nothing was imported');
+    throw new CertkitError(
+      'policy',
+      `the certificate expired on ${notAfter.toISOString()}`,
+      'ask the CA to reissue it; nothing was imported',
+    );
   }
-  if (notBeforeOf(leaf.x509).getTime() > now.getTime()) notes.push('the certificate is not valid yet (check this machine\'s clock)');
+  if (notBeforeOf(leaf.x509).getTime() > now.getTime())
+    notes.push("the certificate is not valid yet (check this machine's clock)");
 
   const leafNames = Object.values(subjectAltNames(leaf.x509)).flat();
   let key = keys.find((k) => keyMatchesCertificate(k, leaf.x509));
@@ -139,12 +169,29 @@ export async function importCertificate(input: ImportInput, store: Store, trust:
     }
   }
   if (!key) {
-    if (keys.length > 0) throw new CertkitError('input', 'the private key does not match the certificate', 'give the key the CSR was made with; nothing was imported');
-    if (encryptedKeySeen) throw new CertkitError('input', 'the private key is encrypted', 'give its passphrase with --password-file or CERTKIT_PASSWORD');
-    throw new CertkitError('input', 'no private key matches this certificate (none given, and no pending CSR in the store has it)', 'give it with --key FILE');
+    if (keys.length > 0)
+      throw new CertkitError(
+        'input',
+        'the private key does not match the certificate',
+        'give the key the CSR was made with; nothing was imported',
+      );
+    if (encryptedKeySeen)
+      throw new CertkitError(
+        'input',
+        'the private key is encrypted',
+        'give its passphrase with --password-file or CERTKIT_PASSWORD',
+      );
+    throw new CertkitError(
+      'input',
+      'no private key matches this certificate (none given, and no pending CSR in the store has it)',
+      'give it with --key FILE',
+    );
   }
 
-  const name = input.name ?? pendingLineage ?? lineageNameFor(commonNameOf(leaf.x509.subject) ?? leafNames[0] ?? 'imported');
+  const name =
+    input.name ??
+    pendingLineage ??
+    lineageNameFor(commonNameOf(leaf.x509.subject) ?? leafNames[0] ?? 'imported');
   const served = chain.slice(1).filter((c) => !isSelfSigned(c.x509));
   const files2 = {
     certPem: toPem('CERTIFICATE', leaf.der),

@@ -31,7 +31,10 @@ function walk(from: ParsedCertificate, pool: ParsedCertificate[]): ParsedCertifi
 }
 
 /** The certificates in leaf-first chain order, plus those that don't belong to the leaf's chain. */
-export function orderChain(input: ParsedCertificate[]): { chain: ParsedCertificate[]; unrelated: ParsedCertificate[] } {
+export function orderChain(input: ParsedCertificate[]): {
+  chain: ParsedCertificate[];
+  unrelated: ParsedCertificate[];
+} {
   const certs = dedupe(input);
   if (certs.length === 0) return { chain: [], unrelated: [] };
   // A leaf issues nothing else in the set. Prefer non-CA leaves, then the longest chain.

@@ -26,7 +26,9 @@ export async function loadX509Lib() {
 export async function csrFacts(csr: ParsedCsr): Promise<CsrFacts> {
   const x509 = await loadX509Lib();
   const req = new x509.Pkcs10CertificateRequest(new Uint8Array(csr.der));
-  const san = req.getExtension('2.5.29.17') as InstanceType<typeof x509.SubjectAlternativeNameExtension> | null;
+  const san = req.getExtension('2.5.29.17') as InstanceType<
+    typeof x509.SubjectAlternativeNameExtension
+  > | null;
   const names: { type: string; value: string }[] = san?.names.toJSON() ?? [];
   const spki = Buffer.from(req.publicKey.rawData);
   const cnAttr = /(?:^|,\s*)CN=([^,]+)/.exec(req.subject);

@@ -43,7 +43,8 @@ export function keyFacts(key: KeyObject): KeyFacts {
   if (type === 'rsa' || type === 'rsa-pss') return { type: 'rsa', bits: details.modulusLength };
   if (type === 'ec') {
     const curve = details.namedCurve;
-    const bits = curve === 'prime256v1' ? 256 : curve === 'secp384r1' ? 384 : curve === 'secp521r1' ? 521 : undefined;
+    const bits =
+      curve === 'prime256v1' ? 256 : curve === 'secp384r1' ? 384 : curve === 'secp521r1' ? 521 : undefined;
     return { type: 'ec', curve, bits };
   }
   return { type };

@@ -46,8 +46,15 @@ async function reportFor(material: Material, trust: TrustStore, now: Date): Prom
   const certificates = material.certificates.map((c) => certFacts(c, now));
   const keys: KeyReport[] = material.keys.map((k) => {
     const facts = k.keyObject ? keyFacts(k.keyObject) : { type: 'unknown' };
-    const owner = k.keyObject ? material.certificates.find((c) => keyMatchesCertificate(k.keyObject!, c.x509)) : undefined;
-    return { ...facts, encoding: k.encoding, encrypted: k.encrypted, matchesCertificate: owner?.x509.fingerprint256 ?? null };
+    const owner = k.keyObject
+      ? material.certificates.find((c) => keyMatchesCertificate(k.keyObject!, c.x509))
+      : undefined;
+    return {
+      ...facts,
+      encoding: k.encoding,
+      encrypted: k.encrypted,
+      matchesCertificate: owner?.x509.fingerprint256 ?? null,
+    };
   });
   const csrs = await Promise.all(material.csrs.map((c) => csrFacts(c)));
   return {
@@ -74,9 +81,18 @@ export interface InspectOptions extends ReadOptions {
 }
 
 /** Explicit files must parse (else CertkitError 'input'); files found inside a directory are skipped if not. */
-export async function inspectPaths(paths: string[], trust: TrustStore, opts: InspectOptions = {}): Promise<InspectReport> {
+export async function inspectPaths(
+  paths: string[],
+  trust: TrustStore,
+  opts: InspectOptions = {},
+): Promise<InspectReport> {
   const now = opts.now ?? new Date();
-  const report: InspectReport = { schemaVersion: INSPECT_SCHEMA_VERSION, inputs: [], skipped: [], keyMatch: null };
+  const report: InspectReport = {
+    schemaVersion: INSPECT_SCHEMA_VERSION,
+    inputs: [],
+    skipped: [],
+    keyMatch: null,
+  };
   const materials: Material[] = [];
   for (const path of paths) {
     if (path === '-') {
@@ -106,10 +122,27 @@ export async function inspectPaths(paths: string[], trust: TrustStore, opts: Ins
     const key = keyMaterial.keys[0];
     const leaf = orderChain(materials.flatMap((m) => m.certificates)).chain[0];
     const fingerprint = leaf?.x509.fingerprint256 ?? null;
-    if (!key) report.keyMatch = { key: opts.keyFile, certificate: fingerprint, matches: false, problem: 'no private key in the file' };
+    if (!key)
+      report.keyMatch = {
+        key: opts.keyFile,
+        certificate: fingerprint,
+        matches: false,
+        problem: 'no private key in the file',
+      };
     else if (!key.keyObject)
-      report.keyMatch = { key: opts.keyFile, certificate: fingerprint, matches: false, problem: 'the key is encrypted; give its passphrase to compare' };
-    else if (!leaf) report.keyMatch = { key: opts.keyFile, certificate: null, matches: false, problem: 'no certificate to compare with' };
+      report.keyMatch = {
+        key: opts.keyFile,
+        certificate: fingerprint,
+        matches: false,
+        problem: 'the key is encrypted; give its passphrase to compare',
+      };
+    else if (!leaf)
+      report.keyMatch = {
+        key: opts.keyFile,
+        certificate: null,
+        matches: false,
+        problem: 'no certificate to compare with',
+      };
     else {
       const matches = keyMatchesCertificate(key.keyObject, leaf.x509);
       report.keyMatch = {

@@ -36,7 +36,8 @@ export function splitPem(input: string): PemBlock[] {
       else base64Lines.push(line.trim());
     }
     const b64 = base64Lines.join('');
-    if (!/^[A-Za-z0-9+/=]*$/.test(b64)) throw new Error(`damaged PEM: "${label}" block holds non-base64 text`);
+    if (!/^[A-Za-z0-9+/=]*$/.test(b64))
+      throw new Error(`damaged PEM: "${label}" block holds non-base64 text`);
     const der = Buffer.from(b64, 'base64');
     if (der.length === 0) throw new Error(`empty PEM block "${label}"`);
     const full = text.slice(m.index, endAt + endMarker.length);

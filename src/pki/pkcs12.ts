@@ -44,9 +44,14 @@ export function readPkcs12(
   }
 
   const certificates: ParsedCertificate[] = [];
-  const certBags = (p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? []) as Bag[];
+  const certBags = (p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ??
+    []) as Bag[];
   for (const bag of certBags) {
-    const certDer = bag.cert ? derOf(forge.pki.certificateToAsn1(bag.cert)) : bag.asn1 ? derOf(bag.asn1) : null;
+    const certDer = bag.cert
+      ? derOf(forge.pki.certificateToAsn1(bag.cert))
+      : bag.asn1
+        ? derOf(bag.asn1)
+        : null;
     if (certDer) certificates.push({ x509: new X509Certificate(certDer), der: certDer });
   }
 

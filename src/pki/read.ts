@@ -24,9 +24,14 @@ function keyFromPem(block: PemBlock, password: string | undefined): ParsedKey {
   const encoding = label === 'RSA PRIVATE KEY' ? 'pkcs1' : label === 'EC PRIVATE KEY' ? 'sec1' : 'pkcs8';
   if (encrypted && password === undefined) return { encoding, encrypted };
   try {
-    return { encoding, encrypted, keyObject: createPrivateKey({ key: block.text, format: 'pem', passphrase: password }) };
+    return {
+      encoding,
+      encrypted,
+      keyObject: createPrivateKey({ key: block.text, format: 'pem', passphrase: password }),
+    };
   } catch (err) {
-    if (encrypted) throw inputError('the private key passphrase is wrong', 'check --password-file / CERTKIT_PASSWORD');
+    if (encrypted)
+      throw inputError('the private key passphrase is wrong', 'check --password-file / CERTKIT_PASSWORD');
     throw inputError(`damaged private key (${label}): ${(err as Error).message}`);
   }
 }
@@ -36,7 +41,10 @@ function readPemText(text: string, source: string, opts: ReadOptions): Material 
   try {
     blocks = splitPem(text);
   } catch (err) {
-    throw inputError(`${source}: ${(err as Error).message}`, 'the file was probably cut short; copy it again in full');
+    throw inputError(
+      `${source}: ${(err as Error).message}`,
+      'the file was probably cut short; copy it again in full',
+    );
   }
   const material: Material = { source, format: 'pem', certificates: [], keys: [], csrs: [] };
   for (const block of blocks) {
@@ -122,7 +130,8 @@ export async function readMaterial(buf: Buffer, source: string, opts: ReadOption
   }
   const der = readDer(buf, source, opts);
   if (der && der.certificates.length + der.keys.length + der.csrs.length > 0) return der;
-  if (der && der.format === 'pkcs12') throw inputError(`${source}: the PKCS#12 file holds no certificate or key`);
+  if (der && der.format === 'pkcs12')
+    throw inputError(`${source}: the PKCS#12 file holds no certificate or key`);
   throw inputError(
     `${source}: not a certificate, key, CSR, PKCS#7 or PKCS#12 file`,
     'certkit reads PEM, DER, .p7b and .pfx/.p12 files',

@@ -2,7 +2,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** /etc/certkit for root, else $XDG_DATA_HOME/certkit or ~/.local/share/certkit. CERTKIT_STORE overrides. */
-export function defaultStoreRoot(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 1000): string {
+export function defaultStoreRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  uid = process.getuid?.() ?? 1000,
+): string {
   if (env.CERTKIT_STORE) return env.CERTKIT_STORE;
   if (uid === 0) return '/etc/certkit';
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');

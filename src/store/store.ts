@@ -60,7 +60,10 @@ export class Store {
 
   static checkName(name: string): void {
     if (!LINEAGE_NAME.test(name) || name.includes('..')) {
-      throw inputError(`"${name}" is not a valid lineage name`, 'use letters, digits, dots, dashes and underscores');
+      throw inputError(
+        `"${name}" is not a valid lineage name`,
+        'use letters, digits, dots, dashes and underscores',
+      );
     }
   }
 
@@ -78,7 +81,9 @@ export class Store {
 
   async readSettings(name: string): Promise<LineageSettings | null> {
     try {
-      return JSON.parse(await readFile(join(this.lineageDir(name), 'settings.json'), 'utf8')) as LineageSettings;
+      return JSON.parse(
+        await readFile(join(this.lineageDir(name), 'settings.json'), 'utf8'),
+      ) as LineageSettings;
     } catch {
       return null;
     }
@@ -130,7 +135,10 @@ export class Store {
     for (const b of splitPem(files.chainPem || '')) new X509Certificate(b.der);
     const key = createPrivateKey(files.keyPem);
     if (!keyMatchesCertificate(key, leaf)) {
-      throw inputError('the private key does not match the certificate', 'give the key the certificate was issued for');
+      throw inputError(
+        'the private key does not match the certificate',
+        'give the key the certificate was issued for',
+      );
     }
   }
 
@@ -143,7 +151,9 @@ export class Store {
       } catch {
         continue;
       }
-      for (const e of entries) if (e.startsWith('.') && e.includes('.tmp-')) await rm(join(dir, e), { recursive: true, force: true });
+      for (const e of entries)
+        if (e.startsWith('.') && e.includes('.tmp-'))
+          await rm(join(dir, e), { recursive: true, force: true });
     }
   }
 
@@ -196,7 +206,11 @@ export class Store {
     }
   }
 
-  async savePending(name: string, keyPem: string, csrPem: string): Promise<{ keyFile: string; csrFile: string }> {
+  async savePending(
+    name: string,
+    keyPem: string,
+    csrPem: string,
+  ): Promise<{ keyFile: string; csrFile: string }> {
     Store.checkName(name);
     const dir = this.pendingDir(name);
     await ensureDir(dir);
@@ -218,7 +232,8 @@ export class Store {
 
   async requireLineage(name: string): Promise<LineageSettings> {
     const s = await this.readSettings(name);
-    if (!s) throw new CertkitError('not-found', `no lineage named "${name}" in ${this.root}`, 'see `certkit list`');
+    if (!s)
+      throw new CertkitError('not-found', `no lineage named "${name}" in ${this.root}`, 'see `certkit list`');
     return s;
   }
 

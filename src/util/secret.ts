@@ -10,7 +10,9 @@ export async function readSecret(file: string | undefined, envVar: string): Prom
     try {
       return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
     } catch (err) {
-      throw inputError(`cannot read the secret file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw inputError(
+        `cannot read the secret file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   const v = process.env[envVar];

@@ -35,7 +35,9 @@ describe('CLI shell', () => {
     const r = certkit(['--help']);
     expect(r.stdout).toMatch(/Examples/);
     expect(r.stdout).toMatch(/Exit codes/);
-    const commands = [...r.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]).filter((c) => c !== 'help' && c !== 'certkit');
+    const commands = [...r.stdout.matchAll(/^ {2}([a-z]+) /gm)]
+      .map((m) => m[1])
+      .filter((c) => c !== 'help' && c !== 'certkit');
     expect(commands.length).toBeGreaterThan(1);
     for (const c of commands) {
       const sub = certkit([c!, '--help']);

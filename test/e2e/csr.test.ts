@@ -43,7 +43,9 @@ describe('certkit key', () => {
     expect(certkit(['key', '--out', out, '--passphrase-file', join(dir, 'pass')]).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('ENCRYPTED PRIVATE KEY');
     expect(() => openssl(['pkey', '-in', out, '-passin', 'pass:wrong', '-noout'])).toThrow();
-    expect(openssl(['pkey', '-in', out, '-passin', 'pass:correct horse', '-noout', '-text'])).toContain('prime256v1');
+    expect(openssl(['pkey', '-in', out, '-passin', 'pass:correct horse', '-noout', '-text'])).toContain(
+      'prime256v1',
+    );
   });
 });
 
@@ -51,17 +53,47 @@ describe('certkit csr', () => {
   for (const keyType of ['rsa-2048', 'ecdsa-p256', 'ecdsa-p384']) {
     it(`${keyType}: passes openssl req -verify with exactly the requested subject and SANs`, () => {
       const dir = tempDir();
-      const r = certkitJson(['--store', join(dir, 'store'), 'csr', '-d', 'shop.example.com', '-d', 'www.shop.example.com', '-d', '192.0.2.7',
-        '--org', 'Example Ltd', '--locality', 'London', '--state', 'Greater London', '--country', 'gb', '--key-type', keyType, '--out-dir', dir]);
-      expect(execFileSync('openssl', ['req', '-in', r.csrFile, '-verify', '-noout'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString() + 'ok').toMatch(/ok/);
+      const r = certkitJson([
+        '--store',
+        join(dir, 'store'),
+        'csr',
+        '-d',
+        'shop.example.com',
+        '-d',
+        'www.shop.example.com',
+        '-d',
+        '192.0.2.7',
+        '--org',
+        'Example Ltd',
+        '--locality',
+        'London',
+        '--state',
+        'Greater London',
+        '--country',
+        'gb',
+        '--key-type',
+        keyType,
+        '--out-dir',
+        dir,
+      ]);
+      expect(
+        execFileSync('openssl', ['req', '-in', r.csrFile, '-verify', '-noout'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).toString() + 'ok',
+      ).toMatch(/ok/);
       const text = reqText(r.csrFile);
       expect(text).toMatch(/Subject: CN=shop\.example\.com,O=Example Ltd,L=London,ST=Greater London,C=GB\n/);
       expect(text).toMatch(/DNS:shop\.example\.com, DNS:www\.shop\.example\.com, IP Address:192\.0\.2\.7\n/);
       expect(statSync(r.keyFile).mode & 0o777).toBe(0o600);
-      expect(openssl(['pkey', '-in', r.keyFile, '-pubout'])).toBe(openssl(['req', '-in', r.csrFile, '-pubkey', '-noout']));
+      expect(openssl(['pkey', '-in', r.keyFile, '-pubout'])).toBe(
+        openssl(['req', '-in', r.csrFile, '-pubkey', '-noout']),
+      );
       // DCV data derives from the DER CSR
       const der = execFileSync('openssl', ['req', '-in', r.csrFile, '-outform', 'DER']);
-      const md5 = execFileSync('openssl', ['dgst', '-md5', '-r'], { input: der }).toString().split(' ')[0]!.toUpperCase();
+      const md5 = execFileSync('openssl', ['dgst', '-md5', '-r'], { input: der })
+        .toString()
+        .split(' ')[0]!
+        .toUpperCase();
       expect(r.dcv.md5).toBe(md5);
       expect(r.dcv.httpFile.path).toBe(`/.well-known/pki-validation/${md5}.txt`);
       expect(r.dcv.cname.name).toBe(`_${md5}.shop.example.com`);
@@ -71,7 +103,18 @@ describe('certkit csr', () => {
   it('uses an existing key, and the CN is always a SAN', () => {
     const dir = tempDir();
     certkit(['key', '--out', join(dir, 'my.key')]);
-    const r = certkitJson(['csr', '--no-pending', '-d', 'b.example.com', '--cn', 'a.example.com', '--key', join(dir, 'my.key'), '--out-dir', dir]);
+    const r = certkitJson([
+      'csr',
+      '--no-pending',
+      '-d',
+      'b.example.com',
+      '--cn',
+      'a.example.com',
+      '--key',
+      join(dir, 'my.key'),
+      '--out-dir',
+      dir,
+    ]);
     expect(r.keyFile).toBeNull();
     expect(r.names).toEqual(['a.example.com', 'b.example.com']);
     expect(reqText(r.csrFile)).toMatch(/DNS:a\.example\.com, DNS:b\.example\.com/);
@@ -87,10 +130,26 @@ describe('certkit csr', () => {
 
   const rules: [string, string[], RegExp][] = [
     ['no OU', ['--ou', 'IT'], /organizationalUnit \(OU\) is forbidden.*\[BR 7\.1\.4\.2 no OU\]/],
-    ['no emailAddress', ['--email', 'it@example.com'], /emailAddress is not allowed.*\[BR 7\.1\.4\.2 no emailAddress\]/],
-    ['country ISO 3166 (UK → GB)', ['--country', 'UK'], /country "UK" is not an ISO 3166 alpha-2 code: use GB/],
-    ['CN at most 64 characters', ['--cn', `${'a'.repeat(60)}.example.com`], /common name is 72 characters; at most 64/],
-    ['wildcard only as the whole leftmost label', ['-d', 'www*.example.com'], /wildcard may only be the whole leftmost label/],
+    [
+      'no emailAddress',
+      ['--email', 'it@example.com'],
+      /emailAddress is not allowed.*\[BR 7\.1\.4\.2 no emailAddress\]/,
+    ],
+    [
+      'country ISO 3166 (UK → GB)',
+      ['--country', 'UK'],
+      /country "UK" is not an ISO 3166 alpha-2 code: use GB/,
+    ],
+    [
+      'CN at most 64 characters',
+      ['--cn', `${'a'.repeat(60)}.example.com`],
+      /common name is 72 characters; at most 64/,
+    ],
+    [
+      'wildcard only as the whole leftmost label',
+      ['-d', 'www*.example.com'],
+      /wildcard may only be the whole leftmost label/,
+    ],
     ['wildcard not deeper', ['-d', 'www.*.example.com'], /wildcard may only be the whole leftmost label/],
     ['valid host names', ['-d', 'bad_name.example.com'], /not a valid host name label/],
     ['RSA >= 2048', ['--key', 'RSA1024'], /RSA 1024 is too small.*\[BR 6\.1\.5 key size\]/],
@@ -101,14 +160,39 @@ describe('certkit csr', () => {
       const dir = tempDir();
       let args = ruleArgs;
       if (args[1] === 'RSA1024') {
-        openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', join(dir, 'weak.key')]);
+        openssl([
+          'genpkey',
+          '-algorithm',
+          'RSA',
+          '-pkeyopt',
+          'rsa_keygen_bits:1024',
+          '-out',
+          join(dir, 'weak.key'),
+        ]);
         args = ['--key', join(dir, 'weak.key')];
       } else if (args[1] === 'P521') {
-        openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521', '-out', join(dir, 'p521.key')]);
+        openssl([
+          'genpkey',
+          '-algorithm',
+          'EC',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-521',
+          '-out',
+          join(dir, 'p521.key'),
+        ]);
         args = ['--key', join(dir, 'p521.key')];
       }
       const out = join(dir, 'out');
-      const r = certkit(['--store', join(dir, 'store'), 'csr', '-d', 'ok.example.com', ...args, '--out-dir', out]);
+      const r = certkit([
+        '--store',
+        join(dir, 'store'),
+        'csr',
+        '-d',
+        'ok.example.com',
+        ...args,
+        '--out-dir',
+        out,
+      ]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -118,7 +202,18 @@ describe('certkit csr', () => {
   }
 
   it('one line per violation when several rules are broken', () => {
-    const r = certkit(['csr', '--no-pending', '-d', 'ok.example.com', '--ou', 'IT', '--country', 'UK', '--out-dir', join(tempDir(), 'o')]);
+    const r = certkit([
+      'csr',
+      '--no-pending',
+      '-d',
+      'ok.example.com',
+      '--ou',
+      'IT',
+      '--country',
+      'UK',
+      '--out-dir',
+      join(tempDir(), 'o'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(2);
   });
@@ -127,7 +222,11 @@ describe('certkit csr', () => {
     const dir = tempDir();
     certkit(['--store', join(dir, 'store'), 'csr', '-d', 'pending.example.com', '--out-dir', dir]);
     const list = certkitJson(['--store', join(dir, 'store'), 'list']);
-    expect(list.lineages[0]).toMatchObject({ name: 'pending.example.com', source: 'pending-csr', pendingDays: 0 });
+    expect(list.lineages[0]).toMatchObject({
+      name: 'pending.example.com',
+      source: 'pending-csr',
+      pendingDays: 0,
+    });
     expect(certkit(['--store', join(dir, 'store'), 'list']).stdout).toMatch(/pending CSR \(0 days\)/);
   });
 });

@@ -7,9 +7,27 @@ import { makeChain, openssl, opensslFacts, read, tempDir } from '../helpers/open
 let dir: string;
 let pki: ReturnType<typeof makeChain>;
 
-function pfx(name: string, leaf: { certFile: string; keyFile: string }, legacy: boolean, password = 'pfx-secret') {
+function pfx(
+  name: string,
+  leaf: { certFile: string; keyFile: string },
+  legacy: boolean,
+  password = 'pfx-secret',
+) {
   const out = join(dir, name);
-  const args = ['pkcs12', '-export', '-in', leaf.certFile, '-inkey', leaf.keyFile, '-certfile', join(dir, 'chain-up.pem'), '-out', out, '-passout', `pass:${password}`];
+  const args = [
+    'pkcs12',
+    '-export',
+    '-in',
+    leaf.certFile,
+    '-inkey',
+    leaf.keyFile,
+    '-certfile',
+    join(dir, 'chain-up.pem'),
+    '-out',
+    out,
+    '-passout',
+    `pass:${password}`,
+  ];
   if (legacy) args.push('-legacy', '-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES');
   openssl(args);
   return out;
@@ -20,9 +38,21 @@ beforeAll(() => {
   pki = makeChain(dir);
   writeFileSync(join(dir, 'chain-up.pem'), read(pki.int.certFile) + read(pki.root.certFile));
   writeFileSync(join(dir, 'fullchain-ec.pem'), read(pki.ecLeaf.certFile) + read(pki.int.certFile));
-  writeFileSync(join(dir, 'reversed.pem'), read(pki.root.certFile) + read(pki.int.certFile) + read(pki.rsaLeaf.certFile));
+  writeFileSync(
+    join(dir, 'reversed.pem'),
+    read(pki.root.certFile) + read(pki.int.certFile) + read(pki.rsaLeaf.certFile),
+  );
   openssl(['x509', '-in', pki.rsaLeaf.certFile, '-outform', 'DER', '-out', join(dir, 'leaf.der')]);
-  const p7args = ['crl2pkcs7', '-nocrl', '-certfile', pki.root.certFile, '-certfile', pki.ecLeaf.certFile, '-certfile', pki.int.certFile];
+  const p7args = [
+    'crl2pkcs7',
+    '-nocrl',
+    '-certfile',
+    pki.root.certFile,
+    '-certfile',
+    pki.ecLeaf.certFile,
+    '-certfile',
+    pki.int.certFile,
+  ];
   openssl([...p7args, '-out', join(dir, 'bundle.p7b')]);
   openssl([...p7args, '-outform', 'DER', '-out', join(dir, 'bundle-der.p7b')]);
   pfx('rsa-modern.pfx', pki.rsaLeaf, false);
@@ -32,16 +62,58 @@ beforeAll(() => {
   writeFileSync(join(dir, 'pfx-password'), 'pfx-secret\n');
   openssl(['rsa', '-in', pki.rsaLeaf.keyFile, '-traditional', '-out', join(dir, 'pkcs1.key')]);
   openssl(['ec', '-in', pki.ecLeaf.keyFile, '-out', join(dir, 'sec1.key')]);
-  openssl(['pkey', '-in', pki.rsaLeaf.keyFile, '-aes256', '-passout', 'pass:keypass', '-out', join(dir, 'enc-pkcs8.key')]);
-  openssl(['rsa', '-in', pki.rsaLeaf.keyFile, '-aes256', '-traditional', '-passout', 'pass:keypass', '-out', join(dir, 'enc-legacy.key')]);
-  openssl(['req', '-new', '-key', pki.ecLeaf.keyFile, '-subj', '/CN=csr.example.test', '-addext', 'subjectAltName=DNS:csr.example.test,IP:10.1.2.3', '-out', join(dir, 'req.csr')]);
-  writeFileSync(join(dir, 'crlf-bom.pem'), '\ufeff' + (read(pki.ecLeaf.certFile) + read(pki.int.certFile)).replace(/\n/g, '\r\n'));
+  openssl([
+    'pkey',
+    '-in',
+    pki.rsaLeaf.keyFile,
+    '-aes256',
+    '-passout',
+    'pass:keypass',
+    '-out',
+    join(dir, 'enc-pkcs8.key'),
+  ]);
+  openssl([
+    'rsa',
+    '-in',
+    pki.rsaLeaf.keyFile,
+    '-aes256',
+    '-traditional',
+    '-passout',
+    'pass:keypass',
+    '-out',
+    join(dir, 'enc-legacy.key'),
+  ]);
+  openssl([
+    'req',
+    '-new',
+    '-key',
+    pki.ecLeaf.keyFile,
+    '-subj',
+    '/CN=csr.example.test',
+    '-addext',
+    'subjectAltName=DNS:csr.example.test,IP:10.1.2.3',
+    '-out',
+    join(dir, 'req.csr'),
+  ]);
+  writeFileSync(
+    join(dir, 'crlf-bom.pem'),
+    '\ufeff' + (read(pki.ecLeaf.certFile) + read(pki.int.certFile)).replace(/\n/g, '\r\n'),
+  );
   // garbage
-  writeFileSync(join(dir, 'syslog.log'), 'Nov 24 10:00:00 host sshd[1]: Accepted publickey for root\n'.repeat(20));
+  writeFileSync(
+    join(dir, 'syslog.log'),
+    'Nov 24 10:00:00 host sshd[1]: Accepted publickey for root\n'.repeat(20),
+  );
   const pem = read(pki.rsaLeaf.certFile);
   writeFileSync(join(dir, 'truncated.pem'), pem.slice(0, pem.length / 2));
   writeFileSync(join(dir, 'empty.pem'), '');
-  writeFileSync(join(dir, 'image.png'), Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4830000000049454e44ae426082', 'hex'));
+  writeFileSync(
+    join(dir, 'image.png'),
+    Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4830000000049454e44ae426082',
+      'hex',
+    ),
+  );
 });
 
 describe('certkit inspect: facts match openssl', () => {
@@ -54,7 +126,10 @@ describe('certkit inspect: facts match openssl', () => {
     expect(c.serial.replace(/^0+/, '')).toBe(o.serial.replace(/^0+/, ''));
     expect(new Date(c.notAfter).getTime()).toBe(o.notAfter.getTime());
     expect(c.fingerprintSha256).toBe(o.fingerprint);
-    expect([...c.dnsNames.map((n: string) => `DNS:${n}`), ...c.ipAddresses.map((n: string) => `IP:${n}`)]).toEqual(o.sans);
+    expect([
+      ...c.dnsNames.map((n: string) => `DNS:${n}`),
+      ...c.ipAddresses.map((n: string) => `IP:${n}`),
+    ]).toEqual(o.sans);
     expect(c.key).toEqual({ type: 'rsa', bits: 2048 });
     expect(c.signatureAlgorithm).toBe('ecdsa-with-SHA256');
     expect(c.ocspUrls).toEqual(['http://ocsp.example.test/']);
@@ -68,14 +143,20 @@ describe('certkit inspect: facts match openssl', () => {
   it('reads a DER certificate', () => {
     const r = certkitJson(['inspect', join(dir, 'leaf.der')]);
     expect(r.inputs[0].format).toBe('der');
-    expect(r.inputs[0].certificates[0].fingerprintSha256).toBe(opensslFacts(join(dir, 'leaf.der'), 'DER').fingerprint);
+    expect(r.inputs[0].certificates[0].fingerprintSha256).toBe(
+      opensslFacts(join(dir, 'leaf.der'), 'DER').fingerprint,
+    );
   });
 
   it('reports a reversed chain and shows it leaf-first, reaching a trusted root with --ca-file', () => {
     const r = certkitJson(['inspect', join(dir, 'reversed.pem'), '--ca-file', pki.root.certFile]);
     const input = r.inputs[0];
     const fp = (f: string) => opensslFacts(f).fingerprint;
-    expect(input.chain.order).toEqual([fp(pki.rsaLeaf.certFile), fp(pki.int.certFile), fp(pki.root.certFile)]);
+    expect(input.chain.order).toEqual([
+      fp(pki.rsaLeaf.certFile),
+      fp(pki.int.certFile),
+      fp(pki.root.certFile),
+    ]);
     expect(input.chain.givenOrderWrong).toBe(true);
     expect(input.chain.reachesSelfSignedRoot).toBe(true);
     expect(input.chain.trusted).toBe(true);
@@ -139,7 +220,14 @@ describe('certkit inspect: facts match openssl', () => {
   });
 
   it('reads PKCS#1, PKCS#8 and SEC1 keys and detects encrypted ones', () => {
-    const r = certkitJson(['inspect', join(dir, 'pkcs1.key'), pki.rsaLeaf.keyFile, join(dir, 'sec1.key'), join(dir, 'enc-pkcs8.key'), join(dir, 'enc-legacy.key')]);
+    const r = certkitJson([
+      'inspect',
+      join(dir, 'pkcs1.key'),
+      pki.rsaLeaf.keyFile,
+      join(dir, 'sec1.key'),
+      join(dir, 'enc-pkcs8.key'),
+      join(dir, 'enc-legacy.key'),
+    ]);
     const keys = r.inputs.map((i: any) => i.keys[0]);
     expect(keys[0]).toMatchObject({ encoding: 'pkcs1', type: 'rsa', bits: 2048, encrypted: false });
     expect(keys[1]).toMatchObject({ encoding: 'pkcs8', type: 'rsa', encrypted: false });
@@ -172,7 +260,9 @@ describe('certkit inspect: facts match openssl', () => {
     const enc = JSON.parse(encRun.stdout);
     expect(enc.keyMatch.matches).toBe(false);
     expect(enc.keyMatch.problem).toMatch(/encrypted/);
-    const encOk = certkit(['inspect', pki.rsaLeaf.certFile, '--key', join(dir, 'enc-pkcs8.key')], { env: { CERTKIT_PASSWORD: 'keypass' } });
+    const encOk = certkit(['inspect', pki.rsaLeaf.certFile, '--key', join(dir, 'enc-pkcs8.key')], {
+      env: { CERTKIT_PASSWORD: 'keypass' },
+    });
     expect(encOk.code).toBe(0);
   });
 

@@ -1,11 +1,15 @@
 /** Test PKI made with the real openssl binary, at test time (committed certificates would expire). */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export function openssl(args: string[], opts: { cwd?: string; input?: string | Buffer } = {}): string {
-  return execFileSync('openssl', args, { cwd: opts.cwd, input: opts.input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
+  return execFileSync('openssl', args, {
+    cwd: opts.cwd,
+    input: opts.input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  }).toString();
 }
 
 export function tempDir(prefix = 'certkit-test-'): string {
@@ -35,12 +39,32 @@ export interface IssuedCert {
 let serial = 1000;
 
 /** A self-signed CA (root). */
-export function makeRoot(dir: string, name = 'root', cn = 'certkit Test Root', key: KeySpec = 'ec256', days = 3650): IssuedCert {
+export function makeRoot(
+  dir: string,
+  name = 'root',
+  cn = 'certkit Test Root',
+  key: KeySpec = 'ec256',
+  days = 3650,
+): IssuedCert {
   const keyFile = join(dir, `${name}.key`);
   const certFile = join(dir, `${name}.pem`);
   openssl([
-    'req', '-x509', ...keyArgs(key), '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', `/CN=${cn}`, '-days', String(days),
-    '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...keyArgs(key),
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    `/CN=${cn}`,
+    '-days',
+    String(days),
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return { certFile, keyFile };
 }
@@ -65,22 +89,92 @@ export function issue(dir: string, name: string, issuer: IssuedCert, o: IssueOpt
   const csrFile = join(dir, `${name}.csr`);
   const certFile = join(dir, `${name}.pem`);
   const extFile = join(dir, `${name}.ext`);
-  const reqArgs = o.existingKey ? ['-key', o.existingKey] : [...keyArgs(o.key ?? 'ec256'), '-nodes', '-keyout', keyFile];
+  const reqArgs = o.existingKey
+    ? ['-key', o.existingKey]
+    : [...keyArgs(o.key ?? 'ec256'), '-nodes', '-keyout', keyFile];
   openssl(['req', '-new', ...reqArgs, '-out', csrFile, '-subj', `/CN=${o.cn}`]);
   const ext: string[] = [];
   if (o.ca) ext.push('basicConstraints=critical,CA:true', 'keyUsage=critical,keyCertSign,cRLSign');
-  else ext.push('basicConstraints=CA:false', 'keyUsage=critical,digitalSignature,keyEncipherment', 'extendedKeyUsage=serverAuth');
-  if (o.sans?.length) ext.push(`subjectAltName=${o.sans.map((s) => (/^[\d.:]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}`);
+  else
+    ext.push(
+      'basicConstraints=CA:false',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+    );
+  if (o.sans?.length)
+    ext.push(`subjectAltName=${o.sans.map((s) => (/^[\d.:]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}`);
   const aia: string[] = [];
   if (o.aia?.ocsp) aia.push(`OCSP;URI:${o.aia.ocsp}`);
   if (o.aia?.caIssuers) aia.push(`caIssuers;URI:${o.aia.caIssuers}`);
   if (aia.length) ext.push(`authorityInfoAccess=${aia.join(',')}`);
   ext.push('subjectKeyIdentifier=hash', 'authorityKeyIdentifier=keyid');
   writeFileSync(extFile, ext.join('\n') + '\n');
-  const dates = o.notBefore || o.notAfter ? ['-not_before', o.notBefore ?? '20200101000000Z', '-not_after', o.notAfter ?? '20991231000000Z'] : ['-days', String(o.days ?? 90)];
+  if (o.notBefore || o.notAfter) {
+    // openssl 3.0's `x509 -req` can't set explicit dates: `openssl ca` can
+    const caDir = join(dir, `${name}.ca`);
+    mkdirSync(join(caDir, 'new'), { recursive: true });
+    writeFileSync(join(caDir, 'index.txt'), '');
+    writeFileSync(join(caDir, 'serial'), (serial++).toString(16).padStart(4, '0') + '\n');
+    writeFileSync(
+      join(caDir, 'ca.cnf'),
+      [
+        '[ca]',
+        'default_ca=d',
+        '[d]',
+        `database=${caDir}/index.txt`,
+        `new_certs_dir=${caDir}/new`,
+        `serial=${caDir}/serial`,
+        `default_md=${o.digest ?? 'sha256'}`,
+        'policy=p',
+        'unique_subject=no',
+        '[p]',
+        'commonName=supplied',
+        '',
+      ].join('\n'),
+    );
+    openssl([
+      'ca',
+      '-batch',
+      '-config',
+      join(caDir, 'ca.cnf'),
+      '-in',
+      csrFile,
+      '-cert',
+      issuer.certFile,
+      '-keyfile',
+      issuer.keyFile,
+      '-out',
+      certFile,
+      '-startdate',
+      o.notBefore ?? '20200101000000Z',
+      '-enddate',
+      o.notAfter ?? '20991231000000Z',
+      '-extfile',
+      extFile,
+      '-notext',
+      '-md',
+      o.digest ?? 'sha256',
+    ]);
+    return { certFile, keyFile };
+  }
+  const dates = ['-days', String(o.days ?? 90)];
   openssl([
-    'x509', '-req', '-in', csrFile, '-CA', issuer.certFile, '-CAkey', issuer.keyFile, '-out', certFile,
-    '-set_serial', String(serial++), '-extfile', extFile, `-${o.digest ?? 'sha256'}`, ...dates,
+    'x509',
+    '-req',
+    '-in',
+    csrFile,
+    '-CA',
+    issuer.certFile,
+    '-CAkey',
+    issuer.keyFile,
+    '-out',
+    certFile,
+    '-set_serial',
+    String(serial++),
+    '-extfile',
+    extFile,
+    `-${o.digest ?? 'sha256'}`,
+    ...dates,
   ]);
   return { certFile, keyFile };
 }
@@ -100,7 +194,24 @@ export interface OpensslFacts {
 
 /** What openssl says about a PEM or DER certificate. */
 export function opensslFacts(certFile: string, inform: 'PEM' | 'DER' = 'PEM'): OpensslFacts {
-  const out = openssl(['x509', '-in', certFile, '-inform', inform, '-noout', '-serial', '-enddate', '-fingerprint', '-sha256', '-subject', '-issuer', '-nameopt', 'RFC2253', '-ext', 'subjectAltName']);
+  const out = openssl([
+    'x509',
+    '-in',
+    certFile,
+    '-inform',
+    inform,
+    '-noout',
+    '-serial',
+    '-enddate',
+    '-fingerprint',
+    '-sha256',
+    '-subject',
+    '-issuer',
+    '-nameopt',
+    'RFC2253',
+    '-ext',
+    'subjectAltName',
+  ]);
   const get = (re: RegExp) => re.exec(out)?.[1]?.trim() ?? '';
   const sanLine = out.split('\n').find((l) => /DNS:|IP Address:/.test(l)) ?? '';
   return {
@@ -109,7 +220,11 @@ export function opensslFacts(certFile: string, inform: 'PEM' | 'DER' = 'PEM'): O
     serial: get(/serial=([0-9A-F]+)/),
     notAfter: new Date(get(/notAfter=(.+)/)),
     fingerprint: get(/Fingerprint=([0-9A-F:]+)/),
-    sans: sanLine.trim().split(/,\s*/).filter(Boolean).map((s) => s.replace('IP Address:', 'IP:')),
+    sans: sanLine
+      .trim()
+      .split(/,\s*/)
+      .filter(Boolean)
+      .map((s) => s.replace('IP Address:', 'IP:')),
   };
 }
 
@@ -117,7 +232,16 @@ export function opensslFacts(certFile: string, inform: 'PEM' | 'DER' = 'PEM'): O
 export function makeChain(dir: string, leafNames = ['www.example.test', 'example.test']) {
   const root = makeRoot(dir);
   const int = issue(dir, 'int', root, { cn: 'certkit Test Intermediate', ca: true, days: 1000 });
-  const rsaLeaf = issue(dir, 'leaf-rsa', int, { cn: leafNames[0]!, sans: leafNames, key: 'rsa2048', aia: { ocsp: 'http://ocsp.example.test/', caIssuers: 'http://127.0.0.1:9/int.der' } });
-  const ecLeaf = issue(dir, 'leaf-ec', int, { cn: leafNames[0]!, sans: [...leafNames, '127.0.0.1'], key: 'ec256' });
+  const rsaLeaf = issue(dir, 'leaf-rsa', int, {
+    cn: leafNames[0]!,
+    sans: leafNames,
+    key: 'rsa2048',
+    aia: { ocsp: 'http://ocsp.example.test/', caIssuers: 'http://127.0.0.1:9/int.der' },
+  });
+  const ecLeaf = issue(dir, 'leaf-ec', int, {
+    cn: leafNames[0]!,
+    sans: [...leafNames, '127.0.0.1'],
+    key: 'ec256',
+  });
   return { root, int, rsaLeaf, ecLeaf };
 }

@@ -6,7 +6,9 @@ export interface Asked {
   message: string;
 }
 
-export function scriptedPrompter(answers: (string | boolean)[]): Prompter & { asked: Asked[]; rejected: string[] } {
+export function scriptedPrompter(
+  answers: (string | boolean)[],
+): Prompter & { asked: Asked[]; rejected: string[] } {
   const queue = [...answers];
   const asked: Asked[] = [];
   const rejected: string[] = [];

@@ -20,7 +20,11 @@ beforeAll(() => {
   const root = makeRoot(dir);
   const int = issue(dir, 'int', root, { cn: 'Int', ca: true });
   pairs = [0, 1, 2].map((i) => {
-    const leaf = issue(dir, `leaf${i}`, int, { cn: `v${i}.example.test`, sans: [`v${i}.example.test`], key: i === 1 ? 'rsa2048' : 'ec256' });
+    const leaf = issue(dir, `leaf${i}`, int, {
+      cn: `v${i}.example.test`,
+      sans: [`v${i}.example.test`],
+      key: i === 1 ? 'rsa2048' : 'ec256',
+    });
     return { certPem: read(leaf.certFile), chainPem: read(int.certFile), keyPem: read(leaf.keyFile) };
   });
 });
@@ -88,7 +92,11 @@ describe('store', () => {
     const kills = 40;
     let sawVersions = new Set<number>();
     for (let i = 0; i < kills; i++) {
-      const child = spawn(process.execPath, [join(ROOT, 'test/helpers/store-writer.mjs'), root, 'crashy', pairsFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, 'test/helpers/store-writer.mjs'), root, 'crashy', pairsFile],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 60));
       child.kill('SIGKILL');
@@ -114,11 +122,23 @@ describe('certkit list', () => {
   it('shows lineages with names, expiry, issuer and source', async () => {
     const root = join(tempDir(), 'store');
     const store = new Store(root);
-    await store.writeSettings({ schemaVersion: 1, name: 'web', source: 'imported', domains: ['v0.example.test'], createdAt: new Date().toISOString(), updatedAt: '' });
+    await store.writeSettings({
+      schemaVersion: 1,
+      name: 'web',
+      source: 'imported',
+      domains: ['v0.example.test'],
+      createdAt: new Date().toISOString(),
+      updatedAt: '',
+    });
     await store.locked(() => store.addVersion('web', pairs[0]!));
     const r = certkitJson(['--store', root, 'list']);
     expect(r.lineages).toHaveLength(1);
-    expect(r.lineages[0]).toMatchObject({ name: 'web', source: 'imported', domains: ['v0.example.test'], liveVersion: 1 });
+    expect(r.lineages[0]).toMatchObject({
+      name: 'web',
+      source: 'imported',
+      domains: ['v0.example.test'],
+      liveVersion: 1,
+    });
     expect(r.lineages[0].daysLeft).toBeGreaterThan(80);
     const human = certkit(['--store', root, 'list']);
     expect(human.stdout).toMatch(/^NAME\s+NAMES/m);

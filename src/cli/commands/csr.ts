@@ -1,6 +1,12 @@
 import { CertkitError } from '../../errors.js';
 import { parseKeyType } from '../../csr/keygen.js';
-import { planCsrOrder, writeCsrOrder, type CsrOrderInput, type CsrOrderResult, type Product } from '../../csr/order.js';
+import {
+  planCsrOrder,
+  writeCsrOrder,
+  type CsrOrderInput,
+  type CsrOrderResult,
+  type Product,
+} from '../../csr/order.js';
 import { nextSteps, runWizard, type Prompter, type WizardAnswers } from '../../csr/wizard.js';
 import { Store } from '../../store/store.js';
 import { readSecret } from '../../util/secret.js';
@@ -48,11 +54,18 @@ function printResult(ctx: Context, r: CsrOrderResult, wizard: boolean): void {
   if (r.keyFile) ctx.out(`key   ${r.keyFile} (${r.keyType}, 0600)`);
   ctx.out(`csr   ${r.csrFile}`);
   ctx.out(`names ${r.names.join(', ')}`);
-  if (r.pendingLineage) ctx.out(`recorded as pending order "${r.pendingLineage}": when the certificate arrives, run certkit import --cert FILE`);
+  if (r.pendingLineage)
+    ctx.out(
+      `recorded as pending order "${r.pendingLineage}": when the certificate arrives, run certkit import --cert FILE`,
+    );
   ctx.out(`DCV   file ${r.dcv.httpFile.path}  CNAME ${r.dcv.cname.name} → ${r.dcv.cname.target}`);
 }
 
-export async function runCsr(ctx: Context, flags: CsrFlags, prompterFactory?: () => Promise<Prompter>): Promise<number> {
+export async function runCsr(
+  ctx: Context,
+  flags: CsrFlags,
+  prompterFactory?: () => Promise<Prompter>,
+): Promise<number> {
   if (flags.product && !PRODUCTS.includes(flags.product)) {
     throw new CertkitError('usage', `unknown product "${flags.product}"`, `choose ${PRODUCTS.join(', ')}`);
   }
@@ -85,7 +98,9 @@ export async function runCsr(ctx: Context, flags: CsrFlags, prompterFactory?: ()
       country: flags.country,
       yes: flags.yes,
     };
-    const prompter = interactive ? await (prompterFactory ?? (await import('../../csr/inquirer-prompter.js')).inquirerPrompter)() : null;
+    const prompter = interactive
+      ? await (prompterFactory ?? (await import('../../csr/inquirer-prompter.js')).inquirerPrompter)()
+      : null;
     let answers;
     try {
       answers = await runWizard(given, prompter, (l) => ctx.out(l));
@@ -100,13 +115,26 @@ export async function runCsr(ctx: Context, flags: CsrFlags, prompterFactory?: ()
       ctx.err('certkit: cancelled; nothing was written');
       return 1;
     }
-    input = { ...input, product: answers.product, names: answers.names, keyType: answers.keyType, organization: answers.organization, locality: answers.locality, state: answers.state, country: answers.country };
+    input = {
+      ...input,
+      product: answers.product,
+      names: answers.names,
+      keyType: answers.keyType,
+      organization: answers.organization,
+      locality: answers.locality,
+      state: answers.state,
+      country: answers.country,
+    };
   } else if (input.names.length === 0) {
     throw new CertkitError('usage', 'no names given', 'add -d NAME for each name, or use --wizard');
   }
   const plan = await planCsrOrder(input);
   if (flags.dryRun) {
-    ctx.out(ctx.json ? JSON.stringify({ dryRun: true, names: plan.names, subject: plan.subject }) : `would write a CSR for ${plan.names.join(', ')} to ${input.outDir}`);
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ dryRun: true, names: plan.names, subject: plan.subject })
+        : `would write a CSR for ${plan.names.join(', ')} to ${input.outDir}`,
+    );
     return 0;
   }
   const store = flags.pending === false ? null : new Store(ctx.storeRoot);

@@ -40,7 +40,9 @@ export async function runImport(ctx: Context, flags: ImportFlags): Promise<numbe
   if (ctx.quiet) return 0;
   const verb = flags.dryRun ? 'would import' : `imported as "${result.name}" version ${result.version}`;
   ctx.out(`${verb}: ${result.names.join(', ')} (issuer ${result.issuer}, ${result.daysLeft} days left)`);
-  ctx.out(`chain ${result.chainLength} certificate(s) leaf first${result.fetched.length ? `, fetched ${result.fetched.join(' ')}` : ''}; key from ${result.keyFrom === 'pending-csr' ? 'the pending CSR' : 'the given files'}`);
+  ctx.out(
+    `chain ${result.chainLength} certificate(s) leaf first${result.fetched.length ? `, fetched ${result.fetched.join(' ')}` : ''}; key from ${result.keyFrom === 'pending-csr' ? 'the pending CSR' : 'the given files'}`,
+  );
   if (!flags.dryRun) ctx.out(`live files: ${result.livePath}/{fullchain.pem,privkey.pem,cert.pem,chain.pem}`);
   return 0;
 }

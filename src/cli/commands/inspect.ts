@@ -19,14 +19,19 @@ async function readStdin(): Promise<Buffer> {
 
 function keyLabel(k: { type: string; bits?: number; curve?: string }): string {
   if (k.type === 'rsa') return `RSA ${k.bits ?? '?'}`;
-  if (k.type === 'ec') return `EC ${k.curve === 'prime256v1' ? 'P-256' : k.curve === 'secp384r1' ? 'P-384' : k.curve === 'secp521r1' ? 'P-521' : k.curve}`;
+  if (k.type === 'ec')
+    return `EC ${k.curve === 'prime256v1' ? 'P-256' : k.curve === 'secp384r1' ? 'P-384' : k.curve === 'secp521r1' ? 'P-521' : k.curve}`;
   return k.type.toUpperCase();
 }
 
 function renderCert(ctx: Context, c: CertFacts, index: number, lines: string[]): void {
   const s = style(ctx.color);
   const days =
-    c.daysLeft < 0 ? s.red(`expired ${-c.daysLeft} days ago`) : c.daysLeft < 14 ? s.yellow(`${c.daysLeft} days left`) : `${c.daysLeft} days left`;
+    c.daysLeft < 0
+      ? s.red(`expired ${-c.daysLeft} days ago`)
+      : c.daysLeft < 14
+        ? s.yellow(`${c.daysLeft} days left`)
+        : `${c.daysLeft} days left`;
   lines.push(`  [${index}] ${s.bold(c.subject || '(empty subject)')}`);
   const row = (k: string, v: string) => lines.push(`      ${k.padEnd(11)} ${v}`);
   row('issuer', c.issuer);
@@ -46,7 +51,8 @@ function renderCert(ctx: Context, c: CertFacts, index: number, lines: string[]):
 function renderInput(ctx: Context, input: InputReport, lines: string[]): void {
   const s = style(ctx.color);
   const counts = [
-    input.certificates.length && `${input.certificates.length} certificate${input.certificates.length > 1 ? 's' : ''}`,
+    input.certificates.length &&
+      `${input.certificates.length} certificate${input.certificates.length > 1 ? 's' : ''}`,
     input.keys.length && `${input.keys.length} key${input.keys.length > 1 ? 's' : ''}`,
     input.csrs.length && `${input.csrs.length} CSR${input.csrs.length > 1 ? 's' : ''}`,
   ].filter(Boolean);
@@ -57,21 +63,38 @@ function renderInput(ctx: Context, input: InputReport, lines: string[]): void {
     const idx = (fp: string) => input.certificates.findIndex((c) => c.fingerprintSha256 === fp);
     const order = chain.order.map((fp) => `[${idx(fp)}]`).join(' → ');
     lines.push(`  chain       ${order} (leaf first)`);
-    if (chain.givenOrderWrong) lines.push(`              ${s.yellow('the given order was wrong')}; servers need the leaf first, then each issuer`);
-    if (chain.unrelated.length) lines.push(`              ${chain.unrelated.length} certificate(s) not part of the leaf's chain: ${chain.unrelated.map((fp) => `[${idx(fp)}]`).join(' ')}`);
-    lines.push(`              ${chain.reachesSelfSignedRoot ? 'ends at a self-signed root' : 'does not include its root'}`);
+    if (chain.givenOrderWrong)
+      lines.push(
+        `              ${s.yellow('the given order was wrong')}; servers need the leaf first, then each issuer`,
+      );
+    if (chain.unrelated.length)
+      lines.push(
+        `              ${chain.unrelated.length} certificate(s) not part of the leaf's chain: ${chain.unrelated.map((fp) => `[${idx(fp)}]`).join(' ')}`,
+      );
+    lines.push(
+      `              ${chain.reachesSelfSignedRoot ? 'ends at a self-signed root' : 'does not include its root'}`,
+    );
     lines.push(`  trusted     ${chain.trusted ? s.green('yes') : s.red('no') + ` (${chain.trustProblem})`}`);
   }
   for (const k of input.keys) {
-    const owner = k.matchesCertificate ? input.certificates.findIndex((c) => c.fingerprintSha256 === k.matchesCertificate) : -1;
-    const desc = k.encrypted && k.type === 'unknown' ? 'encrypted private key' : `${keyLabel(k)} private key${k.encrypted ? ' (encrypted)' : ''}`;
-    lines.push(`  key         ${desc}, ${k.encoding.toUpperCase()}${owner >= 0 ? `, matches certificate [${owner}]` : ''}`);
+    const owner = k.matchesCertificate
+      ? input.certificates.findIndex((c) => c.fingerprintSha256 === k.matchesCertificate)
+      : -1;
+    const desc =
+      k.encrypted && k.type === 'unknown'
+        ? 'encrypted private key'
+        : `${keyLabel(k)} private key${k.encrypted ? ' (encrypted)' : ''}`;
+    lines.push(
+      `  key         ${desc}, ${k.encoding.toUpperCase()}${owner >= 0 ? `, matches certificate [${owner}]` : ''}`,
+    );
   }
   for (const c of input.csrs) {
     lines.push(`  CSR         ${c.subject || '(empty subject)'}`);
     const names = [...c.dnsNames.map((n) => `DNS:${n}`), ...c.ipAddresses.map((n) => `IP:${n}`)];
     if (names.length) lines.push(`              names ${names.join(', ')}`);
-    lines.push(`              ${keyLabel(c.key)}, ${c.signatureAlgorithm}, signature ${c.signatureValid ? 'valid' : s.red('INVALID')}`);
+    lines.push(
+      `              ${keyLabel(c.key)}, ${c.signatureAlgorithm}, signature ${c.signatureValid ? 'valid' : s.red('INVALID')}`,
+    );
   }
 }
 
@@ -82,10 +105,14 @@ export function renderInspect(ctx: Context, report: InspectReport): string[] {
     if (i > 0) lines.push('');
     renderInput(ctx, input, lines);
   });
-  if (report.skipped.length) lines.push('', `skipped ${report.skipped.length} file(s) that hold no certificate material`);
+  if (report.skipped.length)
+    lines.push('', `skipped ${report.skipped.length} file(s) that hold no certificate material`);
   if (report.keyMatch) {
     const m = report.keyMatch;
-    lines.push('', m.matches ? s.green(`key ${m.key} matches the certificate`) : s.red(`key ${m.key}: ${m.problem}`));
+    lines.push(
+      '',
+      m.matches ? s.green(`key ${m.key} matches the certificate`) : s.red(`key ${m.key}: ${m.problem}`),
+    );
   }
   return lines;
 }

@@ -16,20 +16,42 @@ export interface KeyFlags {
 
 export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
   const type = parseKeyType(flags.type);
-  if (!flags.out) throw new CertkitError('usage', 'where should the key go?', 'give --out FILE (keys are never printed to the terminal)');
+  if (!flags.out)
+    throw new CertkitError(
+      'usage',
+      'where should the key go?',
+      'give --out FILE (keys are never printed to the terminal)',
+    );
   if (existsSync(flags.out) && !flags.force) {
-    throw new CertkitError('input', `${flags.out} already exists; it was left as it is`, 'use --force to replace it');
+    throw new CertkitError(
+      'input',
+      `${flags.out} already exists; it was left as it is`,
+      'use --force to replace it',
+    );
   }
   const passphrase = await readSecret(flags.passphraseFile, 'CERTKIT_PASSPHRASE');
-  if (flags.encrypt && !passphrase) throw new CertkitError('usage', '--encrypt needs a passphrase', 'give --passphrase-file FILE or CERTKIT_PASSPHRASE');
+  if (flags.encrypt && !passphrase)
+    throw new CertkitError(
+      'usage',
+      '--encrypt needs a passphrase',
+      'give --passphrase-file FILE or CERTKIT_PASSPHRASE',
+    );
   if (flags.dryRun) {
-    ctx.out(ctx.json ? JSON.stringify({ dryRun: true, path: flags.out, type }) : `would write a ${type} key to ${flags.out}`);
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ dryRun: true, path: flags.out, type })
+        : `would write a ${type} key to ${flags.out}`,
+    );
     return 0;
   }
   const key = await generatePrivateKey(type);
-  await writeSecretAtomic(flags.out, privateKeyToPem(key, flags.encrypt || flags.passphraseFile ? passphrase : undefined));
+  await writeSecretAtomic(
+    flags.out,
+    privateKeyToPem(key, flags.encrypt || flags.passphraseFile ? passphrase : undefined),
+  );
   const encrypted = !!(passphrase && (flags.encrypt || flags.passphraseFile));
   if (ctx.json) ctx.out(JSON.stringify({ path: flags.out, type: keyTypeOf(key), encrypted, mode: '0600' }));
-  else if (!ctx.quiet) ctx.out(`wrote ${keyTypeOf(key)} key ${flags.out} (0600${encrypted ? ', AES-256 encrypted' : ''})`);
+  else if (!ctx.quiet)
+    ctx.out(`wrote ${keyTypeOf(key)} key ${flags.out} (0600${encrypted ? ', AES-256 encrypted' : ''})`);
   return 0;
 }

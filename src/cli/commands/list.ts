@@ -11,14 +11,28 @@ export async function runList(ctx: Context): Promise<number> {
     return 0;
   }
   if (lineages.length === 0) {
-    if (!ctx.quiet) ctx.out(`no lineages in ${store.root} (get one with: certkit request DOMAIN, certkit import, certkit csr)`);
+    if (!ctx.quiet)
+      ctx.out(
+        `no lineages in ${store.root} (get one with: certkit request DOMAIN, certkit import, certkit csr)`,
+      );
     return 0;
   }
   const s = style(ctx.color);
   const rows = lineages.map((l) => {
     const days =
-      l.daysLeft === null ? '-' : l.daysLeft < 0 ? s.red(`expired`) : l.daysLeft < 14 ? s.yellow(String(l.daysLeft)) : String(l.daysLeft);
-    const source = l.source === 'pending-csr' ? `pending CSR (${l.pendingDays ?? 0} days)` : l.selfSigned ? 'self-signed' : l.source;
+      l.daysLeft === null
+        ? '-'
+        : l.daysLeft < 0
+          ? s.red(`expired`)
+          : l.daysLeft < 14
+            ? s.yellow(String(l.daysLeft))
+            : String(l.daysLeft);
+    const source =
+      l.source === 'pending-csr'
+        ? `pending CSR (${l.pendingDays ?? 0} days)`
+        : l.selfSigned
+          ? 'self-signed'
+          : l.source;
     return [l.name, l.domains.join(','), l.notAfter?.slice(0, 10) ?? '-', days, l.issuer ?? '-', source];
   });
   for (const line of table(rows, ['NAME', 'NAMES', 'NOT AFTER', 'DAYS', 'ISSUER', 'SOURCE'])) ctx.out(line);

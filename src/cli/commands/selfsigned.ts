@@ -18,11 +18,16 @@ export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promi
   const names = (flags.domain ?? []).map((d) => normalizeName(d).ascii);
   if (names.length === 0) throw new CertkitError('usage', 'no names given', 'add -d NAME for each name');
   const days = Number(flags.days);
-  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new CertkitError('usage', `--days must be 1..3650, not "${flags.days}"`);
+  if (!Number.isInteger(days) || days < 1 || days > 3650)
+    throw new CertkitError('usage', `--days must be 1..3650, not "${flags.days}"`);
   const name = flags.name ?? lineageNameFor(names[0]!);
   Store.checkName(name);
   if (flags.dryRun) {
-    ctx.out(ctx.json ? JSON.stringify({ dryRun: true, name, names, days }) : `would create self-signed lineage "${name}" for ${names.join(', ')}`);
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ dryRun: true, name, names, days })
+        : `would create self-signed lineage "${name}" for ${names.join(', ')}`,
+    );
     return 0;
   }
   const key = await generatePrivateKey(parseKeyType(flags.keyType ?? 'ecdsa-p256'));
@@ -32,10 +37,22 @@ export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promi
     const existing = await store.readSettings(name);
     const now = new Date().toISOString();
     const v = await store.addVersion(name, { certPem, chainPem: '', keyPem: privateKeyToPem(key) });
-    await store.writeSettings({ ...(existing ?? {}), schemaVersion: 1, name, source: 'self-signed', domains: names, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    await store.writeSettings({
+      ...(existing ?? {}),
+      schemaVersion: 1,
+      name,
+      source: 'self-signed',
+      domains: names,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    });
     return v;
   });
-  if (ctx.json) ctx.out(JSON.stringify({ name, version, names, days, selfSigned: true, livePath: store.liveDir(name) }));
-  else if (!ctx.quiet) ctx.out(`self-signed lineage "${name}" version ${version} for ${names.join(', ')} (${days} days): ${store.liveDir(name)}`);
+  if (ctx.json)
+    ctx.out(JSON.stringify({ name, version, names, days, selfSigned: true, livePath: store.liveDir(name) }));
+  else if (!ctx.quiet)
+    ctx.out(
+      `self-signed lineage "${name}" version ${version} for ${names.join(', ')} (${days} days): ${store.liveDir(name)}`,
+    );
   return 0;
 }

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCsr } from '../../src/cli/commands/csr.js';
+import { makeContext } from '../../src/cli/context.js';
+import { Store } from '../../src/store/store.js';
+import { openssl, tempDir } from '../helpers/openssl.js';
+import { scriptedPrompter } from '../helpers/scripted-prompter.js';
+
+function capture() {
+  const lines: string[] = [];
+  const dir = tempDir();
+  const ctx = {
+    ...makeContext({ store: join(dir, 'store') }),
+    out: (l = '') => lines.push(l),
+    err: (l: string) => lines.push(l),
+  };
+  return { ctx, lines, dir };
+}
+
+describe('CSR wizard with scripted answers', () => {
+  it('DV: asks product, names (validating them), offers the bare name, key type, summary; writes key and CSR', async () => {
+    const { ctx, lines, dir } = capture();
+    const p = scriptedPrompter(['dv', 'www..example.com', 'www.example.com', true, 'ecdsa-p384', true]);
+    const code = await runCsr(ctx, { outDir: dir, wizard: true }, async () => p);
+    expect(code).toBe(0);
+    expect(p.rejected[0]).toMatch(/not a valid host name label/);
+    expect(p.asked.map((a) => a.kind)).toEqual(['select', 'input', 'input', 'confirm', 'select', 'confirm']);
+    expect(p.asked[3]!.message).toMatch(/Add example\.com too/);
+    const csr = openssl(['req', '-in', join(dir, 'www.example.com.csr'), '-noout', '-text']);
+    expect(csr).toMatch(/DNS:www\.example\.com, DNS:example\.com/);
+    expect(csr).toMatch(/secp384r1|P-384/);
+    const text = lines.join('\n');
+    expect(text).toMatch(/Paste the CSR/);
+    expect(text).toMatch(/BEGIN CERTIFICATE REQUEST/);
+    expect(text).toMatch(/CNAME _[0-9A-F]{32}\.www\.example\.com\./);
+    expect(text).toMatch(/\/\.well-known\/pki-validation\/[0-9A-F]{32}\.txt/);
+    expect(text).toMatch(/admin@example\.com/);
+    expect(text).toMatch(/certkit --store .* import --cert FILE/);
+    expect((await new Store(ctx.storeRoot).readSettings('www.example.com'))?.source).toBe('pending-csr');
+  });
+
+  it('OV: asks the organisation fields, refusing a bad country until it is fixed', async () => {
+    const { ctx, dir } = capture();
+    const p = scriptedPrompter([
+      'ov',
+      'portal.example.co.uk',
+      'rsa-2048',
+      'Example Ltd',
+      'Leeds',
+      'West Yorkshire',
+      'UK',
+      'GB',
+      true,
+    ]);
+    expect(await runCsr(ctx, { outDir: dir, wizard: true }, async () => p)).toBe(0);
+    expect(p.rejected).toEqual(['"UK" is not an ISO 3166 two-letter code: use GB']);
+    const subject = openssl([
+      'req',
+      '-in',
+      join(dir, 'portal.example.co.uk.csr'),
+      '-noout',
+      '-subject',
+      '-nameopt',
+      'RFC2253',
+    ]);
+    expect(subject.trim()).toBe(
+      'subject=CN=portal.example.co.uk,O=Example Ltd,L=Leeds,ST=West Yorkshire,C=GB',
+    );
+  });
+
+  it('wildcard: insists on a *. name and suggests the bare domain', async () => {
+    const { ctx, dir } = capture();
+    const p = scriptedPrompter(['wildcard', 'example.org', '*.example.org', true, 'ecdsa-p256', true]);
+    expect(await runCsr(ctx, { outDir: dir, wizard: true }, async () => p)).toBe(0);
+    expect(p.rejected).toEqual(['a wildcard order needs a name like *.example.com']);
+    const csr = openssl(['req', '-in', join(dir, 'wildcard.example.org.csr'), '-noout', '-text']);
+    expect(csr).toMatch(/DNS:\*\.example\.org, DNS:example\.org/);
+  });
+
+  it('declining the summary writes nothing', async () => {
+    const { ctx, dir } = capture();
+    const p = scriptedPrompter(['dv', 'a.example.net', 'ecdsa-p256', false]);
+    expect(await runCsr(ctx, { outDir: join(dir, 'out'), wizard: true }, async () => p)).toBe(1);
+    expect(() => readFileSync(join(dir, 'out', 'a.example.net.csr'))).toThrow();
+  });
+});
