@@ -12,6 +12,7 @@ want apache2 apache2
 want chromium chromium
 want promtool prometheus
 want tmux tmux
+want curl curl
 want certbot certbot
 want lego lego
 want ssl-cert-check ssl-cert-check

@@ -14,7 +14,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function tryAcquire(path: string): Promise<boolean> {
+async function tryAcquire(path: string): Promise<boolean | 'stale'> {
   try {
     const fh = await open(path, 'wx', 0o600);
     await fh.writeFile(`${process.pid}\n`);
@@ -36,7 +36,7 @@ async function tryAcquire(path: string): Promise<boolean> {
   } catch {
     /* someone else took it over first */
   }
-  return false;
+  return 'stale';
 }
 
 export interface LockOptions {
@@ -45,7 +45,10 @@ export interface LockOptions {
 
 export async function withLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const deadline = Date.now() + (opts.waitMs ?? 30_000);
-  while (!(await tryAcquire(path))) {
+  for (;;) {
+    const got = await tryAcquire(path);
+    if (got === true) break;
+    if (got === 'stale') continue; // the dead owner's lock is gone: try again at once
     if (Date.now() > deadline) {
       const owner = (await readFile(path, 'utf8').catch(() => '?')).trim();
       throw new CertkitError(

@@ -1,0 +1,80 @@
+/**
+ * ACME accounts, one per CA directory (and email), kept in <store>/accounts/<server-id>/:
+ * account.json (URL, contact, directory) and account.key (0600).
+ */
+import { generateKeyPairSync, createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CertkitError } from '../errors.js';
+import { ensureDir, writeFileAtomic, writeSecretAtomic } from '../util/fs-atomic.js';
+import { AcmeSession } from './client.js';
+import { serverId } from './servers.js';
+
+export interface AccountRecord {
+  directoryUrl: string;
+  url: string;
+  contact: string[];
+  createdAt: string;
+}
+
+export interface RegisterOptions {
+  email?: string;
+  agreeTos: boolean;
+  eab?: { kid: string; hmacKey: string };
+}
+
+export function accountDir(storeRoot: string, directoryUrl: string): string {
+  return join(storeRoot, 'accounts', serverId(directoryUrl));
+}
+
+export function newAccountKeyPem(): string {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+}
+
+export async function loadAccount(storeRoot: string, directoryUrl: string): Promise<{ record: AccountRecord; keyPem: string } | null> {
+  const dir = accountDir(storeRoot, directoryUrl);
+  try {
+    const record = JSON.parse(await readFile(join(dir, 'account.json'), 'utf8')) as AccountRecord;
+    const keyPem = await readFile(join(dir, 'account.key'), 'utf8');
+    createPrivateKey(keyPem);
+    return { record, keyPem };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CertkitError('input', `the ACME account in ${dir} is damaged: ${(err as Error).message}`, 'move it aside and register again');
+  }
+}
+
+export async function saveAccount(storeRoot: string, record: AccountRecord, keyPem: string): Promise<void> {
+  const dir = accountDir(storeRoot, record.directoryUrl);
+  await ensureDir(dir);
+  await writeSecretAtomic(join(dir, 'account.key'), keyPem);
+  await writeFileAtomic(join(dir, 'account.json'), JSON.stringify(record, null, 2) + '\n', 0o600);
+}
+
+/** Registers a new account (or finds the existing one for this key) and saves it. */
+export async function registerAccount(storeRoot: string, directoryUrl: string, opts: RegisterOptions, keyPem = newAccountKeyPem()) {
+  if (!opts.agreeTos) {
+    throw new CertkitError('usage', 'the CA\'s terms of service must be accepted to register', 'read them (certkit account show --server ...) and add --agree-tos');
+  }
+  const session = new AcmeSession({ directoryUrl, accountKeyPem: keyPem, eab: opts.eab });
+  const dir = await session.directory();
+  if (dir.meta?.externalAccountRequired && !opts.eab) {
+    throw new CertkitError('usage', 'this CA requires external account binding', 'give --eab-kid and --eab-hmac-key-file from the CA\'s dashboard');
+  }
+  const contact = opts.email ? [`mailto:${opts.email}`] : [];
+  await session.call('registering the account', () => session.client.createAccount({ termsOfServiceAgreed: true, contact }));
+  const record: AccountRecord = { directoryUrl, url: session.client.getAccountUrl(), contact, createdAt: new Date().toISOString() };
+  await saveAccount(storeRoot, record, keyPem);
+  return { record, keyPem, session };
+}
+
+/** The saved account for this CA, registering one when there is none. */
+export async function ensureAccount(storeRoot: string, directoryUrl: string, opts: RegisterOptions): Promise<{ record: AccountRecord; session: AcmeSession }> {
+  const existing = await loadAccount(storeRoot, directoryUrl);
+  if (existing) {
+    return { record: existing.record, session: new AcmeSession({ directoryUrl, accountKeyPem: existing.keyPem, accountUrl: existing.record.url }) };
+  }
+  const { record, session } = await registerAccount(storeRoot, directoryUrl, opts);
+  return { record, session };
+}

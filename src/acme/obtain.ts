@@ -1,0 +1,106 @@
+/**
+ * Obtain a certificate for a lineage and make it live: shared by `request` and `renew`.
+ * The store changes only at the end, in one atomic switch, after the new version is verified.
+ */
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { CertkitError } from '../errors.js';
+import { generatePrivateKey, parseKeyType } from '../csr/keygen.js';
+import { isIpAddress } from '../csr/names.js';
+import type { Store } from '../store/store.js';
+import type { LineageSettings } from '../store/types.js';
+import { ensureAccount, type RegisterOptions } from './account.js';
+import { ariCertId } from './ari.js';
+import { runDeployHook } from './hooks.js';
+import { issueCertificate } from './issue.js';
+import type { AcmeLineageSettings } from './lineage-settings.js';
+import { makeSolver, type SolverIo } from './solvers/index.js';
+
+export interface ObtainOptions {
+  lineage: string;
+  acme: AcmeLineageSettings;
+  register: RegisterOptions;
+  deployHook?: string;
+  io: SolverIo;
+  onStep?: (message: string) => void;
+}
+
+export interface ObtainResult {
+  lineage: string;
+  version: number;
+  names: string[];
+  notAfter: string;
+  issuer: string;
+  livePath: string;
+  replaced: string | null;
+}
+
+function coversAll(cert: X509Certificate, names: string[]): string[] {
+  return names.filter((n) => {
+    if (isIpAddress(n)) return cert.checkIP(n) === undefined;
+    if (n.startsWith('*.')) return !(cert.subjectAltName ?? '').split(/,\s*/).includes(`DNS:${n}`);
+    return cert.checkHost(n, { wildcards: true }) === undefined;
+  });
+}
+
+export async function obtainForLineage(store: Store, opts: ObtainOptions): Promise<ObtainResult> {
+  const step = opts.onStep ?? (() => {});
+  const a = opts.acme;
+  step(`account at ${new URL(a.directoryUrl).host}`);
+  const { session } = await ensureAccount(store.root, a.directoryUrl, opts.register);
+  const previous = await store.readLive(opts.lineage).catch(() => null);
+  const key = a.reuseKey && previous ? createPrivateKey(previous.keyPem) : await generatePrivateKey(parseKeyType(a.keyType));
+  const replaces = previous ? await ariCertId(previous.certPem).catch(() => null) : null;
+  const solver = makeSolver(a.challenge, opts.io, a.names.some((n) => n.startsWith('*.')));
+  const issued = await issueCertificate(session, {
+    names: a.names,
+    key,
+    solver,
+    profile: a.profile,
+    preferredChain: a.preferredChain,
+    replaces: replaces ?? undefined,
+    onStep: step,
+  });
+  const leaf = new X509Certificate(issued.certPem);
+  const missing = coversAll(leaf, a.names);
+  if (missing.length) throw new CertkitError('ca', `the CA's certificate does not cover ${missing.join(', ')}; nothing was changed`);
+  const keyPem = key.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const version = await store.locked(async () => {
+    const v = await store.addVersion(opts.lineage, { certPem: issued.certPem, chainPem: issued.chainPem, keyPem });
+    const existing = await store.readSettings(opts.lineage);
+    const now = new Date().toISOString();
+    const settings: LineageSettings = {
+      ...(existing ?? {}),
+      schemaVersion: 1,
+      name: opts.lineage,
+      source: 'acme',
+      domains: a.names,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      keyType: a.keyType,
+      acme: { ...a } as unknown as Record<string, unknown>,
+      deployHook: opts.deployHook ?? existing?.deployHook,
+      pending: undefined,
+    };
+    await store.writeSettings(settings);
+    return v;
+  });
+  const settings = await store.readSettings(opts.lineage);
+  if (settings?.deployHook) {
+    step('deploy hook');
+    await runDeployHook(settings.deployHook, {
+      CERTKIT_LINEAGE: opts.lineage,
+      CERTKIT_LIVE_DIR: store.liveDir(opts.lineage),
+      CERTKIT_DOMAINS: a.names.join(' '),
+      CERTKIT_VERSION: String(version),
+    });
+  }
+  return {
+    lineage: opts.lineage,
+    version,
+    names: a.names,
+    notAfter: new Date(leaf.validTo).toISOString(),
+    issuer: leaf.issuer.split('\n').join(', '),
+    livePath: store.liveDir(opts.lineage),
+    replaced: replaces && previous ? replaces : null,
+  };
+}

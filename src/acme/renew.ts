@@ -1,0 +1,110 @@
+/**
+ * `certkit renew`: every ACME lineage that is due (ARI window when the CA offers one, else a fraction of the
+ * lifetime), concurrently with a bound, one lineage lock each so overlapping cron runs never double-renew.
+ */
+import { X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
+import { CertkitError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { withLock } from '../store/lock.js';
+import { ariCertId, fetchRenewalWindow } from './ari.js';
+import { AcmeSession } from './client.js';
+import type { AcmeLineageSettings } from './lineage-settings.js';
+import { obtainForLineage, type ObtainResult } from './obtain.js';
+import { decideRenewal, type DueDecision } from './policy.js';
+import { loadAccount } from './account.js';
+import type { SolverIo } from './solvers/index.js';
+
+export interface RenewOptions {
+  name?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  now?: Date;
+  concurrency?: number;
+  io: SolverIo;
+  onStep?: (lineage: string, message: string) => void;
+  /** runs after a new version is live and the deploy hook ran (the recorded installers) */
+  afterRenew?: (lineage: string) => Promise<void>;
+}
+
+export interface RenewOutcome {
+  name: string;
+  status: 'renewed' | 'not-due' | 'would-renew' | 'failed';
+  dueAt: string | null;
+  reason: string;
+  version?: number;
+  notAfter?: string;
+  error?: string;
+}
+
+async function decide(store: Store, name: string, a: AcmeLineageSettings, now: Date, force: boolean): Promise<DueDecision> {
+  const live = await store.readLive(name);
+  if (!live) return { due: true, dueAt: now, reason: 'no live version yet' };
+  const cert = new X509Certificate(live.certPem);
+  let ari = null;
+  if (!force) {
+    const account = await loadAccount(store.root, a.directoryUrl);
+    if (account) {
+      const session = new AcmeSession({ directoryUrl: a.directoryUrl, accountKeyPem: account.keyPem, accountUrl: account.record.url });
+      const dir = await session.directory().catch(() => null);
+      const certId = dir?.renewalInfo ? await ariCertId(live.certPem).catch(() => null) : null;
+      if (dir?.renewalInfo && certId) ari = await fetchRenewalWindow(dir.renewalInfo, certId);
+    }
+  }
+  const seed = parseInt(cert.fingerprint256.replace(/:/g, '').slice(0, 6), 16);
+  return decideRenewal({ notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo), now, ari, seed, force });
+}
+
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewOutcome[]> {
+  const now = opts.now ?? new Date();
+  const names = opts.name ? [opts.name] : await store.names();
+  const candidates: { name: string; acme: AcmeLineageSettings; deployHook?: string }[] = [];
+  for (const name of names) {
+    const s = await store.readSettings(name);
+    if (!s) {
+      if (opts.name) throw new CertkitError('not-found', `no lineage named "${name}"`, 'see certkit list');
+      continue;
+    }
+    if (s.source !== 'acme' || !s.acme) {
+      if (opts.name) throw new CertkitError('usage', `lineage "${name}" was not obtained over ACME (${s.source}), so certkit cannot renew it`, 'import its new certificate with certkit import');
+      continue;
+    }
+    candidates.push({ name, acme: s.acme as unknown as AcmeLineageSettings, deployHook: s.deployHook });
+  }
+  return pool(candidates, opts.concurrency ?? 4, async (c): Promise<RenewOutcome> => {
+    try {
+      const d = await decide(store, c.name, c.acme, now, !!opts.force);
+      if (!d.due) return { name: c.name, status: 'not-due', dueAt: d.dueAt.toISOString(), reason: d.reason };
+      if (opts.dryRun) return { name: c.name, status: 'would-renew', dueAt: d.dueAt.toISOString(), reason: d.reason };
+      const result: ObtainResult = await withLock(
+        join(store.lineageDir(c.name), '.renew.lock'),
+        () =>
+          obtainForLineage(store, {
+            lineage: c.name,
+            acme: c.acme,
+            register: { agreeTos: true, email: c.acme.email },
+            io: opts.io,
+            onStep: (m) => opts.onStep?.(c.name, m),
+          }),
+        { waitMs: 0 },
+      );
+      await opts.afterRenew?.(c.name);
+      return { name: c.name, status: 'renewed', dueAt: d.dueAt.toISOString(), reason: d.reason, version: result.version, notAfter: result.notAfter };
+    } catch (err) {
+      return { name: c.name, status: 'failed', dueAt: null, reason: 'error', error: err instanceof Error ? err.message : String(err) };
+    }
+  });
+}

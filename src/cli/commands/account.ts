@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { deactivate, register, rollover, showAccount } from '../../acme/account-ops.js';
+import { resolveServer } from '../../acme/servers.js';
+import { usageError } from '../../errors.js';
+import type { Context } from '../context.js';
+
+export interface AccountFlags {
+  server: string;
+  email?: string;
+  agreeTos?: boolean;
+  eabKid?: string;
+  eabHmacKeyFile?: string;
+  dryRun?: boolean;
+}
+
+export async function runAccount(ctx: Context, action: string, flags: AccountFlags): Promise<number> {
+  let url: string;
+  try {
+    url = resolveServer(flags.server);
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  const print = (obj: unknown, human: string) => ctx.out(ctx.json ? JSON.stringify(obj, null, 2) : human);
+  if (action !== 'show' && flags.dryRun) {
+    print({ dryRun: true, action, directoryUrl: url }, `would ${action} the account at ${url}`);
+    return 0;
+  }
+  switch (action) {
+    case 'show': {
+      const r = await showAccount(ctx.storeRoot, url);
+      print(
+        r,
+        [
+          `CA          ${r.directoryUrl}`,
+          `terms       ${r.termsOfService ?? '-'}`,
+          `EAB needed  ${r.externalAccountRequired ? 'yes' : 'no'}    ARI ${r.ari ? 'yes' : 'no'}    profiles ${r.profiles.join(', ') || '-'}`,
+          r.account ? `account     ${r.account.url} (${r.account.status ?? 'unknown'}) ${r.account.contact.join(' ')}` : 'account     none in the store (certkit account register --agree-tos)',
+        ].join('\n'),
+      );
+      return 0;
+    }
+    case 'register': {
+      const eab = flags.eabKid && flags.eabHmacKeyFile ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile, 'utf8')).trim() } : undefined;
+      const r = await register(ctx.storeRoot, url, { email: flags.email, agreeTos: !!flags.agreeTos, eab });
+      print(r, `registered ${r.url}`);
+      return 0;
+    }
+    case 'rollover': {
+      const r = await rollover(ctx.storeRoot, url);
+      print({ ...r, rolledOver: true }, `new account key in use for ${r.url}`);
+      return 0;
+    }
+    case 'deactivate': {
+      const r = await deactivate(ctx.storeRoot, url);
+      print({ ...r, deactivated: true }, `deactivated ${r.url} (this cannot be undone)`);
+      return 0;
+    }
+    default:
+      throw usageError(`unknown action "${action}"`, 'use show, register, rollover or deactivate');
+  }
+}

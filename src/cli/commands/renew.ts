@@ -1,0 +1,61 @@
+import { renewAll } from '../../acme/renew.js';
+import { Store } from '../../store/store.js';
+import { CertkitError } from '../../errors.js';
+import type { Context } from '../context.js';
+import { solverIo } from './request.js';
+import { style, table } from '../style.js';
+
+export interface RenewFlags {
+  name?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  jitter?: boolean;
+  concurrency: string;
+}
+
+/** The clock can be set for tests and what-if runs: CERTKIT_NOW=2027-01-01T00:00:00Z */
+export function nowFromEnv(): Date {
+  const v = process.env.CERTKIT_NOW;
+  if (!v) return new Date();
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new CertkitError('usage', `CERTKIT_NOW="${v}" is not a date`);
+  return d;
+}
+
+export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number> {
+  if (flags.jitter !== false && !ctx.tty && !flags.dryRun) {
+    // unattended: spread the load on the CA (RFC 9773 §4.2); the systemd timer adds its own delay too
+    await new Promise((r) => setTimeout(r, Math.random() * 120_000));
+  }
+  const store = new Store(ctx.storeRoot);
+  const outcomes = await renewAll(store, {
+    name: flags.name,
+    force: flags.force,
+    dryRun: flags.dryRun,
+    now: nowFromEnv(),
+    concurrency: Number(flags.concurrency) || 4,
+    io: solverIo(ctx),
+    onStep: (l, m) => ctx.progress(`• ${l}: ${m}`),
+    afterRenew: async (lineage) => {
+      const { runRecordedInstallers } = await import('../../deploy/after-issue.js');
+      await runRecordedInstallers(ctx, store, lineage);
+    },
+  });
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, dryRun: !!flags.dryRun, lineages: outcomes }, null, 2));
+  else {
+    for (const f of failed) ctx.err(`certkit: renewing "${f.name}" failed: ${f.error}`);
+    const changed = outcomes.filter((o) => o.status !== 'not-due');
+    if (!ctx.quiet && (ctx.tty || changed.length > 0 || flags.dryRun)) {
+      const s = style(ctx.color);
+      if (outcomes.length === 0) ctx.out('no ACME lineages to renew');
+      else
+        for (const line of table(
+          outcomes.map((o) => [o.name, o.status === 'failed' ? s.red(o.status) : o.status === 'renewed' ? s.green(o.status) : o.status, o.dueAt?.slice(0, 16) ?? '-', o.reason]),
+          ['NAME', 'RESULT', 'DUE AT', 'WHY'],
+        ))
+          ctx.out(line);
+    }
+  }
+  return failed.length ? 1 : 0;
+}
