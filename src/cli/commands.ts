@@ -188,6 +188,12 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--name <lineage>', 'lineage name (default: the first name)')
     .option('--deploy-hook <cmd>', 'run after each new version goes live (stored for renewals)')
     .option('--install <target>', 'install after issuing: apache or asterisk (repeatable; recorded for renewals)', collect)
+    .option('--server-root <dir>', 'with --install apache: the Apache configuration directory')
+    .option('--ctl <cmd>', 'with --install apache: the control command')
+    .option('--tls-port <n>', 'with --install apache: port for a new TLS vhost (default 443)')
+    .option('--hsts', 'with --install apache: send Strict-Transport-Security')
+    .option('--config-dir <dir>', 'with --install asterisk: the Asterisk configuration directory')
+    .option('--keys-dir <dir>', 'with --install asterisk: where to copy the certificate files')
     .option('--dry-run', 'check the settings and the CA directory, order nothing')
     .addHelpText(
       'after',
@@ -238,4 +244,50 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--dry-run', 'change nothing')
     .addHelpText('after', examples('certkit account show', 'certkit account register --server zerossl --eab-kid KID --eab-hmac-key-file hmac.txt --agree-tos', 'certkit account rollover'))
     .action((action: string, flags) => run(async (ctx) => (await import('./commands/account.js')).runAccount(ctx, action, flags)));
+
+  program
+    .command('install')
+    .summary('install a lineage into apache or asterisk: plan, diff, apply, verify, roll back')
+    .description(
+      'Install a certificate into Apache (TLS vhost, HTTP→HTTPS redirect, Mozilla TLS profile, HSTS, basic auth)\n' +
+        'or Asterisk (PJSIP TLS transport, HTTPS for WebRTC/ARI, AMI, chan_sip). Refuses bad certificate files before\n' +
+        'any reload, backs up and writes atomically, reloads, verifies the new certificate is served, and restores\n' +
+        'every file if anything fails. A second run changes nothing. Recorded per lineage: renew replays it.',
+    )
+    .argument('<target>', 'apache | asterisk')
+    .option('--name <lineage>', 'the lineage to install (see certkit list)')
+    .option('--fullchain <file>', 'instead of a lineage: this full chain (PEM, leaf first)')
+    .option('--key <file>', 'instead of a lineage: this private key')
+    .option('--dry-run', 'print the unified diff, change nothing')
+    .option('-y, --yes', 'apply without asking (on a terminal, certkit shows the diff and asks)')
+    .option('--list', 'apache: list the virtual hosts found and the names each serves')
+    .option('--vhost <name>', 'apache: the site to install into (default: every vhost serving the lineage\'s names)')
+    .option('--server-root <dir>', 'apache: configuration directory (default /etc/apache2 or /etc/httpd)')
+    .option('--ctl <cmd>', 'apache: control command (default apache2ctl / apachectl)')
+    .option('--redirect', 'apache: redirect HTTP to HTTPS (default)')
+    .option('--no-redirect', 'apache: no redirect')
+    .option('--hsts', 'apache: send Strict-Transport-Security')
+    .addOption(new Option('--tls <profile>', 'apache: Mozilla TLS profile').choices(['intermediate', 'modern']))
+    .option('--basic-auth <htpasswd>', 'apache: require a password (HTTPS only) from this htpasswd file')
+    .option('--auth-path <path>', 'apache: what the password protects', '/')
+    .option('--tls-port <n>', 'apache: port of the TLS vhost when one is created (default 443)')
+    .option('--config-dir <dir>', 'asterisk: configuration directory (default /etc/asterisk)')
+    .option('--keys-dir <dir>', 'asterisk: where the certificate files are copied (default /etc/asterisk/keys)')
+    .option('--pjsip', 'asterisk: PJSIP TLS transport')
+    .option('--http', 'asterisk: HTTPS for WebRTC/ARI (http.conf)')
+    .option('--manager', 'asterisk: AMI over TLS (manager.conf)')
+    .option('--sip', 'asterisk: chan_sip TLS (sip.conf)')
+    .option('--bind <addr:port>', 'asterisk: TLS bind address for the parts enabled')
+    .addOption(new Option('--method <method>', 'asterisk: PJSIP TLS method').choices(['tlsv1_2', 'sslv23']))
+    .option('--asterisk <cmd>', 'asterisk: the asterisk binary used for reloads', 'asterisk')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit install apache --list',
+        'certkit install apache --name www.example.com --dry-run',
+        'certkit install apache --name www.example.com --hsts --basic-auth /etc/apache2/.htpasswd --yes',
+        'certkit install asterisk --name pbx.example.com --pjsip --http --dry-run',
+      ) + 'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
+    )
+    .action((target: string, flags) => run(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, target, flags)));
 }

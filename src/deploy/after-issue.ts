@@ -1,13 +1,67 @@
-/** Installers that run after a certificate was issued or renewed (recorded per lineage). */
+/**
+ * Installers that run after a certificate was issued or renewed. `request --install apache` runs the
+ * installer and records its options in the lineage; `renew` replays every recorded installer.
+ */
+import { join } from 'node:path';
 import { CertkitError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { InstallerRecord } from '../store/types.js';
 import type { Context } from '../cli/context.js';
 
-export async function installAfterIssue(_ctx: Context, _store: Store, _lineage: string, targets: string[]): Promise<unknown[]> {
-  throw new CertkitError('usage', `--install ${targets.join(',')} is not available yet`);
+export interface InstallerOptions {
+  serverRoot?: string;
+  ctl?: string;
+  vhost?: string;
+  redirect?: boolean;
+  hsts?: boolean;
+  tls?: 'intermediate' | 'modern';
+  basicAuth?: string;
+  authPath?: string;
+  tlsPort?: number;
+  // asterisk
+  configDir?: string;
+  keysDir?: string;
+  parts?: string[];
+  bind?: string;
+  method?: string;
+  asterisk?: string;
 }
 
-export async function runRecordedInstallers(_ctx: Context, store: Store, lineage: string): Promise<void> {
+export async function runInstaller(ctx: Context, store: Store, lineage: string, rec: InstallerRecord): Promise<unknown> {
+  const settings = await store.requireLineage(lineage);
+  const o = rec.options as InstallerOptions;
+  const base = { lineage, names: settings.domains, fullchainPath: store.livePath(lineage, 'fullchain.pem'), keyPath: store.livePath(lineage, 'privkey.pem') };
+  if (rec.kind === 'apache') {
+    const { installApache } = await import('./apache/install.js');
+    return installApache({ ...base, ...o, backupRoot: join(store.root, 'backups'), onStep: (m) => ctx.progress(`  apache: ${m}`) });
+  }
+  if (rec.kind === 'asterisk') {
+    const { installAsterisk } = await import('./asterisk/install.js');
+    return installAsterisk({ ...base, ...o, backupRoot: join(store.root, 'backups'), onStep: (m: string) => ctx.progress(`  asterisk: ${m}`) });
+  }
+  throw new CertkitError('usage', `unknown installer "${rec.kind}"`);
+}
+
+export async function recordInstaller(store: Store, lineage: string, rec: InstallerRecord): Promise<void> {
+  await store.locked(async () => {
+    const s = await store.requireLineage(lineage);
+    const others = (s.installers ?? []).filter((i) => i.kind !== rec.kind);
+    await store.writeSettings({ ...s, installers: [...others, rec] });
+  });
+}
+
+export async function installAfterIssue(ctx: Context, store: Store, lineage: string, targets: string[], options: InstallerOptions): Promise<unknown[]> {
+  const results: unknown[] = [];
+  for (const t of targets) {
+    if (t !== 'apache' && t !== 'asterisk') throw new CertkitError('usage', `--install ${t}: certkit installs into apache or asterisk`);
+    const rec: InstallerRecord = { kind: t, options: options as Record<string, unknown> };
+    results.push({ kind: t, result: await runInstaller(ctx, store, lineage, rec) });
+    await recordInstaller(store, lineage, rec);
+  }
+  return results;
+}
+
+export async function runRecordedInstallers(ctx: Context, store: Store, lineage: string): Promise<void> {
   const s = await store.readSettings(lineage);
-  if (s?.installers?.length) throw new CertkitError('deploy', `installers for "${lineage}" are not available yet`);
+  for (const rec of s?.installers ?? []) await runInstaller(ctx, store, lineage, rec);
 }

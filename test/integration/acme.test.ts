@@ -144,6 +144,14 @@ describe('certkit renew against Pebble', () => {
     expectIssued(store, 'renew.zeta.test', ['renew.zeta.test']);
   });
 
+  it('renews several standalone lineages concurrently (one shared HTTP server)', async () => {
+    const store = join(tempDir(), 'store');
+    for (const n of ['c1', 'c2', 'c3']) expect((await ck(store, ['request', `${n}.conc.test`, ...standalone()])).code).toBe(0);
+    const r = await ck(store, ['renew', '--force', '--no-jitter', '--concurrency', '3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).lineages.map((l: any) => l.status)).toEqual(['renewed', 'renewed', 'renewed']);
+  });
+
   it('due-based with an injected clock: not due → nothing; due → a new version and the hook', async () => {
     const dir = tempDir();
     const store = join(dir, 'store');

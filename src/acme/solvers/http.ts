@@ -29,52 +29,80 @@ export class WebrootSolver implements ChallengeSolver {
   }
 }
 
+/**
+ * One HTTP server per address:port, shared by every standalone solver in the process (renewals run
+ * concurrently and would otherwise fight over port 80). Reference-counted: closed when the last user stops.
+ */
+interface SharedServer {
+  server: Server;
+  tokens: Map<string, string>;
+  users: number;
+  closed?: Promise<void>;
+}
+const sharedServers = new Map<string, Promise<SharedServer>>();
+
+function listenShared(port: number, address: string): Promise<SharedServer> {
+  const key = `${address}|${port}`;
+  let p = sharedServers.get(key);
+  if (!p) {
+    p = new Promise<SharedServer>((resolve, reject) => {
+      const tokens = new Map<string, string>();
+      const server = createServer((req, res) => {
+        const url = req.url ?? '';
+        const value = url.startsWith(PREFIX) ? tokens.get(url.slice(PREFIX.length)) : undefined;
+        if (value === undefined) return void res.writeHead(404).end();
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(value);
+      });
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        sharedServers.delete(key);
+        reject(
+          new CertkitError(
+            'environment',
+            err.code === 'EADDRINUSE' ? `port ${port}${address ? ` on ${address}` : ''} is in use (a web server?)` : `cannot listen on ${address || '*'}:${port}: ${err.code}`,
+            err.code === 'EADDRINUSE' ? 'use --webroot with the running server, or stop it' : 'standalone needs root for port 80, or --http-port',
+          ),
+        );
+      });
+      server.listen(port, address || undefined, () => resolve({ server, tokens, users: 0 }));
+    });
+    sharedServers.set(key, p);
+  }
+  return p;
+}
+
 export class StandaloneSolver implements ChallengeSolver {
   readonly type = 'http-01';
-  private server?: Server;
-  private tokens = new Map<string, string>();
+  private shared?: SharedServer;
   constructor(
     private readonly port: number,
     private readonly address: string,
   ) {}
   describe() {
-    return `standalone HTTP server on ${this.address}:${this.port}`;
+    return `standalone HTTP server on ${this.address || '*'}:${this.port}`;
   }
   async start() {
-    const server = createServer((req, res) => {
-      const url = req.url ?? '';
-      const value = url.startsWith(PREFIX) ? this.tokens.get(url.slice(PREFIX.length)) : undefined;
-      if (value === undefined) {
-        res.writeHead(404).end();
+    for (;;) {
+      const shared = await listenShared(this.port, this.address);
+      if (!shared.closed) {
+        shared.users++;
+        this.shared = shared;
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(value);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new CertkitError(
-            'environment',
-            err.code === 'EADDRINUSE'
-              ? `port ${this.port} on ${this.address} is in use (a web server?)`
-              : `cannot listen on ${this.address}:${this.port}: ${err.code}`,
-            err.code === 'EADDRINUSE' ? 'use --webroot with the running server, or stop it' : 'standalone needs root for port 80, or --http-port',
-          ),
-        ),
-      );
-      server.listen(this.port, this.address, () => resolve());
-    });
-    this.server = server;
+      await shared.closed; // the last user is closing it: wait, then open a fresh one
+    }
   }
   async present(ch: ChallengeContext) {
-    this.tokens.set(ch.token, ch.keyAuthorization);
+    this.shared?.tokens.set(ch.token, ch.keyAuthorization);
   }
   async cleanup(ch: ChallengeContext) {
-    this.tokens.delete(ch.token);
+    this.shared?.tokens.delete(ch.token);
   }
   async stop() {
-    const s = this.server;
-    this.server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    const s = this.shared;
+    this.shared = undefined;
+    if (!s || --s.users > 0) return;
+    s.closed = new Promise<void>((r) => s.server.close(() => r()));
+    await s.closed;
+    sharedServers.delete(`${this.address}|${this.port}`);
   }
 }

@@ -122,7 +122,8 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   let installs: unknown[] = [];
   if (flags.install?.length) {
     const { installAfterIssue } = await import('../../deploy/after-issue.js');
-    installs = await installAfterIssue(ctx, store, lineage, flags.install);
+    const { installerOptions } = await import('./install.js');
+    installs = await installAfterIssue(ctx, store, lineage, flags.install, installerOptions(flags as never));
   }
   if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, ...result, installs, seconds: (Date.now() - started) / 1000 }, null, 2));
   else if (!ctx.quiet) {

@@ -1,0 +1,153 @@
+/**
+ * A lossless Apache httpd configuration parser: every byte of the input is kept in some node's raw text, so
+ * print(parse(text)) === text. Directive names compare case-insensitively; arguments are unquoted; line
+ * continuations (backslash-newline) stay inside one directive's raw text.
+ */
+export interface TextNode {
+  kind: 'text'; // blank lines and comments
+  raw: string;
+}
+export interface DirectiveNode {
+  kind: 'directive';
+  name: string;
+  args: string[];
+  raw: string;
+}
+export interface BlockNode {
+  kind: 'block';
+  name: string;
+  args: string[];
+  openRaw: string;
+  children: ConfNode[];
+  closeRaw: string;
+}
+export type ConfNode = TextNode | DirectiveNode | BlockNode;
+
+export class ApacheSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Splits directive arguments the way httpd does: whitespace, "double" or 'single' quotes, \" escapes. */
+export function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    const q = text[i];
+    if (q === '"' || q === "'") {
+      let value = '';
+      i++;
+      while (i < text.length && text[i] !== q) {
+        if (text[i] === '\\' && i + 1 < text.length && (text[i + 1] === q || text[i + 1] === '\\')) i++;
+        value += text[i++];
+      }
+      i++;
+      args.push(value);
+    } else {
+      let value = '';
+      while (i < text.length && !/\s/.test(text[i]!)) value += text[i++];
+      args.push(value);
+    }
+  }
+  return args;
+}
+
+function logicalLines(text: string): { raw: string; body: string; line: number }[] {
+  const out: { raw: string; body: string; line: number }[] = [];
+  const physical = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  let raw = '';
+  let body = '';
+  let start = 1;
+  let lineNo = 1;
+  for (const p of physical) {
+    const content = p.replace(/\r?\n$/, '');
+    if (raw === '') start = lineNo;
+    raw += p;
+    lineNo++;
+    if (content.endsWith('\\') && !content.trimStart().startsWith('#')) {
+      body += content.slice(0, -1) + ' ';
+      continue;
+    }
+    body += content;
+    out.push({ raw, body, line: start });
+    raw = '';
+    body = '';
+  }
+  if (raw) out.push({ raw, body, line: start });
+  return out;
+}
+
+export function parseApache(text: string): ConfNode[] {
+  const root: ConfNode[] = [];
+  const stack: { node: BlockNode | null; children: ConfNode[]; line: number }[] = [{ node: null, children: root, line: 0 }];
+  for (const { raw, body, line } of logicalLines(text)) {
+    const trimmed = body.trim();
+    const top = stack[stack.length - 1]!;
+    if (trimmed === '' || trimmed.startsWith('#')) {
+      top.children.push({ kind: 'text', raw });
+      continue;
+    }
+    const close = /^<\/([^>\s]+)\s*>/.exec(trimmed);
+    if (close) {
+      if (!top.node) throw new ApacheSyntaxError(`</${close[1]}> without a matching <${close[1]}>`, line);
+      if (top.node.name.toLowerCase() !== close[1]!.toLowerCase()) {
+        throw new ApacheSyntaxError(`</${close[1]}> closes <${top.node.name}> opened on line ${top.line}`, line);
+      }
+      top.node.closeRaw = raw;
+      stack.pop();
+      continue;
+    }
+    const open = /^<([^/>\s][^>\s]*)(.*)>\s*$/.exec(trimmed);
+    if (open) {
+      const block: BlockNode = { kind: 'block', name: open[1]!, args: splitArgs(open[2]!.trim()), openRaw: raw, children: [], closeRaw: '' };
+      top.children.push(block);
+      stack.push({ node: block, children: block.children, line });
+      continue;
+    }
+    const m = /^(\S+)\s*(.*)$/.exec(trimmed)!;
+    top.children.push({ kind: 'directive', name: m[1]!, args: splitArgs(m[2]!), raw });
+  }
+  if (stack.length > 1) {
+    const open = stack[stack.length - 1]!;
+    throw new ApacheSyntaxError(`<${open.node!.name}> opened on line ${open.line} is never closed`, open.line);
+  }
+  return root;
+}
+
+export function printApache(nodes: ConfNode[]): string {
+  let out = '';
+  for (const n of nodes) {
+    if (n.kind === 'block') out += n.openRaw + printApache(n.children) + n.closeRaw;
+    else out += n.raw;
+  }
+  return out;
+}
+
+export function quoteArg(a: string): string {
+  return a === '' || /[\s"'#]/.test(a) ? `"${a.replace(/(["\\])/g, '\\$1')}"` : a;
+}
+
+export function makeDirective(name: string, args: string[], indent: string): DirectiveNode {
+  return { kind: 'directive', name, args, raw: `${indent}${name}${args.length ? ' ' + args.map(quoteArg).join(' ') : ''}\n` };
+}
+
+export function makeText(lines: string[], indent: string): TextNode {
+  return { kind: 'text', raw: lines.map((l) => `${indent}${l}\n`).join('') };
+}
+
+export const is = (n: ConfNode, name: string): boolean => n.kind !== 'text' && n.name.toLowerCase() === name.toLowerCase();
+
+/** The indentation used inside a block (from its first non-blank child), or a default. */
+export function childIndent(block: BlockNode, fallback = '    '): string {
+  for (const c of block.children) {
+    const raw = c.kind === 'block' ? c.openRaw : c.raw;
+    if (raw.trim()) return /^[ \t]*/.exec(raw)![0];
+  }
+  return (/^[ \t]*/.exec(block.openRaw)![0] ?? '') + fallback;
+}
