@@ -2,7 +2,7 @@
 // Used by the test suite, the demo and the benchmarks. Every name resolves to 127.0.0.1 (challtestsrv DNS);
 // http-01 is fetched from 127.0.0.1:httpPort. Returns what a client needs, and stop().
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -61,6 +61,7 @@ function makeTlsFiles(dir) {
  */
 export async function startPebble(opts = {}) {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'certkit-pebble-'));
+  mkdirSync(dir, { recursive: true });
   const tls = makeTlsFiles(dir);
   const p = opts.ports ?? {};
   const apiPort = p.api ?? (await freePort());

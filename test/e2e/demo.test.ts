@@ -1,0 +1,48 @@
+/** The README's first command, end to end: the same steps a new user runs (npm run demo), then --clean. */
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/openssl.js';
+import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
+
+const parent = tempDir('certkit-demo-');
+chmodSync(parent, 0o755); // the sandbox Apache's www-data children must reach the docroot
+const sandbox = join(parent, 'demo');
+const env = { ...process.env, CERTKIT_DEMO_DIR: sandbox, CERTKIT_SKIP_SETUP: '1' };
+
+afterAll(() => {
+  spawnSync('bash', ['scripts/demo.sh', '--clean'], { cwd: ROOT, env });
+});
+
+describe('npm run demo', () => {
+  it('requests from the local CA, installs into the loopback Apache with the redirect, and checks OK; a second run works; --clean removes it', () => {
+    for (const round of [1, 2]) {
+      const r = spawnSync('bash', ['scripts/demo.sh'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, `round ${round}: ${r.stdout}${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/OK\s+www\.example\.test:\d+ \(127\.0\.0\.1\)/);
+      expect(r.stdout).toMatch(/curl --cacert/);
+    }
+  }, 240_000);
+
+  it('leaves Apache serving the CA-issued certificate over HTTPS, and port 80 redirecting to it', async () => {
+    const state = JSON.parse(readFileSync(join(sandbox, 'state.json'), 'utf8'));
+    const leaf = new X509Certificate(readFileSync(join(sandbox, 'store/live/www.example.test/cert.pem')));
+    expect(leaf.issuer).toMatch(/Pebble/);
+    expect(await servedFingerprint('127.0.0.1', state.tlsPort, 'www.example.test')).toBe(leaf.fingerprint256);
+    const res = await httpHead('127.0.0.1', state.httpPort, 'www.example.test', '/a%20b');
+    expect(res.status).toBe(301);
+    expect(res.location).toBe(`https://www.example.test${state.tlsPort === 443 ? '' : `:${state.tlsPort}`}/a%20b`);
+    expect(existsSync(join(sandbox, 'report.html'))).toBe(true);
+  });
+
+  it('--clean stops the sandbox Apache and removes the sandbox', async () => {
+    const state = JSON.parse(readFileSync(join(sandbox, 'state.json'), 'utf8'));
+    const r = spawnSync('bash', ['scripts/demo.sh', '--clean'], { cwd: ROOT, env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(existsSync(sandbox)).toBe(false);
+    await expect(httpHead('127.0.0.1', state.httpPort, 'www.example.test', '/')).rejects.toThrow();
+  });
+});
