@@ -19,7 +19,7 @@ export function worst(severities: Severity[]): Severity {
 export function expiryFinding(notBefore: Date, notAfter: Date, p: CheckPolicy): Finding | null {
   const now = p.now.getTime();
   const left = notAfter.getTime() - now;
-  if (left <= 0) return { id: 'expired', severity: 'CRITICAL', message: `expired ${Math.floor(-left / DAY)} day(s) ago (${notAfter.toISOString()})` };
+  if (left <= 0) return { id: 'expired', severity: 'CRITICAL', message: `expired ${Math.ceil(-left / DAY)} day(s) ago (${notAfter.toISOString()})` };
   const lifetime = notAfter.getTime() - notBefore.getTime();
   const [warnMs, critMs] = lifetime < 30 * DAY ? [lifetime / 3, lifetime / 6] : [p.warnDays * DAY, p.critDays * DAY];
   const days = (left / DAY).toFixed(left < 2 * DAY ? 1 : 0);
