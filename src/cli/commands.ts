@@ -342,4 +342,15 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--interval <seconds>', 'cache the results this long between scrapes', '60')
     .addHelpText('after', examples('certkit exporter --config /etc/certkit/config.json', 'certkit exporter store www.example.com --listen 0.0.0.0:9793'))
     .action((targets: string[], flags) => run(async (ctx) => (await import('./commands/exporter.js')).runExporter(ctx, targets, flags)));
+
+  program
+    .command('schedule')
+    .summary('install the nightly check and twice-daily renew (systemd timers, or cron)')
+    .argument('<action>', 'install | remove | show')
+    .option('--root <dir>', 'file system root to write under (for tests and images)', '/')
+    .option('--systemd', 'write systemd units even if systemd is not detected')
+    .option('--cron', 'write /etc/cron.d/certkit instead of systemd units')
+    .option('--dry-run', 'print the files, write nothing')
+    .addHelpText('after', examples('certkit --config /etc/certkit/config.json schedule install', 'certkit schedule show', 'certkit schedule install --cron --dry-run'))
+    .action((action: string, flags) => run(async (ctx) => (await import('./commands/schedule.js')).runSchedule(ctx, action, flags)));
 }

@@ -39,6 +39,8 @@ interface CheckConfig {
   concurrency?: number;
   prometheus?: string;
   html?: string;
+  /** send the digest (settings in the "email" section) */
+  email?: boolean;
 }
 
 const num = (v: string | number | undefined, fallback: number, what: string) => {
@@ -80,7 +82,7 @@ export async function runCheckCommand(ctx: Context, args: string[], flags: Check
     const { renderHtml } = await import('../../monitor/report/html.js');
     await writeFileAtomic(html, renderHtml(report), 0o644);
   }
-  if (flags.email || flags.emailAlways) {
+  if (flags.email || flags.emailAlways || cfg.email) {
     if (flags.emailAlways || report.status !== 'OK') {
       const { sendDigest, validateEmailSettings } = await import('../../monitor/email.js');
       await sendDigest(report, validateEmailSettings(ctx.config.email, ctx.configFile ?? 'the config file'));
