@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certkit } from '../helpers/cli.js';
@@ -10,13 +10,15 @@ const hasAnalyze = spawnSync('sh', ['-c', 'command -v systemd-analyze']).status 
 describe('certkit schedule', () => {
   it('systemd: installs check and renew units with RandomizedDelaySec and Persistent; systemd-analyze verify accepts them', () => {
     const root = tempDir();
-    const r = certkit(['--config', '/etc/certkit/config.json', 'schedule', 'install', '--root', root, '--systemd']);
+    const cfg = join(root, 'config.json');
+    writeFileSync(cfg, '{}');
+    const r = certkit(['--config', cfg, 'schedule', 'install', '--root', root, '--systemd']);
     expect(r.code, r.stderr).toBe(0);
     const dir = join(root, 'etc/systemd/system');
     const timer = readFileSync(join(dir, 'certkit-renew.timer'), 'utf8');
     expect(timer).toMatch(/RandomizedDelaySec=1h/);
     expect(timer).toMatch(/Persistent=true/);
-    expect(readFileSync(join(dir, 'certkit-check.service'), 'utf8')).toMatch(/ExecStart=\/\S+node \S+certkit\.js --config \/etc\/certkit\/config\.json .*--quiet check/);
+    expect(readFileSync(join(dir, 'certkit-check.service'), 'utf8')).toMatch(/ExecStart=\/\S+node \S+certkit\.js --config \S+config\.json .*--quiet check/);
     if (hasAnalyze) {
       execFileSync('systemd-analyze', ['verify', '--man=no', './certkit-check.service', './certkit-check.timer', './certkit-renew.service', './certkit-renew.timer'], { cwd: dir, stdio: 'pipe' });
     } else {
