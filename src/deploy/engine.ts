@@ -5,7 +5,7 @@
  * target's recover step brings the server back.
  */
 import { createTwoFilesPatch } from 'diff';
-import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CertkitError } from '../errors.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
@@ -17,6 +17,8 @@ export interface FileChange {
   /** content after (null: remove the file) */
   after: string | null;
   mode?: number;
+  /** group owner to set after writing (e.g. asterisk, which reads its keys after dropping root) */
+  gid?: number;
   /** for symlinks (a2ensite/a2enmod style): the link target; before/after then hold the target too */
   symlink?: boolean;
 }
@@ -79,6 +81,7 @@ async function put(c: FileChange, content: string | null): Promise<void> {
     return;
   }
   await writeFileAtomic(c.path, content, c.mode ?? 0o644);
+  if (c.gid !== undefined) await chown(c.path, process.getuid?.() ?? 0, c.gid);
 }
 
 export interface ApplyResult {
