@@ -17,6 +17,7 @@ want certbot certbot
 want lego lego
 want ssl-cert-check ssl-cert-check
 want hyperfine hyperfine
+[ -x /usr/bin/time ] || need_pkgs+=(time)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing Debian packages: ${need_pkgs[*]}" >&2

@@ -1,21 +1,42 @@
 /** `certkit account show|register|rollover|deactivate`. */
 import { CertkitError } from '../errors.js';
-import { loadAccount, newAccountKeyPem, registerAccount, saveAccount, type AccountRecord, type RegisterOptions } from './account.js';
+import {
+  loadAccount,
+  newAccountKeyPem,
+  registerAccount,
+  saveAccount,
+  type AccountRecord,
+  type RegisterOptions,
+} from './account.js';
 import { AcmeSession } from './client.js';
 
 async function session(storeRoot: string, directoryUrl: string) {
   const acct = await loadAccount(storeRoot, directoryUrl);
-  if (!acct) throw new CertkitError('not-found', `no ACME account for ${directoryUrl} in the store`, 'register with certkit account register --agree-tos');
-  return { acct, session: new AcmeSession({ directoryUrl, accountKeyPem: acct.keyPem, accountUrl: acct.record.url }) };
+  if (!acct)
+    throw new CertkitError(
+      'not-found',
+      `no ACME account for ${directoryUrl} in the store`,
+      'register with certkit account register --agree-tos',
+    );
+  return {
+    acct,
+    session: new AcmeSession({ directoryUrl, accountKeyPem: acct.keyPem, accountUrl: acct.record.url }),
+  };
 }
 
 export async function showAccount(storeRoot: string, directoryUrl: string) {
   const local = await loadAccount(storeRoot, directoryUrl);
-  const probe = new AcmeSession({ directoryUrl, accountKeyPem: local?.keyPem ?? newAccountKeyPem(), accountUrl: local?.record.url });
+  const probe = new AcmeSession({
+    directoryUrl,
+    accountKeyPem: local?.keyPem ?? newAccountKeyPem(),
+    accountUrl: local?.record.url,
+  });
   const dir = await probe.directory();
   let status: string | null = null;
   if (local) {
-    const remote = (await probe.call('reading the account', () => probe.client.updateAccount({}))) as { status?: string };
+    const remote = (await probe.call('reading the account', () => probe.client.updateAccount({}))) as {
+      status?: string;
+    };
     status = remote.status ?? null;
   }
   return {
@@ -28,7 +49,11 @@ export async function showAccount(storeRoot: string, directoryUrl: string) {
   };
 }
 
-export async function register(storeRoot: string, directoryUrl: string, opts: RegisterOptions): Promise<AccountRecord> {
+export async function register(
+  storeRoot: string,
+  directoryUrl: string,
+  opts: RegisterOptions,
+): Promise<AccountRecord> {
   return (await registerAccount(storeRoot, directoryUrl, opts)).record;
 }
 
@@ -43,6 +68,10 @@ export async function rollover(storeRoot: string, directoryUrl: string): Promise
 export async function deactivate(storeRoot: string, directoryUrl: string): Promise<AccountRecord> {
   const { acct, session: s } = await session(storeRoot, directoryUrl);
   await s.call('deactivating the account', () => s.client.updateAccount({ status: 'deactivated' } as never));
-  await saveAccount(storeRoot, { ...acct.record, deactivatedAt: new Date().toISOString() } as AccountRecord, acct.keyPem);
+  await saveAccount(
+    storeRoot,
+    { ...acct.record, deactivatedAt: new Date().toISOString() } as AccountRecord,
+    acct.keyPem,
+  );
   return acct.record;
 }

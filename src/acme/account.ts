@@ -32,7 +32,10 @@ export function newAccountKeyPem(): string {
   return privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-export async function loadAccount(storeRoot: string, directoryUrl: string): Promise<{ record: AccountRecord; keyPem: string } | null> {
+export async function loadAccount(
+  storeRoot: string,
+  directoryUrl: string,
+): Promise<{ record: AccountRecord; keyPem: string } | null> {
   const dir = accountDir(storeRoot, directoryUrl);
   try {
     const record = JSON.parse(await readFile(join(dir, 'account.json'), 'utf8')) as AccountRecord;
@@ -41,7 +44,11 @@ export async function loadAccount(storeRoot: string, directoryUrl: string): Prom
     return { record, keyPem };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CertkitError('input', `the ACME account in ${dir} is damaged: ${(err as Error).message}`, 'move it aside and register again');
+    throw new CertkitError(
+      'input',
+      `the ACME account in ${dir} is damaged: ${(err as Error).message}`,
+      'move it aside and register again',
+    );
   }
 }
 
@@ -53,27 +60,58 @@ export async function saveAccount(storeRoot: string, record: AccountRecord, keyP
 }
 
 /** Registers a new account (or finds the existing one for this key) and saves it. */
-export async function registerAccount(storeRoot: string, directoryUrl: string, opts: RegisterOptions, keyPem = newAccountKeyPem()) {
+export async function registerAccount(
+  storeRoot: string,
+  directoryUrl: string,
+  opts: RegisterOptions,
+  keyPem = newAccountKeyPem(),
+) {
   if (!opts.agreeTos) {
-    throw new CertkitError('usage', 'the CA\'s terms of service must be accepted to register', 'read them (certkit account show --server ...) and add --agree-tos');
+    throw new CertkitError(
+      'usage',
+      "the CA's terms of service must be accepted to register",
+      'read them (certkit account show --server ...) and add --agree-tos',
+    );
   }
   const session = new AcmeSession({ directoryUrl, accountKeyPem: keyPem, eab: opts.eab });
   const dir = await session.directory();
   if (dir.meta?.externalAccountRequired && !opts.eab) {
-    throw new CertkitError('usage', 'this CA requires external account binding', 'give --eab-kid and --eab-hmac-key-file from the CA\'s dashboard');
+    throw new CertkitError(
+      'usage',
+      'this CA requires external account binding',
+      "give --eab-kid and --eab-hmac-key-file from the CA's dashboard",
+    );
   }
   const contact = opts.email ? [`mailto:${opts.email}`] : [];
-  await session.call('registering the account', () => session.client.createAccount({ termsOfServiceAgreed: true, contact }));
-  const record: AccountRecord = { directoryUrl, url: session.client.getAccountUrl(), contact, createdAt: new Date().toISOString() };
+  await session.call('registering the account', () =>
+    session.client.createAccount({ termsOfServiceAgreed: true, contact }),
+  );
+  const record: AccountRecord = {
+    directoryUrl,
+    url: session.client.getAccountUrl(),
+    contact,
+    createdAt: new Date().toISOString(),
+  };
   await saveAccount(storeRoot, record, keyPem);
   return { record, keyPem, session };
 }
 
 /** The saved account for this CA, registering one when there is none. */
-export async function ensureAccount(storeRoot: string, directoryUrl: string, opts: RegisterOptions): Promise<{ record: AccountRecord; session: AcmeSession }> {
+export async function ensureAccount(
+  storeRoot: string,
+  directoryUrl: string,
+  opts: RegisterOptions,
+): Promise<{ record: AccountRecord; session: AcmeSession }> {
   const existing = await loadAccount(storeRoot, directoryUrl);
   if (existing) {
-    return { record: existing.record, session: new AcmeSession({ directoryUrl, accountKeyPem: existing.keyPem, accountUrl: existing.record.url }) };
+    return {
+      record: existing.record,
+      session: new AcmeSession({
+        directoryUrl,
+        accountKeyPem: existing.keyPem,
+        accountUrl: existing.record.url,
+      }),
+    };
   }
   const { record, session } = await registerAccount(storeRoot, directoryUrl, opts);
   return { record, session };

@@ -15,16 +15,24 @@ export async function ariCertId(certPem: string): Promise<string | null> {
   return `${Buffer.from(aki.keyId, 'hex').toString('base64url')}.${Buffer.from(serialHex, 'hex').toString('base64url')}`;
 }
 
-export async function fetchRenewalWindow(renewalInfoUrl: string, certId: string, timeoutMs = 10_000): Promise<RenewalWindow | null> {
+export async function fetchRenewalWindow(
+  renewalInfoUrl: string,
+  certId: string,
+  timeoutMs = 10_000,
+): Promise<RenewalWindow | null> {
   try {
-    const res = await fetch(`${renewalInfoUrl.replace(/\/$/, '')}/${certId}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${renewalInfoUrl.replace(/\/$/, '')}/${certId}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!res.ok) return null;
     const body = (await res.json()) as { suggestedWindow?: { start: string; end: string } };
     const w = body.suggestedWindow;
     if (!w) return null;
     const start = new Date(w.start);
     const end = new Date(w.end);
-    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start ? null : { start, end };
+    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start
+      ? null
+      : { start, end };
   } catch {
     return null; // ARI is advisory: fall back to the lifetime rule
   }

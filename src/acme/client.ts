@@ -24,7 +24,11 @@ export interface AcmeSessionOptions {
 }
 
 type HttpLike = {
-  request: (url: string, method: string, opts?: unknown) => Promise<{ status: number; data: unknown; headers: Record<string, string> }>;
+  request: (
+    url: string,
+    method: string,
+    opts?: unknown,
+  ) => Promise<{ status: number; data: unknown; headers: Record<string, string> }>;
   maxBadNonceRetries: number;
   getDirectory: () => Promise<Directory>;
 };
@@ -34,7 +38,9 @@ function configureLibrary() {
   if (configured) return;
   configured = true;
   // acme-client's interceptor would retry 429/5xx with the same (spent) nonce: we retry ourselves.
-  (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings.retryMaxAttempts = 0;
+  (
+    acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }
+  ).acmeSettings.retryMaxAttempts = 0;
   acme.setLogger(() => {});
 }
 
@@ -103,10 +109,28 @@ export function networkError(err: unknown, context: string): CertkitError {
   const e = err as { code?: string; message?: string };
   const code = e.code ?? '';
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return new CertkitError('network', `TLS verification of the ACME server failed while ${context} (${code})`, 'for a private CA, trust its certificate with NODE_EXTRA_CA_CERTS=FILE');
+    return new CertkitError(
+      'network',
+      `TLS verification of the ACME server failed while ${context} (${code})`,
+      'for a private CA, trust its certificate with NODE_EXTRA_CA_CERTS=FILE',
+    );
   }
-  if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH'].includes(code)) {
-    return new CertkitError('network', `cannot reach the ACME server while ${context} (${code})`, 'check the --server URL and the network');
+  if (
+    [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'ETIMEDOUT',
+      'ECONNRESET',
+      'EAI_AGAIN',
+      'ECONNABORTED',
+      'EHOSTUNREACH',
+    ].includes(code)
+  ) {
+    return new CertkitError(
+      'network',
+      `cannot reach the ACME server while ${context} (${code})`,
+      'check the --server URL and the network',
+    );
   }
   return new CertkitError('ca', `${context} failed: ${e.message ?? String(err)}`);
 }

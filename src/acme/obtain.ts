@@ -48,9 +48,16 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
   step(`account at ${new URL(a.directoryUrl).host}`);
   const { session } = await ensureAccount(store.root, a.directoryUrl, opts.register);
   const previous = await store.readLive(opts.lineage).catch(() => null);
-  const key = a.reuseKey && previous ? createPrivateKey(previous.keyPem) : await generatePrivateKey(parseKeyType(a.keyType));
+  const key =
+    a.reuseKey && previous
+      ? createPrivateKey(previous.keyPem)
+      : await generatePrivateKey(parseKeyType(a.keyType));
   const replaces = previous ? await ariCertId(previous.certPem).catch(() => null) : null;
-  const solver = makeSolver(a.challenge, opts.io, a.names.some((n) => n.startsWith('*.')));
+  const solver = makeSolver(
+    a.challenge,
+    opts.io,
+    a.names.some((n) => n.startsWith('*.')),
+  );
   const issued = await issueCertificate(session, {
     names: a.names,
     key,
@@ -62,10 +69,18 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
   });
   const leaf = new X509Certificate(issued.certPem);
   const missing = coversAll(leaf, a.names);
-  if (missing.length) throw new CertkitError('ca', `the CA's certificate does not cover ${missing.join(', ')}; nothing was changed`);
+  if (missing.length)
+    throw new CertkitError(
+      'ca',
+      `the CA's certificate does not cover ${missing.join(', ')}; nothing was changed`,
+    );
   const keyPem = key.export({ type: 'pkcs8', format: 'pem' }) as string;
   const version = await store.locked(async () => {
-    const v = await store.addVersion(opts.lineage, { certPem: issued.certPem, chainPem: issued.chainPem, keyPem });
+    const v = await store.addVersion(opts.lineage, {
+      certPem: issued.certPem,
+      chainPem: issued.chainPem,
+      keyPem,
+    });
     const existing = await store.readSettings(opts.lineage);
     const now = new Date().toISOString();
     const settings: LineageSettings = {

@@ -26,16 +26,31 @@ export function fractionDueAt(notBefore: Date, notAfter: Date): Date {
 /** A point inside the ARI window, stable per certificate (seeded), as RFC 9773 §4.2 suggests picking at random. */
 export function pointInWindow(w: RenewalWindow, seed: number): Date {
   const span = Math.max(0, w.end.getTime() - w.start.getTime());
-  return new Date(w.start.getTime() + Math.floor(span * (seed % 1000) / 1000));
+  return new Date(w.start.getTime() + Math.floor((span * (seed % 1000)) / 1000));
 }
 
-export function decideRenewal(p: { notBefore: Date; notAfter: Date; now: Date; ari?: RenewalWindow | null; seed?: number; force?: boolean }): DueDecision {
+export function decideRenewal(p: {
+  notBefore: Date;
+  notAfter: Date;
+  now: Date;
+  ari?: RenewalWindow | null;
+  seed?: number;
+  force?: boolean;
+}): DueDecision {
   if (p.force) return { due: true, dueAt: p.now, reason: 'forced' };
   if (p.ari) {
     const at = pointInWindow(p.ari, p.seed ?? 0);
-    return { due: p.now >= at, dueAt: at, reason: `ARI window ${p.ari.start.toISOString()} – ${p.ari.end.toISOString()}` };
+    return {
+      due: p.now >= at,
+      dueAt: at,
+      reason: `ARI window ${p.ari.start.toISOString()} – ${p.ari.end.toISOString()}`,
+    };
   }
   const at = fractionDueAt(p.notBefore, p.notAfter);
   const short = p.notAfter.getTime() - p.notBefore.getTime() < 10 * DAY;
-  return { due: p.now >= at, dueAt: at, reason: short ? 'half of a short lifetime elapsed' : 'two thirds of the lifetime elapsed' };
+  return {
+    due: p.now >= at,
+    dueAt: at,
+    reason: short ? 'half of a short lifetime elapsed' : 'two thirds of the lifetime elapsed',
+  };
 }

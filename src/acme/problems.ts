@@ -49,13 +49,17 @@ export function explainValidation(identifier: string, problem: AcmeProblem): Cer
               : kind || 'validation failed';
   const hint =
     kind === 'caa'
-      ? 'add the CA to the domain\'s CAA record'
+      ? "add the CA to the domain's CAA record"
       : kind === 'dns'
-        ? 'check the name\'s DNS records point at this server'
+        ? "check the name's DNS records point at this server"
         : kind === 'connection'
           ? 'make sure port 80 (http-01) reaches this machine: firewall, NAT, --http-port'
           : 'check that the challenge is served where the CA looks';
-  return new CertkitError('ca', `${identifier}: the CA could not validate the name: ${saw}${detail ? ` (${detail})` : ''}`, hint);
+  return new CertkitError(
+    'ca',
+    `${identifier}: the CA could not validate the name: ${saw}${detail ? ` (${detail})` : ''}`,
+    hint,
+  );
 }
 
 /** Errors from the CA's API itself (orders, accounts, finalize). */
@@ -64,28 +68,58 @@ export function explainProblem(problem: AcmeProblem, context: string): CertkitEr
   switch (short(problem.type)) {
     case 'rateLimited': {
       const at = retryAfterText(problem.retryAfter);
-      return new CertkitError('ca', `rate limited by the CA while ${context}: ${detail}`, at ? `retry after ${at}` : 'wait and retry later');
+      return new CertkitError(
+        'ca',
+        `rate limited by the CA while ${context}: ${detail}`,
+        at ? `retry after ${at}` : 'wait and retry later',
+      );
     }
     case 'rejectedIdentifier': {
-      const names = problem.subproblems?.map((s) => s.identifier?.value).filter(Boolean).join(', ');
-      return new CertkitError('ca', `the CA refuses to issue for ${names || 'a name in the request'}: ${detail}`, 'remove that name, or use another CA');
+      const names = problem.subproblems
+        ?.map((s) => s.identifier?.value)
+        .filter(Boolean)
+        .join(', ');
+      return new CertkitError(
+        'ca',
+        `the CA refuses to issue for ${names || 'a name in the request'}: ${detail}`,
+        'remove that name, or use another CA',
+      );
     }
     case 'externalAccountRequired':
-      return new CertkitError('ca', `this CA requires external account binding: ${detail}`, 'give --eab-kid and --eab-hmac-key-file from the CA\'s dashboard');
+      return new CertkitError(
+        'ca',
+        `this CA requires external account binding: ${detail}`,
+        "give --eab-kid and --eab-hmac-key-file from the CA's dashboard",
+      );
     case 'unauthorized':
       if (/external account|eab|binding/i.test(detail)) {
-        return new CertkitError('ca', `the CA rejected the external account binding: ${detail}`, 'check --eab-kid and the HMAC key file');
+        return new CertkitError(
+          'ca',
+          `the CA rejected the external account binding: ${detail}`,
+          'check --eab-kid and the HMAC key file',
+        );
       }
       return new CertkitError('ca', `the CA refused (${context}): ${detail}`);
     case 'accountDoesNotExist':
-      return new CertkitError('ca', `the ACME account does not exist at this CA: ${detail}`, 'register with certkit account register');
+      return new CertkitError(
+        'ca',
+        `the ACME account does not exist at this CA: ${detail}`,
+        'register with certkit account register',
+      );
     case 'userActionRequired':
-      return new CertkitError('ca', `the CA needs you to act first: ${detail}`, 'accept the new terms with --agree-tos');
+      return new CertkitError(
+        'ca',
+        `the CA needs you to act first: ${detail}`,
+        'accept the new terms with --agree-tos',
+      );
     case 'alreadyRevoked':
       return new CertkitError('ca', `the certificate is already revoked: ${detail}`);
     case 'badCSR':
       return new CertkitError('ca', `the CA rejected the CSR: ${detail}`);
     default:
-      return new CertkitError('ca', `the CA failed while ${context}: ${detail || problem.type || `HTTP ${problem.status}`}`);
+      return new CertkitError(
+        'ca',
+        `the CA failed while ${context}: ${detail || problem.type || `HTTP ${problem.status}`}`,
+      );
   }
 }

@@ -37,7 +37,13 @@ export interface RenewOutcome {
   error?: string;
 }
 
-async function decide(store: Store, name: string, a: AcmeLineageSettings, now: Date, force: boolean): Promise<DueDecision> {
+async function decide(
+  store: Store,
+  name: string,
+  a: AcmeLineageSettings,
+  now: Date,
+  force: boolean,
+): Promise<DueDecision> {
   const live = await store.readLive(name);
   if (!live) return { due: true, dueAt: now, reason: 'no live version yet' };
   const cert = new X509Certificate(live.certPem);
@@ -45,14 +51,25 @@ async function decide(store: Store, name: string, a: AcmeLineageSettings, now: D
   if (!force) {
     const account = await loadAccount(store.root, a.directoryUrl);
     if (account) {
-      const session = new AcmeSession({ directoryUrl: a.directoryUrl, accountKeyPem: account.keyPem, accountUrl: account.record.url });
+      const session = new AcmeSession({
+        directoryUrl: a.directoryUrl,
+        accountKeyPem: account.keyPem,
+        accountUrl: account.record.url,
+      });
       const dir = await session.directory().catch(() => null);
       const certId = dir?.renewalInfo ? await ariCertId(live.certPem).catch(() => null) : null;
       if (dir?.renewalInfo && certId) ari = await fetchRenewalWindow(dir.renewalInfo, certId);
     }
   }
   const seed = parseInt(cert.fingerprint256.replace(/:/g, '').slice(0, 6), 16);
-  return decideRenewal({ notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo), now, ari, seed, force });
+  return decideRenewal({
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+    now,
+    ari,
+    seed,
+    force,
+  });
 }
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -79,7 +96,12 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
       continue;
     }
     if (s.source !== 'acme' || !s.acme) {
-      if (opts.name) throw new CertkitError('usage', `lineage "${name}" was not obtained over ACME (${s.source}), so certkit cannot renew it`, 'import its new certificate with certkit import');
+      if (opts.name)
+        throw new CertkitError(
+          'usage',
+          `lineage "${name}" was not obtained over ACME (${s.source}), so certkit cannot renew it`,
+          'import its new certificate with certkit import',
+        );
       continue;
     }
     candidates.push({ name, acme: s.acme as unknown as AcmeLineageSettings, deployHook: s.deployHook });
@@ -88,7 +110,8 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
     try {
       const d = await decide(store, c.name, c.acme, now, !!opts.force);
       if (!d.due) return { name: c.name, status: 'not-due', dueAt: d.dueAt.toISOString(), reason: d.reason };
-      if (opts.dryRun) return { name: c.name, status: 'would-renew', dueAt: d.dueAt.toISOString(), reason: d.reason };
+      if (opts.dryRun)
+        return { name: c.name, status: 'would-renew', dueAt: d.dueAt.toISOString(), reason: d.reason };
       const result: ObtainResult = await withLock(
         join(store.lineageDir(c.name), '.renew.lock'),
         () =>
@@ -102,9 +125,22 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
         { waitMs: 0 },
       );
       await opts.afterRenew?.(c.name);
-      return { name: c.name, status: 'renewed', dueAt: d.dueAt.toISOString(), reason: d.reason, version: result.version, notAfter: result.notAfter };
+      return {
+        name: c.name,
+        status: 'renewed',
+        dueAt: d.dueAt.toISOString(),
+        reason: d.reason,
+        version: result.version,
+        notAfter: result.notAfter,
+      };
     } catch (err) {
-      return { name: c.name, status: 'failed', dueAt: null, reason: 'error', error: err instanceof Error ? err.message : String(err) };
+      return {
+        name: c.name,
+        status: 'failed',
+        dueAt: null,
+        reason: 'error',
+        error: err instanceof Error ? err.message : String(err),
+      };
     }
   });
 }

@@ -15,16 +15,32 @@ export const REVOCATION_REASONS: Record<string, number> = {
 
 export async function revokeLineage(store: Store, name: string, reason: string): Promise<{ serial: string }> {
   const code = REVOCATION_REASONS[reason];
-  if (code === undefined) throw new CertkitError('usage', `unknown reason "${reason}"`, `use ${Object.keys(REVOCATION_REASONS).join(', ')}`);
+  if (code === undefined)
+    throw new CertkitError(
+      'usage',
+      `unknown reason "${reason}"`,
+      `use ${Object.keys(REVOCATION_REASONS).join(', ')}`,
+    );
   const settings = await store.requireLineage(name);
   const a = settings.acme as unknown as AcmeLineageSettings | undefined;
-  if (!a) throw new CertkitError('usage', `lineage "${name}" was not obtained over ACME`, 'ask its CA to revoke it');
+  if (!a)
+    throw new CertkitError(
+      'usage',
+      `lineage "${name}" was not obtained over ACME`,
+      'ask its CA to revoke it',
+    );
   const live = await store.readLive(name);
   if (!live) throw new CertkitError('not-found', `lineage "${name}" has no live certificate`);
   const account = await loadAccount(store.root, a.directoryUrl);
   if (!account) throw new CertkitError('not-found', `no ACME account for ${a.directoryUrl} in the store`);
-  const session = new AcmeSession({ directoryUrl: a.directoryUrl, accountKeyPem: account.keyPem, accountUrl: account.record.url });
-  await session.call('revoking the certificate', () => session.client.revokeCertificate(live.certPem, { reason: code }));
+  const session = new AcmeSession({
+    directoryUrl: a.directoryUrl,
+    accountKeyPem: account.keyPem,
+    accountUrl: account.record.url,
+  });
+  await session.call('revoking the certificate', () =>
+    session.client.revokeCertificate(live.certPem, { reason: code }),
+  );
   const { X509Certificate } = await import('node:crypto');
   return { serial: new X509Certificate(live.certPem).serialNumber };
 }

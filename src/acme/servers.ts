@@ -8,13 +8,19 @@ export const ACME_SERVERS: Record<string, string> = {
 };
 
 /** CAs that refuse new accounts without external account binding. */
-export const EAB_REQUIRED = new Set([ACME_SERVERS.zerossl, ACME_SERVERS.google, ACME_SERVERS['google-staging']]);
+export const EAB_REQUIRED = new Set([
+  ACME_SERVERS.zerossl,
+  ACME_SERVERS.google,
+  ACME_SERVERS['google-staging'],
+]);
 
 export function resolveServer(nameOrUrl: string): string {
   const known = ACME_SERVERS[nameOrUrl];
   if (known) return known;
   if (/^https?:\/\//.test(nameOrUrl)) return nameOrUrl;
-  throw new Error(`unknown ACME server "${nameOrUrl}": use ${Object.keys(ACME_SERVERS).join(', ')} or a directory URL`);
+  throw new Error(
+    `unknown ACME server "${nameOrUrl}": use ${Object.keys(ACME_SERVERS).join(', ')} or a directory URL`,
+  );
 }
 
 /** A file-system-safe id for a directory URL, used to keep accounts apart per CA. */

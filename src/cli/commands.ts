@@ -18,14 +18,20 @@ export function registerCommands(program: Command, run: Runner): void {
         'A bundle is put in leaf-first order and checked against the system trust store (plus --ca-file).\n' +
         'Directories are read recursively; files in them that hold no certificate material are skipped and counted.',
     )
-    .argument('<files...>', 'files or directories; - reads stdin')
+    .argument('<files...>', 'files or directories; - reads stdin; host[:port] shows the chain a server sends')
     .option('--key <file>', 'say whether this private key matches the (leaf) certificate')
     .option('--ca-file <file>', 'extra trusted CA certificates (PEM), repeatable', collect)
     .option('--password-file <file>', 'PKCS#12 password or key passphrase (else $CERTKIT_PASSWORD)')
+    .option(
+      '--starttls <proto>',
+      'for host:port: smtp, imap, pop3, ftp, xmpp, postgres, ldap (default: by port)',
+    )
+    .option('--timeout <seconds>', 'for host:port', '10')
     .addHelpText(
       'after',
       examples(
         'certkit inspect /etc/ssl/certs/server.pem',
+        'certkit inspect mail.example.com:587',
         'certkit inspect bundle.p7b --json',
         'certkit inspect cert.pem --key privkey.pem',
         'CERTKIT_PASSWORD=... certkit inspect legacy.pfx',
@@ -161,16 +167,20 @@ export function registerCommands(program: Command, run: Runner): void {
 
   program
     .command('request')
-    .summary('get a certificate over ACME (Let\'s Encrypt, ZeroSSL, Google, any RFC 8555 CA)')
+    .summary("get a certificate over ACME (Let's Encrypt, ZeroSSL, Google, any RFC 8555 CA)")
     .description(
       'Obtain a certificate for the names and make it a lineage in the store, with everything needed to renew\n' +
         'it unattended. Prove control of the names with one of --webroot, --standalone, --dns-hook or --manual.\n' +
         'Wildcards need dns-01 (--dns-hook or --manual). IP addresses are allowed where the CA supports them.',
     )
     .argument('<domains...>', 'names (and IP addresses) to cover; the first names the lineage')
-    .option('--server <name|url>', 'letsencrypt, letsencrypt-staging, zerossl, google, or a directory URL', 'letsencrypt')
+    .option(
+      '--server <name|url>',
+      'letsencrypt, letsencrypt-staging, zerossl, google, or a directory URL',
+      'letsencrypt',
+    )
     .option('--email <address>', 'contact address for the ACME account')
-    .option('--agree-tos', 'accept the CA\'s terms of service (asked on a terminal otherwise)')
+    .option('--agree-tos', "accept the CA's terms of service (asked on a terminal otherwise)")
     .option('--eab-kid <kid>', 'external account binding key id (ZeroSSL, Google, paid ACME CAs)')
     .option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key (never on the command line)')
     .option('--webroot <dir>', 'http-01: write challenge files under DIR/.well-known/acme-challenge/')
@@ -183,11 +193,15 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--manual', 'print the record or file and wait for Enter (terminal only)')
     .option('--key-type <type>', 'ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096', 'ecdsa-p256')
     .option('--reuse-key', 'keep the same private key on renewal')
-    .option('--profile <name>', 'ACME profile (checked against the CA\'s directory)')
+    .option('--profile <name>', "ACME profile (checked against the CA's directory)")
     .option('--preferred-chain <issuer-cn>', 'pick the alternate chain whose root has this CN')
     .option('--name <lineage>', 'lineage name (default: the first name)')
     .option('--deploy-hook <cmd>', 'run after each new version goes live (stored for renewals)')
-    .option('--install <target>', 'install after issuing: apache or asterisk (repeatable; recorded for renewals)', collect)
+    .option(
+      '--install <target>',
+      'install after issuing: apache or asterisk (repeatable; recorded for renewals)',
+      collect,
+    )
     .option('--server-root <dir>', 'with --install apache: the Apache configuration directory')
     .option('--ctl <cmd>', 'with --install apache: the control command')
     .option('--tls-port <n>', 'with --install apache: port for a new TLS vhost (default 443)')
@@ -204,7 +218,9 @@ export function registerCommands(program: Command, run: Runner): void {
         'certkit request www.example.com --server letsencrypt-staging --standalone --dry-run',
       ),
     )
-    .action((domains: string[], flags) => run(async (ctx) => (await import('./commands/request.js')).runRequest(ctx, domains, flags)));
+    .action((domains: string[], flags) =>
+      run(async (ctx) => (await import('./commands/request.js')).runRequest(ctx, domains, flags)),
+    );
 
   program
     .command('renew')
@@ -220,14 +236,25 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--dry-run', 'say what is due, change nothing')
     .option('--no-jitter', 'no random delay when not on a terminal')
     .option('--concurrency <n>', 'lineages renewed at once', '4')
-    .addHelpText('after', examples('certkit renew', 'certkit renew --name www.example.com --force', 'certkit renew --dry-run --json') + 'Exit: 0 all fine, 1 at least one renewal failed (each named on stderr).\n')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit renew',
+        'certkit renew --name www.example.com --force',
+        'certkit renew --dry-run --json',
+      ) + 'Exit: 0 all fine, 1 at least one renewal failed (each named on stderr).\n',
+    )
     .action((flags) => run(async (ctx) => (await import('./commands/renew.js')).runRenew(ctx, flags)));
 
   program
     .command('revoke')
-    .summary('revoke a lineage\'s live certificate')
+    .summary("revoke a lineage's live certificate")
     .requiredOption('--name <lineage>', 'the lineage')
-    .addOption(new Option('--reason <reason>', 'revocation reason').choices(['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation']).default('unspecified'))
+    .addOption(
+      new Option('--reason <reason>', 'revocation reason')
+        .choices(['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation'])
+        .default('unspecified'),
+    )
     .option('--dry-run', 'check, revoke nothing')
     .addHelpText('after', examples('certkit revoke --name www.example.com --reason keyCompromise'))
     .action((flags) => run(async (ctx) => (await import('./commands/revoke.js')).runRevoke(ctx, flags)));
@@ -242,8 +269,17 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--eab-kid <kid>', 'register: external account binding key id')
     .option('--eab-hmac-key-file <file>', 'register: file holding the EAB HMAC key')
     .option('--dry-run', 'change nothing')
-    .addHelpText('after', examples('certkit account show', 'certkit account register --server zerossl --eab-kid KID --eab-hmac-key-file hmac.txt --agree-tos', 'certkit account rollover'))
-    .action((action: string, flags) => run(async (ctx) => (await import('./commands/account.js')).runAccount(ctx, action, flags)));
+    .addHelpText(
+      'after',
+      examples(
+        'certkit account show',
+        'certkit account register --server zerossl --eab-kid KID --eab-hmac-key-file hmac.txt --agree-tos',
+        'certkit account rollover',
+      ),
+    )
+    .action((action: string, flags) =>
+      run(async (ctx) => (await import('./commands/account.js')).runAccount(ctx, action, flags)),
+    );
 
   program
     .command('install')
@@ -261,18 +297,26 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--dry-run', 'print the unified diff, change nothing')
     .option('-y, --yes', 'apply without asking (on a terminal, certkit shows the diff and asks)')
     .option('--list', 'apache: list the virtual hosts found and the names each serves')
-    .option('--vhost <name>', 'apache: the site to install into (default: every vhost serving the lineage\'s names)')
+    .option(
+      '--vhost <name>',
+      "apache: the site to install into (default: every vhost serving the lineage's names)",
+    )
     .option('--server-root <dir>', 'apache: configuration directory (default /etc/apache2 or /etc/httpd)')
     .option('--ctl <cmd>', 'apache: control command (default apache2ctl / apachectl)')
     .option('--redirect', 'apache: redirect HTTP to HTTPS (default)')
     .option('--no-redirect', 'apache: no redirect')
     .option('--hsts', 'apache: send Strict-Transport-Security')
-    .addOption(new Option('--tls <profile>', 'apache: Mozilla TLS profile').choices(['intermediate', 'modern']))
+    .addOption(
+      new Option('--tls <profile>', 'apache: Mozilla TLS profile').choices(['intermediate', 'modern']),
+    )
     .option('--basic-auth <htpasswd>', 'apache: require a password (HTTPS only) from this htpasswd file')
     .option('--auth-path <path>', 'apache: what the password protects', '/')
     .option('--tls-port <n>', 'apache: port of the TLS vhost when one is created (default 443)')
     .option('--config-dir <dir>', 'asterisk: configuration directory (default /etc/asterisk)')
-    .option('--keys-dir <dir>', 'asterisk: where the certificate files are copied (default /etc/asterisk/keys)')
+    .option(
+      '--keys-dir <dir>',
+      'asterisk: where the certificate files are copied (default /etc/asterisk/keys)',
+    )
     .option('--pjsip', 'asterisk: PJSIP TLS transport')
     .option('--http', 'asterisk: HTTPS for WebRTC/ARI (http.conf)')
     .option('--manager', 'asterisk: AMI over TLS (manager.conf)')
@@ -289,18 +333,30 @@ export function registerCommands(program: Command, run: Runner): void {
         'certkit install asterisk --name pbx.example.com --pjsip --http --dry-run',
       ) + 'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
     )
-    .action((target: string, flags) => run(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, target, flags)));
+    .action((target: string, flags) =>
+      run(async (ctx) => (await import('./commands/install.js')).runInstall(ctx, target, flags)),
+    );
 
   const checkOptions = (cmd: Command) =>
     cmd
-      .option('--starttls <proto>', 'smtp, imap, pop3, ftp, xmpp, postgres or ldap (default: by port: 25/587, 143, 110, 21, 5222, 5432, 389)')
+      .option(
+        '--starttls <proto>',
+        'smtp, imap, pop3, ftp, xmpp, postgres or ldap (default: by port: 25/587, 143, 110, 21, 5222, 5432, 389)',
+      )
       .option('--ip <addr>', 'check only this address of the host (default: every A/AAAA address)')
       .option('--timeout <seconds>', 'per target', '10')
       .option('--concurrency <n>', 'targets checked at once', '64')
-      .option('--warn-days <n>', 'WARNING this many days before expiry (short-lived certs: a third of the lifetime)')
+      .option(
+        '--warn-days <n>',
+        'WARNING this many days before expiry (short-lived certs: a third of the lifetime)',
+      )
       .option('--crit-days <n>', 'CRITICAL this many days before expiry (short-lived certs: a sixth)')
       .option('--strict', 'self-signed endpoints are CRITICAL (default WARNING)')
-      .option('--allow-self-signed <pattern>', 'exempt matching targets/hosts from self-signed findings (repeatable, * wildcards)', collect)
+      .option(
+        '--allow-self-signed <pattern>',
+        'exempt matching targets/hosts from self-signed findings (repeatable, * wildcards)',
+        collect,
+      )
       .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect);
 
   checkOptions(
@@ -330,7 +386,9 @@ export function registerCommands(program: Command, run: Runner): void {
         'certkit check www.example.com --nagios --warn-days 21',
       ) + 'Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios plugin convention).\n',
     )
-    .action((targets: string[], flags) => run(async (ctx) => (await import('./commands/check.js')).runCheckCommand(ctx, targets, flags)));
+    .action((targets: string[], flags) =>
+      run(async (ctx) => (await import('./commands/check.js')).runCheckCommand(ctx, targets, flags)),
+    );
 
   checkOptions(
     program
@@ -340,8 +398,16 @@ export function registerCommands(program: Command, run: Runner): void {
   )
     .option('--listen <addr:port>', 'where to listen', '127.0.0.1:9793')
     .option('--interval <seconds>', 'cache the results this long between scrapes', '60')
-    .addHelpText('after', examples('certkit exporter --config /etc/certkit/config.json', 'certkit exporter store www.example.com --listen 0.0.0.0:9793'))
-    .action((targets: string[], flags) => run(async (ctx) => (await import('./commands/exporter.js')).runExporter(ctx, targets, flags)));
+    .addHelpText(
+      'after',
+      examples(
+        'certkit exporter --config /etc/certkit/config.json',
+        'certkit exporter store www.example.com --listen 0.0.0.0:9793',
+      ),
+    )
+    .action((targets: string[], flags) =>
+      run(async (ctx) => (await import('./commands/exporter.js')).runExporter(ctx, targets, flags)),
+    );
 
   program
     .command('schedule')
@@ -351,6 +417,15 @@ export function registerCommands(program: Command, run: Runner): void {
     .option('--systemd', 'write systemd units even if systemd is not detected')
     .option('--cron', 'write /etc/cron.d/certkit instead of systemd units')
     .option('--dry-run', 'print the files, write nothing')
-    .addHelpText('after', examples('certkit --config /etc/certkit/config.json schedule install', 'certkit schedule show', 'certkit schedule install --cron --dry-run'))
-    .action((action: string, flags) => run(async (ctx) => (await import('./commands/schedule.js')).runSchedule(ctx, action, flags)));
+    .addHelpText(
+      'after',
+      examples(
+        'certkit --config /etc/certkit/config.json schedule install',
+        'certkit schedule show',
+        'certkit schedule install --cron --dry-run',
+      ),
+    )
+    .action((action: string, flags) =>
+      run(async (ctx) => (await import('./commands/schedule.js')).runSchedule(ctx, action, flags)),
+    );
 }

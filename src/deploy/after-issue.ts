@@ -27,17 +27,37 @@ export interface InstallerOptions {
   asterisk?: string;
 }
 
-export async function runInstaller(ctx: Context, store: Store, lineage: string, rec: InstallerRecord): Promise<unknown> {
+export async function runInstaller(
+  ctx: Context,
+  store: Store,
+  lineage: string,
+  rec: InstallerRecord,
+): Promise<unknown> {
   const settings = await store.requireLineage(lineage);
   const o = rec.options as InstallerOptions;
-  const base = { lineage, names: settings.domains, fullchainPath: store.livePath(lineage, 'fullchain.pem'), keyPath: store.livePath(lineage, 'privkey.pem') };
+  const base = {
+    lineage,
+    names: settings.domains,
+    fullchainPath: store.livePath(lineage, 'fullchain.pem'),
+    keyPath: store.livePath(lineage, 'privkey.pem'),
+  };
   if (rec.kind === 'apache') {
     const { installApache } = await import('./apache/install.js');
-    return installApache({ ...base, ...o, backupRoot: join(store.root, 'backups'), onStep: (m) => ctx.progress(`  apache: ${m}`) });
+    return installApache({
+      ...base,
+      ...o,
+      backupRoot: join(store.root, 'backups'),
+      onStep: (m) => ctx.progress(`  apache: ${m}`),
+    });
   }
   if (rec.kind === 'asterisk') {
     const { installAsterisk } = await import('./asterisk/install.js');
-    return installAsterisk({ ...base, ...o, backupRoot: join(store.root, 'backups'), onStep: (m: string) => ctx.progress(`  asterisk: ${m}`) });
+    return installAsterisk({
+      ...base,
+      ...o,
+      backupRoot: join(store.root, 'backups'),
+      onStep: (m: string) => ctx.progress(`  asterisk: ${m}`),
+    });
   }
   throw new CertkitError('usage', `unknown installer "${rec.kind}"`);
 }
@@ -50,10 +70,17 @@ export async function recordInstaller(store: Store, lineage: string, rec: Instal
   });
 }
 
-export async function installAfterIssue(ctx: Context, store: Store, lineage: string, targets: string[], options: InstallerOptions): Promise<unknown[]> {
+export async function installAfterIssue(
+  ctx: Context,
+  store: Store,
+  lineage: string,
+  targets: string[],
+  options: InstallerOptions,
+): Promise<unknown[]> {
   const results: unknown[] = [];
   for (const t of targets) {
-    if (t !== 'apache' && t !== 'asterisk') throw new CertkitError('usage', `--install ${t}: certkit installs into apache or asterisk`);
+    if (t !== 'apache' && t !== 'asterisk')
+      throw new CertkitError('usage', `--install ${t}: certkit installs into apache or asterisk`);
     const rec: InstallerRecord = { kind: t, options: options as Record<string, unknown> };
     results.push({ kind: t, result: await runInstaller(ctx, store, lineage, rec) });
     await recordInstaller(store, lineage, rec);

@@ -50,8 +50,17 @@ export function isNoop(plan: Plan): boolean {
 export function renderDiff(plan: Plan): string {
   return effectiveChanges(plan)
     .map((c) => {
-      if (c.symlink) return `${c.after === null ? 'remove' : 'create'} symlink ${c.path} -> ${c.after ?? c.before}\n`;
-      return createTwoFilesPatch(c.before === null ? '/dev/null' : `a${c.path}`, c.after === null ? '/dev/null' : `b${c.path}`, c.before ?? '', c.after ?? '', '', '', { context: 3 });
+      if (c.symlink)
+        return `${c.after === null ? 'remove' : 'create'} symlink ${c.path} -> ${c.after ?? c.before}\n`;
+      return createTwoFilesPatch(
+        c.before === null ? '/dev/null' : `a${c.path}`,
+        c.after === null ? '/dev/null' : `b${c.path}`,
+        c.before ?? '',
+        c.after ?? '',
+        '',
+        '',
+        { context: 3 },
+      );
     })
     .join('');
 }
@@ -89,12 +98,20 @@ export interface ApplyResult {
   backupDir: string | null;
 }
 
-export async function applyPlan(plan: Plan, steps: ApplySteps, backupRoot: string | null): Promise<ApplyResult> {
+export async function applyPlan(
+  plan: Plan,
+  steps: ApplySteps,
+  backupRoot: string | null,
+): Promise<ApplyResult> {
   const changes = effectiveChanges(plan);
   if (changes.length === 0) return { changed: [], backupDir: null };
   for (const c of changes) {
     if ((await currentState(c)) !== c.before) {
-      throw new CertkitError('deploy', `${c.path} changed since the plan was made; nothing was written`, 'run the command again');
+      throw new CertkitError(
+        'deploy',
+        `${c.path} changed since the plan was made; nothing was written`,
+        'run the command again',
+      );
     }
   }
   let backupDir: string | null = null;
@@ -103,7 +120,8 @@ export async function applyPlan(plan: Plan, steps: ApplySteps, backupRoot: strin
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
     const manifest = changes.map((c) => ({ path: c.path, existed: c.before !== null, symlink: !!c.symlink }));
     await writeFile(join(backupDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    for (const [i, c] of changes.entries()) if (c.before !== null) await writeFile(join(backupDir, `${i}`), c.before, { mode: 0o600 });
+    for (const [i, c] of changes.entries())
+      if (c.before !== null) await writeFile(join(backupDir, `${i}`), c.before, { mode: 0o600 });
   }
   const written: FileChange[] = [];
   const rollback = async () => {
@@ -122,9 +140,17 @@ export async function applyPlan(plan: Plan, steps: ApplySteps, backupRoot: strin
     try {
       await steps.recover();
     } catch (recoverErr) {
-      throw new CertkitError('deploy', `${(err as Error).message}; files were restored but the server could not be brought back: ${(recoverErr as Error).message}`, 'check the server now');
+      throw new CertkitError(
+        'deploy',
+        `${(err as Error).message}; files were restored but the server could not be brought back: ${(recoverErr as Error).message}`,
+        'check the server now',
+      );
     }
-    throw new CertkitError('deploy', `${(err as Error).message}; every file was restored and the server is running the old configuration`, err instanceof CertkitError ? err.hint : undefined);
+    throw new CertkitError(
+      'deploy',
+      `${(err as Error).message}; every file was restored and the server is running the old configuration`,
+      err instanceof CertkitError ? err.hint : undefined,
+    );
   }
   return { changed: changes.map((c) => c.path), backupDir };
 }

@@ -16,26 +16,42 @@ export interface PreflightResult {
   hasOcsp: boolean;
 }
 
-const refuse = (msg: string, hint?: string) => new CertkitError('input', `refused before any reload: ${msg}`, hint);
+const refuse = (msg: string, hint?: string) =>
+  new CertkitError('input', `refused before any reload: ${msg}`, hint);
 
-export async function preflightCertificate(fullchainPath: string, keyPath: string, names: string[], now = new Date()): Promise<PreflightResult> {
+export async function preflightCertificate(
+  fullchainPath: string,
+  keyPath: string,
+  names: string[],
+  now = new Date(),
+): Promise<PreflightResult> {
   const chainText = await readFile(fullchainPath).catch(() => {
     throw refuse(`cannot read ${fullchainPath}`);
   });
   if (!chainText.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
-    throw refuse(`${fullchainPath} is not a PEM certificate (DER or something else)`, 'convert it with certkit import, which writes PEM');
+    throw refuse(
+      `${fullchainPath} is not a PEM certificate (DER or something else)`,
+      'convert it with certkit import, which writes PEM',
+    );
   }
   const blocks = splitPem(chainText.toString('utf8')).filter((b) => b.label === 'CERTIFICATE');
   const certs = blocks.map((b) => ({ x509: new X509Certificate(b.der), der: b.der }));
   const { chain } = orderChain(certs);
   if (certs.some((c, i) => chain[i] !== c)) {
-    throw refuse(`${fullchainPath} is not in leaf-first order (or holds unrelated certificates)`, 'certkit import rebuilds the chain in the right order');
+    throw refuse(
+      `${fullchainPath} is not in leaf-first order (or holds unrelated certificates)`,
+      'certkit import rebuilds the chain in the right order',
+    );
   }
   const keyText = await readFile(keyPath, 'utf8').catch(() => {
     throw refuse(`cannot read ${keyPath}`);
   });
   if (!keyText.includes('-----BEGIN')) throw refuse(`${keyPath} is not a PEM private key`);
-  if (/ENCRYPTED/.test(keyText)) throw refuse(`${keyPath} is encrypted: the server cannot type its passphrase`, 'store the key unencrypted (0600)');
+  if (/ENCRYPTED/.test(keyText))
+    throw refuse(
+      `${keyPath} is encrypted: the server cannot type its passphrase`,
+      'store the key unencrypted (0600)',
+    );
   let key: KeyObject;
   try {
     key = createPrivateKey(keyText);
@@ -43,11 +59,18 @@ export async function preflightCertificate(fullchainPath: string, keyPath: strin
     throw refuse(`${keyPath} is not a readable private key (${(err as Error).message})`);
   }
   const leaf = chain[0]!.x509;
-  if (!keyMatchesCertificate(key, leaf)) throw refuse(`the key ${keyPath} does not match the certificate ${fullchainPath}`);
+  if (!keyMatchesCertificate(key, leaf))
+    throw refuse(`the key ${keyPath} does not match the certificate ${fullchainPath}`);
   const notAfter = new Date(leaf.validTo);
   if (notAfter <= now) throw refuse(`the certificate expired on ${notAfter.toISOString()}`);
   if (new Date(leaf.validFrom) > now) throw refuse('the certificate is not valid yet');
-  const uncovered = names.filter((n) => (/^[\d.]+$|:/.test(n) ? leaf.checkIP(n) === undefined : leaf.checkHost(n) === undefined));
-  if (uncovered.length) throw refuse(`the certificate does not cover ${uncovered.join(', ')}`, 'request or import one that names them');
+  const uncovered = names.filter((n) =>
+    /^[\d.]+$|:/.test(n) ? leaf.checkIP(n) === undefined : leaf.checkHost(n) === undefined,
+  );
+  if (uncovered.length)
+    throw refuse(
+      `the certificate does not cover ${uncovered.join(', ')}`,
+      'request or import one that names them',
+    );
   return { leaf, fingerprint: leaf.fingerprint256, hasOcsp: /OCSP - URI:/.test(leaf.infoAccess ?? '') };
 }

@@ -2,7 +2,12 @@
 import { connect } from 'node:tls';
 import { request } from 'node:http';
 
-export function servedFingerprint(host: string, port: number, servername: string | undefined, timeoutMs = 5000): Promise<string> {
+export function servedFingerprint(
+  host: string,
+  port: number,
+  servername: string | undefined,
+  timeoutMs = 5000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, servername, rejectUnauthorized: false, timeout: timeoutMs }, () => {
       const cert = socket.getPeerX509Certificate();
@@ -14,23 +19,42 @@ export function servedFingerprint(host: string, port: number, servername: string
       socket.destroy();
       reject(new Error(`TLS handshake with ${host}:${port} timed out`));
     });
-    socket.on('error', (err) => reject(new Error(`TLS handshake with ${host}:${port} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+    socket.on('error', (err) =>
+      reject(
+        new Error(
+          `TLS handshake with ${host}:${port} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+        ),
+      ),
+    );
   });
 }
 
-export function httpHead(host: string, port: number, hostHeader: string, path = '/', timeoutMs = 5000): Promise<{ status: number; location?: string }> {
+export function httpHead(
+  host: string,
+  port: number,
+  hostHeader: string,
+  path = '/',
+  timeoutMs = 5000,
+): Promise<{ status: number; location?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, method: 'GET', headers: { host: hostHeader }, timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, location: res.headers.location });
-    });
+    const req = request(
+      { host, port, path, method: 'GET', headers: { host: hostHeader }, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`HTTP request to ${host}:${port} timed out`)));
     req.on('error', reject);
     req.end();
   });
 }
 
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 150): Promise<boolean> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 150,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

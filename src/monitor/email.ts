@@ -24,10 +24,19 @@ export interface EmailSettings {
 
 export function validateEmailSettings(e: unknown, where: string): EmailSettings {
   const s = e as Partial<EmailSettings> | undefined;
-  if (!s || typeof s !== 'object') throw new CertkitError('usage', `--email needs an "email" section in the config file (${where})`, 'see docs/config.md');
+  if (!s || typeof s !== 'object')
+    throw new CertkitError(
+      'usage',
+      `--email needs an "email" section in the config file (${where})`,
+      'see docs/config.md',
+    );
   const missing = ['host', 'from', 'to'].filter((k) => !(s as Record<string, unknown>)[k]);
   if (missing.length) throw new CertkitError('input', `${where}: email settings miss ${missing.join(', ')}`);
-  if ('password' in (s as object)) throw new CertkitError('input', `${where}: put the SMTP password in a file (passwordFile) or the environment (passwordEnv), not in the config`);
+  if ('password' in (s as object))
+    throw new CertkitError(
+      'input',
+      `${where}: put the SMTP password in a file (passwordFile) or the environment (passwordEnv), not in the config`,
+    );
   return { ...s, to: Array.isArray(s.to) ? s.to : [String(s.to)] } as EmailSettings;
 }
 
@@ -44,16 +53,30 @@ export async function sendDigest(report: CheckReport, s: EmailSettings): Promise
     requireTLS: security === 'starttls',
     ignoreTLS: security === 'none',
     auth: s.user ? { user: s.user, pass } : undefined,
-    tls: { rejectUnauthorized: true, servername: s.host, ca: s.caFile ? await readFile(s.caFile, 'utf8') : undefined },
+    tls: {
+      rejectUnauthorized: true,
+      servername: s.host,
+      ca: s.caFile ? await readFile(s.caFile, 'utf8') : undefined,
+    },
     connectionTimeout: 15_000,
   });
   const bad = report.targets.filter((t) => t.status !== 'OK');
   const subject = `${s.subjectPrefix ?? '[certkit]'} ${report.status}: ${bad.length ? `${bad.length} of ${report.targets.length} need attention` : `${report.targets.length} certificate(s) ok`}`;
   try {
-    const info = await transport.sendMail({ from: s.from, to: s.to, subject, text: renderTable(report, false).join('\n') + '\n', html: renderHtml(report) });
+    const info = await transport.sendMail({
+      from: s.from,
+      to: s.to,
+      subject,
+      text: renderTable(report, false).join('\n') + '\n',
+      html: renderHtml(report),
+    });
     return info.messageId;
   } catch (err) {
     const e = err as { code?: string; message: string };
-    throw new CertkitError('network', `the email digest could not be sent via ${s.host}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '), 'check the email settings in the config file');
+    throw new CertkitError(
+      'network',
+      `the email digest could not be sent via ${s.host}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '),
+      'check the email settings in the config file',
+    );
   }
 }

@@ -19,17 +19,39 @@ export function worst(severities: Severity[]): Severity {
 export function expiryFinding(notBefore: Date, notAfter: Date, p: CheckPolicy): Finding | null {
   const now = p.now.getTime();
   const left = notAfter.getTime() - now;
-  if (left <= 0) return { id: 'expired', severity: 'CRITICAL', message: `expired ${Math.ceil(-left / DAY)} day(s) ago (${notAfter.toISOString()})` };
+  if (left <= 0)
+    return {
+      id: 'expired',
+      severity: 'CRITICAL',
+      message: `expired ${Math.ceil(-left / DAY)} day(s) ago (${notAfter.toISOString()})`,
+    };
   const lifetime = notAfter.getTime() - notBefore.getTime();
-  const [warnMs, critMs] = lifetime < 30 * DAY ? [lifetime / 3, lifetime / 6] : [p.warnDays * DAY, p.critDays * DAY];
+  const [warnMs, critMs] =
+    lifetime < 30 * DAY ? [lifetime / 3, lifetime / 6] : [p.warnDays * DAY, p.critDays * DAY];
   const days = (left / DAY).toFixed(left < 2 * DAY ? 1 : 0);
-  if (left <= critMs) return { id: 'expiring', severity: 'CRITICAL', message: `expires in ${days} day(s) (${notAfter.toISOString()})` };
-  if (left <= warnMs) return { id: 'expiring', severity: 'WARNING', message: `expires in ${days} day(s) (${notAfter.toISOString()})` };
+  if (left <= critMs)
+    return {
+      id: 'expiring',
+      severity: 'CRITICAL',
+      message: `expires in ${days} day(s) (${notAfter.toISOString()})`,
+    };
+  if (left <= warnMs)
+    return {
+      id: 'expiring',
+      severity: 'WARNING',
+      message: `expires in ${days} day(s) (${notAfter.toISOString()})`,
+    };
   return null;
 }
 
 function globToRegex(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\[\]]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
 }
 
 const WEAK_SIG = /md5|sha1With|ecdsa-with-SHA1/i;
@@ -51,44 +73,93 @@ export function evaluateChain(c: ChainFacts, trust: TrustStore, p: CheckPolicy):
   const x = leaf.x509;
   const notBefore = new Date(x.validFrom);
   const notAfter = new Date(x.validTo);
-  if (notBefore.getTime() > p.now.getTime()) f.push({ id: 'not-yet-valid', severity: 'CRITICAL', message: `not valid before ${notBefore.toISOString()}` });
+  if (notBefore.getTime() > p.now.getTime())
+    f.push({
+      id: 'not-yet-valid',
+      severity: 'CRITICAL',
+      message: `not valid before ${notBefore.toISOString()}`,
+    });
   const exp = expiryFinding(notBefore, notAfter, p);
   if (exp) f.push(exp);
   for (const ca of c.ordered.slice(1)) {
     const e = new Date(ca.x509.validTo);
-    if (e.getTime() <= p.now.getTime()) f.push({ id: 'expired', severity: 'CRITICAL', message: `chain certificate "${ca.x509.subject.split('\n').join(', ')}" expired ${e.toISOString()}` });
+    if (e.getTime() <= p.now.getTime())
+      f.push({
+        id: 'expired',
+        severity: 'CRITICAL',
+        message: `chain certificate "${ca.x509.subject.split('\n').join(', ')}" expired ${e.toISOString()}`,
+      });
   }
   // trust
   if (isSelfSigned(x)) {
-    const exempt = p.allowSelfSigned.some((pat) => globToRegex(pat).test(c.label) || (c.hostname && globToRegex(pat).test(c.hostname)));
-    if (!exempt && !trust.isAnchor(x)) f.push({ id: 'self-signed', severity: p.strict ? 'CRITICAL' : 'WARNING', message: 'self-signed certificate' });
+    const exempt = p.allowSelfSigned.some(
+      (pat) => globToRegex(pat).test(c.label) || (c.hostname && globToRegex(pat).test(c.hostname)),
+    );
+    if (!exempt && !trust.isAnchor(x))
+      f.push({
+        id: 'self-signed',
+        severity: p.strict ? 'CRITICAL' : 'WARNING',
+        message: 'self-signed certificate',
+      });
   } else {
     const last = c.ordered[c.ordered.length - 1]!.x509;
     const anchored = c.ordered.some((o) => trust.isAnchor(o.x509)) || !!trust.issuerOf(last);
     if (!anchored) {
-      if (isSelfSigned(last)) f.push({ id: 'untrusted', severity: 'CRITICAL', message: `the root "${last.subject.split('\n').join(', ')}" is not trusted (system roots and --ca-file)` });
-      else f.push({ id: 'incomplete-chain', severity: 'CRITICAL', message: `the chain stops at "${last.subject.split('\n').join(', ')}": its issuer "${last.issuer.split('\n').join(', ')}" is not served and not a trusted root` });
+      if (isSelfSigned(last))
+        f.push({
+          id: 'untrusted',
+          severity: 'CRITICAL',
+          message: `the root "${last.subject.split('\n').join(', ')}" is not trusted (system roots and --ca-file)`,
+        });
+      else
+        f.push({
+          id: 'incomplete-chain',
+          severity: 'CRITICAL',
+          message: `the chain stops at "${last.subject.split('\n').join(', ')}": its issuer "${last.issuer.split('\n').join(', ')}" is not served and not a trusted root`,
+        });
     }
   }
   // order: every certificate must be followed by its issuer
   const givenChain = c.given.filter((g) => c.ordered.includes(g));
   if (givenChain.some((g, i) => g !== c.ordered[i]) || c.given.length !== givenChain.length) {
-    f.push({ id: 'chain-order', severity: 'WARNING', message: 'the chain is not in leaf-first order (or holds unrelated certificates)' });
+    f.push({
+      id: 'chain-order',
+      severity: 'WARNING',
+      message: 'the chain is not in leaf-first order (or holds unrelated certificates)',
+    });
   }
   if (c.hostname) {
     const ok = /^[\d.]+$|:/.test(c.hostname) ? x.checkIP(c.hostname) : x.checkHost(c.hostname);
-    if (!ok) f.push({ id: 'hostname-mismatch', severity: 'CRITICAL', message: `the certificate does not cover ${c.hostname}` });
+    if (!ok)
+      f.push({
+        id: 'hostname-mismatch',
+        severity: 'CRITICAL',
+        message: `the certificate does not cover ${c.hostname}`,
+      });
   }
   // weak signatures: not on a self-signed root (its self-signature is not checked by anyone)
   for (const cert of c.ordered) {
     if (isSelfSigned(cert.x509) && cert !== leaf) continue;
     if (WEAK_SIG.test(cert.signatureAlgorithm)) {
-      f.push({ id: 'weak-signature', severity: 'CRITICAL', message: `${cert === leaf ? 'the certificate' : `"${cert.x509.subject.split('\n').join(', ')}"`} is signed with ${cert.signatureAlgorithm}` });
+      f.push({
+        id: 'weak-signature',
+        severity: 'CRITICAL',
+        message: `${cert === leaf ? 'the certificate' : `"${cert.x509.subject.split('\n').join(', ')}"`} is signed with ${cert.signatureAlgorithm}`,
+      });
     }
   }
   const d = x.publicKey.asymmetricKeyDetails ?? {};
-  if (x.publicKey.asymmetricKeyType === 'rsa' && (d.modulusLength ?? 0) < 2048) f.push({ id: 'weak-key', severity: 'CRITICAL', message: `RSA ${d.modulusLength}-bit key (at least 2048 needed)` });
-  if (x.publicKey.asymmetricKeyType === 'ec' && !['prime256v1', 'secp384r1', 'secp521r1'].includes(d.namedCurve ?? '')) f.push({ id: 'weak-key', severity: 'CRITICAL', message: `EC curve ${d.namedCurve} is below 256 bits` });
+  if (x.publicKey.asymmetricKeyType === 'rsa' && (d.modulusLength ?? 0) < 2048)
+    f.push({
+      id: 'weak-key',
+      severity: 'CRITICAL',
+      message: `RSA ${d.modulusLength}-bit key (at least 2048 needed)`,
+    });
+  if (
+    x.publicKey.asymmetricKeyType === 'ec' &&
+    !['prime256v1', 'secp384r1', 'secp521r1'].includes(d.namedCurve ?? '')
+  )
+    f.push({ id: 'weak-key', severity: 'CRITICAL', message: `EC curve ${d.namedCurve} is below 256 bits` });
   void issued;
   return f;
 }

@@ -19,7 +19,12 @@ export interface ScheduleOptions {
 }
 
 export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
-  const globals = [o.configFile ? `--config ${o.configFile}` : '', o.storeRoot ? `--store ${o.storeRoot}` : ''].filter(Boolean).join(' ');
+  const globals = [
+    o.configFile ? `--config ${o.configFile}` : '',
+    o.storeRoot ? `--store ${o.storeRoot}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const check = `${o.command}${globals ? ` ${globals}` : ''} --quiet check`;
   const renew = `${o.command}${globals ? ` ${globals}` : ''} --quiet renew --no-jitter`;
   if (o.kind === 'cron') {
@@ -40,11 +45,38 @@ export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
   }
   const dir = join(o.root, 'etc/systemd/system');
   const service = (what: string, exec: string) =>
-    ['[Unit]', `Description=certkit ${what}`, 'Wants=network-online.target', 'After=network-online.target', '', '[Service]', 'Type=oneshot', `ExecStart=${exec}`, 'PrivateTmp=true', 'NoNewPrivileges=true', ''].join('\n');
+    [
+      '[Unit]',
+      `Description=certkit ${what}`,
+      'Wants=network-online.target',
+      'After=network-online.target',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      `ExecStart=${exec}`,
+      'PrivateTmp=true',
+      'NoNewPrivileges=true',
+      '',
+    ].join('\n');
   const timer = (what: string, calendar: string, delay: string) =>
-    ['[Unit]', `Description=certkit ${what} timer`, '', '[Timer]', `OnCalendar=${calendar}`, `RandomizedDelaySec=${delay}`, 'Persistent=true', '', '[Install]', 'WantedBy=timers.target', ''].join('\n');
+    [
+      '[Unit]',
+      `Description=certkit ${what} timer`,
+      '',
+      '[Timer]',
+      `OnCalendar=${calendar}`,
+      `RandomizedDelaySec=${delay}`,
+      'Persistent=true',
+      '',
+      '[Install]',
+      'WantedBy=timers.target',
+      '',
+    ].join('\n');
   return [
-    { path: join(dir, 'certkit-check.service'), content: service('certificate check (expiry, chain, trust; report and alert)', check) },
+    {
+      path: join(dir, 'certkit-check.service'),
+      content: service('certificate check (expiry, chain, trust; report and alert)', check),
+    },
     { path: join(dir, 'certkit-check.timer'), content: timer('nightly check', '*-*-* 03:00:00', '45min') },
     { path: join(dir, 'certkit-renew.service'), content: service('renewal of due ACME certificates', renew) },
     { path: join(dir, 'certkit-renew.timer'), content: timer('renewal', '*-*-* 00,12:00:00', '1h') },

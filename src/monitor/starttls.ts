@@ -2,10 +2,27 @@
 import type { Socket } from 'node:net';
 
 export type StarttlsProtocol = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'xmpp' | 'postgres' | 'ldap';
-export const STARTTLS_PROTOCOLS: StarttlsProtocol[] = ['smtp', 'imap', 'pop3', 'ftp', 'xmpp', 'postgres', 'ldap'];
+export const STARTTLS_PROTOCOLS: StarttlsProtocol[] = [
+  'smtp',
+  'imap',
+  'pop3',
+  'ftp',
+  'xmpp',
+  'postgres',
+  'ldap',
+];
 
 /** Ports where STARTTLS is the norm; direct TLS elsewhere (443, 465, 636, 993, 995, 5061, 8089, 5039...). */
-export const STARTTLS_BY_PORT: Record<number, StarttlsProtocol> = { 25: 'smtp', 587: 'smtp', 143: 'imap', 110: 'pop3', 21: 'ftp', 5222: 'xmpp', 5432: 'postgres', 389: 'ldap' };
+export const STARTTLS_BY_PORT: Record<number, StarttlsProtocol> = {
+  25: 'smtp',
+  587: 'smtp',
+  143: 'imap',
+  110: 'pop3',
+  21: 'ftp',
+  5222: 'xmpp',
+  5432: 'postgres',
+  389: 'ldap',
+};
 
 class Reader {
   private buf = Buffer.alloc(0);
@@ -29,7 +46,9 @@ class Reader {
       }
       await new Promise<void>((resolve, reject) => {
         this.waiters.push(resolve);
-        this.socket.once('close', () => reject(new Error('the server closed the connection during STARTTLS')));
+        this.socket.once('close', () =>
+          reject(new Error('the server closed the connection during STARTTLS')),
+        );
       });
     }
   }
@@ -41,10 +60,15 @@ class Reader {
 
 const finalReply = (code: RegExp) => (t: string) => t.split('\r\n').some((l) => code.test(l));
 const expect = (text: string, re: RegExp, what: string) => {
-  if (!re.test(text)) throw new Error(`${what}: the server answered "${text.trim().split('\n').pop()?.slice(0, 80)}"`);
+  if (!re.test(text))
+    throw new Error(`${what}: the server answered "${text.trim().split('\n').pop()?.slice(0, 80)}"`);
 };
 
-export async function negotiateStarttls(socket: Socket, proto: StarttlsProtocol, host: string): Promise<void> {
+export async function negotiateStarttls(
+  socket: Socket,
+  proto: StarttlsProtocol,
+  host: string,
+): Promise<void> {
   const r = new Reader(socket);
   const send = (s: string | Buffer) => socket.write(s);
   try {
@@ -74,7 +98,9 @@ export async function negotiateStarttls(socket: Socket, proto: StarttlsProtocol,
         expect(await r.until(finalReply(/^\d{3} /)), /^234/m, 'FTP AUTH TLS');
         break;
       case 'xmpp':
-        send(`<?xml version='1.0'?><stream:stream to='${host}' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>`);
+        send(
+          `<?xml version='1.0'?><stream:stream to='${host}' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>`,
+        );
         expect(await r.until((t) => t.includes('</stream:features>')), /starttls/, 'XMPP features');
         send("<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
         expect(await r.until((t) => /<proceed|<failure/.test(t)), /<proceed/, 'XMPP STARTTLS');
@@ -94,7 +120,8 @@ export async function negotiateStarttls(socket: Socket, proto: StarttlsProtocol,
         const body = Buffer.concat([Buffer.from([0x02, 0x01, 0x01]), op]);
         send(Buffer.concat([Buffer.from([0x30, body.length]), body]));
         const resp = await r.until((t) => t.length >= 10);
-        if (!Buffer.from(resp, 'latin1').includes(Buffer.from([0x0a, 0x01, 0x00]))) throw new Error('LDAP StartTLS was refused');
+        if (!Buffer.from(resp, 'latin1').includes(Buffer.from([0x0a, 0x01, 0x00])))
+          throw new Error('LDAP StartTLS was refused');
         break;
       }
     }

@@ -18,7 +18,13 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
   if (url) {
     const scheme = url[1]!.toLowerCase();
     rest = url[2]!.replace(/\/.*$/, '');
-    port = ({ https: 443, smtps: 465, imaps: 993, pop3s: 995, ldaps: 636, smtp: 25, sips: 5061 } as Record<string, number>)[scheme] ?? 443;
+    port =
+      (
+        { https: 443, smtps: 465, imaps: 993, pop3s: 995, ldaps: 636, smtp: 25, sips: 5061 } as Record<
+          string,
+          number
+        >
+      )[scheme] ?? 443;
   }
   let host = rest;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
@@ -30,13 +36,29 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
     host = h!;
     port = Number(p);
   }
-  if (!host || !Number.isInteger(port) || port < 1 || port > 65535 || (!isIP(host) && !/^[a-z0-9*._-]+$/i.test(host))) {
+  if (
+    !host ||
+    !Number.isInteger(port) ||
+    port < 1 ||
+    port > 65535 ||
+    (!isIP(host) && !/^[a-z0-9*._-]+$/i.test(host))
+  ) {
     throw new CertkitError('usage', `"${spec}" is neither a file, a directory, "store", nor host[:port]`);
   }
   let starttls: StarttlsProtocol | undefined;
   if (opts.starttls) {
-    if (!STARTTLS_PROTOCOLS.includes(opts.starttls as StarttlsProtocol)) throw new CertkitError('usage', `--starttls ${opts.starttls}: use one of ${STARTTLS_PROTOCOLS.join(', ')}`);
+    if (!STARTTLS_PROTOCOLS.includes(opts.starttls as StarttlsProtocol))
+      throw new CertkitError(
+        'usage',
+        `--starttls ${opts.starttls}: use one of ${STARTTLS_PROTOCOLS.join(', ')}`,
+      );
     starttls = opts.starttls as StarttlsProtocol;
   } else starttls = STARTTLS_BY_PORT[port];
-  return { kind: 'endpoint', host, port, starttls, label: `${host.includes(':') ? `[${host}]` : host}:${port}` };
+  return {
+    kind: 'endpoint',
+    host,
+    port,
+    starttls,
+    label: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+  };
 }

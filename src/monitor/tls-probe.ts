@@ -41,7 +41,8 @@ class CertificateTap {
       if (this.records.length < 5 + len) break;
       const frag = this.records.subarray(5, 5 + len);
       this.records = this.records.subarray(5 + len);
-      if (type === 20 || type === 21) this.done = true; // ChangeCipherSpec / alert: nothing readable after
+      if (type === 20 || type === 21)
+        this.done = true; // ChangeCipherSpec / alert: nothing readable after
       else if (type === 22) {
         this.handshake = Buffer.concat([this.handshake, frag]);
         this.parseHandshake();
@@ -112,11 +113,23 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
       socket.destroy();
       resolve(r);
     };
-    const fail = (id: ProbeFailure['id'], message: string) => finish({ certs: [], orderKnown: false, protocol: null, failure: { id, message } });
-    const timer = setTimeout(() => fail('timeout', `no ${handshakeStarted ? 'TLS handshake' : 'connection'} within ${o.timeoutMs / 1000} s`), o.timeoutMs);
+    const fail = (id: ProbeFailure['id'], message: string) =>
+      finish({ certs: [], orderKnown: false, protocol: null, failure: { id, message } });
+    const timer = setTimeout(
+      () =>
+        fail(
+          'timeout',
+          `no ${handshakeStarted ? 'TLS handshake' : 'connection'} within ${o.timeoutMs / 1000} s`,
+        ),
+      o.timeoutMs,
+    );
     const socket = netConnect({ host: o.address, port: o.port });
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (!handshakeStarted && UNREACHABLE.has(err.code ?? '')) fail('unreachable', `${o.address}:${o.port}: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.code}`);
+      if (!handshakeStarted && UNREACHABLE.has(err.code ?? ''))
+        fail(
+          'unreachable',
+          `${o.address}:${o.port}: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.code}`,
+        );
       else fail('handshake-failed', `${err.code ?? err.message}`);
     });
     socket.once('connect', async () => {
@@ -142,7 +155,11 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
         if (!certs) {
           // TLS 1.3: the Certificate message is encrypted: take node's (issuer-linked) view
           certs = [];
-          let c = tls!.getPeerCertificate(true) as { raw?: Buffer; issuerCertificate?: unknown; fingerprint256?: string };
+          let c = tls!.getPeerCertificate(true) as {
+            raw?: Buffer;
+            issuerCertificate?: unknown;
+            fingerprint256?: string;
+          };
           const seen = new Set<string>();
           while (c?.raw && !seen.has(c.fingerprint256 ?? '')) {
             seen.add(c.fingerprint256 ?? '');
@@ -153,7 +170,14 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
         }
         finish({ certs, orderKnown, protocol: tls!.getProtocol() });
       });
-      tls.once('error', (err: NodeJS.ErrnoException) => fail('handshake-failed', err.code === 'ECONNRESET' || /socket hang up|disconnected/.test(err.message) ? 'the server closed the connection during the TLS handshake' : `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim()));
+      tls.once('error', (err: NodeJS.ErrnoException) =>
+        fail(
+          'handshake-failed',
+          err.code === 'ECONNRESET' || /socket hang up|disconnected/.test(err.message)
+            ? 'the server closed the connection during the TLS handshake'
+            : `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim(),
+        ),
+      );
     });
   });
 }

@@ -78,6 +78,8 @@ export interface InspectOptions extends ReadOptions {
   keyFile?: string;
   now?: Date;
   stdin?: () => Promise<Buffer>;
+  /** reads the chain served at host[:port] when an argument is not a file (set by the CLI) */
+  endpoint?: (spec: string) => Promise<Material | null>;
 }
 
 /** Explicit files must parse (else CertkitError 'input'); files found inside a directory are skipped if not. */
@@ -100,6 +102,13 @@ export async function inspectPaths(
       continue;
     }
     const st = await stat(path).catch(() => null);
+    if (!st && opts.endpoint) {
+      const served = await opts.endpoint(path);
+      if (served) {
+        materials.push(served);
+        continue;
+      }
+    }
     if (!st?.isDirectory()) {
       materials.push(await readMaterialFile(path, opts));
       continue;

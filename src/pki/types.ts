@@ -1,6 +1,6 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 
-export type InputFormat = 'pem' | 'der' | 'pkcs7-pem' | 'pkcs7-der' | 'pkcs12';
+export type InputFormat = 'pem' | 'der' | 'pkcs7-pem' | 'pkcs7-der' | 'pkcs12' | 'tls';
 
 export interface ParsedCertificate {
   x509: X509Certificate;

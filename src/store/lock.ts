@@ -2,7 +2,7 @@
  * A store-wide lock file holding the owner's pid. A lock whose owner is dead (SIGKILL, power loss) is
  * stale and taken over. Waits up to waitMs, then fails with a clear 'locked' error.
  */
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readFile, rename, rm } from 'node:fs/promises';
 import { CertkitError } from '../errors.js';
 
 function alive(pid: number): boolean {
@@ -15,13 +15,18 @@ function alive(pid: number): boolean {
 }
 
 async function tryAcquire(path: string): Promise<boolean | 'stale'> {
+  // the lock appears with its owner's pid already inside (link is atomic), so nobody ever sees it empty
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  const fh = await open(tmp, 'wx', 0o600);
+  await fh.writeFile(`${process.pid}\n`);
+  await fh.close();
   try {
-    const fh = await open(path, 'wx', 0o600);
-    await fh.writeFile(`${process.pid}\n`);
-    await fh.close();
+    await link(tmp, path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await rm(tmp, { force: true });
   }
   const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
   if (Number.isFinite(owner) && owner > 0 && (owner === process.pid || alive(owner))) return false;

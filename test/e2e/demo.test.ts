@@ -20,7 +20,12 @@ afterAll(() => {
 describe('npm run demo', () => {
   it('requests from the local CA, installs into the loopback Apache with the redirect, and checks OK; a second run works; --clean removes it', () => {
     for (const round of [1, 2]) {
-      const r = spawnSync('bash', ['scripts/demo.sh'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync('bash', ['scripts/demo.sh'], {
+        cwd: ROOT,
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.status, `round ${round}: ${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/OK\s+www\.example\.test:\d+ \(127\.0\.0\.1\)/);
       expect(r.stdout).toMatch(/curl --cacert/);
@@ -34,7 +39,9 @@ describe('npm run demo', () => {
     expect(await servedFingerprint('127.0.0.1', state.tlsPort, 'www.example.test')).toBe(leaf.fingerprint256);
     const res = await httpHead('127.0.0.1', state.httpPort, 'www.example.test', '/a%20b');
     expect(res.status).toBe(301);
-    expect(res.location).toBe(`https://www.example.test${state.tlsPort === 443 ? '' : `:${state.tlsPort}`}/a%20b`);
+    expect(res.location).toBe(
+      `https://www.example.test${state.tlsPort === 443 ? '' : `:${state.tlsPort}`}/a%20b`,
+    );
     expect(existsSync(join(sandbox, 'report.html'))).toBe(true);
   });
 

@@ -18,9 +18,22 @@ describe('certkit schedule', () => {
     const timer = readFileSync(join(dir, 'certkit-renew.timer'), 'utf8');
     expect(timer).toMatch(/RandomizedDelaySec=1h/);
     expect(timer).toMatch(/Persistent=true/);
-    expect(readFileSync(join(dir, 'certkit-check.service'), 'utf8')).toMatch(/ExecStart=\/\S+node \S+certkit\.js --config \S+config\.json .*--quiet check/);
+    expect(readFileSync(join(dir, 'certkit-check.service'), 'utf8')).toMatch(
+      /ExecStart=\/\S+node \S+certkit\.js --config \S+config\.json .*--quiet check/,
+    );
     if (hasAnalyze) {
-      execFileSync('systemd-analyze', ['verify', '--man=no', './certkit-check.service', './certkit-check.timer', './certkit-renew.service', './certkit-renew.timer'], { cwd: dir, stdio: 'pipe' });
+      execFileSync(
+        'systemd-analyze',
+        [
+          'verify',
+          '--man=no',
+          './certkit-check.service',
+          './certkit-check.timer',
+          './certkit-renew.service',
+          './certkit-renew.timer',
+        ],
+        { cwd: dir, stdio: 'pipe' },
+      );
     } else {
       console.warn('systemd-analyze is not installed here: unit verification skipped');
     }

@@ -17,5 +17,10 @@ export interface ApacheInstance {
   pid(): number | null;
 }
 
-export const createApache = create as (o: { dir: string; layout?: 'debian' | 'rhel'; httpPort: number; sites?: { name: string; aliases?: string[] }[] }) => ApacheInstance;
+export const createApache = create as (o: {
+  dir: string;
+  layout?: 'debian' | 'rhel';
+  httpPort: number;
+  sites?: { name: string; aliases?: string[] }[];
+}) => ApacheInstance;
 export const freePort = free as () => Promise<number>;

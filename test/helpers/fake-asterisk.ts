@@ -28,24 +28,39 @@ export class FakeAsterisk {
 
   private async listen(key: string, bind: string, certFile: string, keyFile: string) {
     await new Promise<void>((r) => (this.servers.get(key) ? this.servers.get(key)!.close(() => r()) : r()));
-    const [host, port] = [bind.slice(0, bind.lastIndexOf(':')), Number(bind.slice(bind.lastIndexOf(':') + 1))];
+    const [host, port] = [
+      bind.slice(0, bind.lastIndexOf(':')),
+      Number(bind.slice(bind.lastIndexOf(':') + 1)),
+    ];
     const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (s) => s.end());
     await new Promise<void>((r) => server.listen(port, host, r));
     this.servers.set(key, server);
   }
 
   private async pjsip() {
-    const text = ['pjsip.conf', 'pjsip_certkit.conf', 'pjsip_transports.conf'].map((f) => {
-      try {
-        return readFileSync(join(this.configDir, f), 'utf8');
-      } catch {
-        return '';
-      }
-    }).join('\n');
+    const text = ['pjsip.conf', 'pjsip_certkit.conf', 'pjsip_transports.conf']
+      .map((f) => {
+        try {
+          return readFileSync(join(this.configDir, f), 'utf8');
+        } catch {
+          return '';
+        }
+      })
+      .join('\n');
     const file = parseAsterisk(text);
     for (const s of file.sections) {
-      if (isTemplate(s) || effectiveValue(file, s, 'protocol') !== 'tls' || effectiveValue(file, s, 'type') !== 'transport') continue;
-      await this.listen(`pjsip:${s.header.name}`, effectiveValue(file, s, 'bind')!, effectiveValue(file, s, 'cert_file')!, effectiveValue(file, s, 'priv_key_file')!);
+      if (
+        isTemplate(s) ||
+        effectiveValue(file, s, 'protocol') !== 'tls' ||
+        effectiveValue(file, s, 'type') !== 'transport'
+      )
+        continue;
+      await this.listen(
+        `pjsip:${s.header.name}`,
+        effectiveValue(file, s, 'bind')!,
+        effectiveValue(file, s, 'cert_file')!,
+        effectiveValue(file, s, 'priv_key_file')!,
+      );
     }
   }
 
@@ -53,7 +68,12 @@ export class FakeAsterisk {
     const f = parseAsterisk(readFileSync(join(this.configDir, file), 'utf8'));
     const g = f.sections.find((s) => s.header.name === 'general')!;
     if (settingValue(g.lines, 'tlsenable') !== 'yes') return;
-    await this.listen(key, settingValue(g.lines, 'tlsbindaddr')!, settingValue(g.lines, 'tlscertfile')!, settingValue(g.lines, 'tlsprivatekey')!);
+    await this.listen(
+      key,
+      settingValue(g.lines, 'tlsbindaddr')!,
+      settingValue(g.lines, 'tlscertfile')!,
+      settingValue(g.lines, 'tlsprivatekey')!,
+    );
   }
 
   async stop() {

@@ -11,15 +11,33 @@ export interface Listener {
 
 export async function nodeTls(certPem: string, keyPem: string): Promise<Listener> {
   const port = await freePort();
-  const server = tlsServer({ cert: certPem, key: keyPem, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1.2' }, (s) => s.end('hello\n'));
+  const server = tlsServer(
+    { cert: certPem, key: keyPem, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1.2' },
+    (s) => s.end('hello\n'),
+  );
   server.on('tlsClientError', () => {});
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return { port, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-export async function opensslServer(certFile: string, keyFile: string, chainFile?: string): Promise<Listener> {
+export async function opensslServer(
+  certFile: string,
+  keyFile: string,
+  chainFile?: string,
+): Promise<Listener> {
   const port = await freePort();
-  const args = ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', certFile, '-key', keyFile, '-quiet', '-naccept', '1000'];
+  const args = [
+    's_server',
+    '-accept',
+    `127.0.0.1:${port}`,
+    '-cert',
+    certFile,
+    '-key',
+    keyFile,
+    '-quiet',
+    '-naccept',
+    '1000',
+  ];
   if (chainFile) args.push('-cert_chain', chainFile);
   const child: ChildProcess = spawn('openssl', args, { stdio: ['pipe', 'ignore', 'ignore'] });
   // wait until it accepts

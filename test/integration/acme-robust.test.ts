@@ -19,7 +19,20 @@ describe('PEBBLE_WFE_NONCEREJECT=50', () => {
     const failures: string[] = [];
     for (let i = 0; i < 50; i++) {
       const r = await certkitAsync(
-        ['--store', store, 'request', `n${i}.nonce.test`, '--server', pebble.directoryUrl, '--standalone', '--http-port', String(pebble.httpPort), '--http-address', '127.0.0.1', '--agree-tos'],
+        [
+          '--store',
+          store,
+          'request',
+          `n${i}.nonce.test`,
+          '--server',
+          pebble.directoryUrl,
+          '--standalone',
+          '--http-port',
+          String(pebble.httpPort),
+          '--http-address',
+          '127.0.0.1',
+          '--agree-tos',
+        ],
         { env: pebble.env },
       );
       if (r.code !== 0) failures.push(`${i}: ${r.stderr.trim()}`);
@@ -33,20 +46,38 @@ describe('external account binding required', () => {
   beforeAll(async () => (pebble = await startPebble({ eab: { [EAB_KID]: EAB_KEY } })));
   afterAll(async () => pebble?.stop());
 
-  const args = (store: string) => ['--store', store, 'request', 'eab.test', '--server', pebble.directoryUrl, '--standalone', '--http-port', String(pebble.httpPort), '--http-address', '127.0.0.1', '--agree-tos'];
+  const args = (store: string) => [
+    '--store',
+    store,
+    'request',
+    'eab.test',
+    '--server',
+    pebble.directoryUrl,
+    '--standalone',
+    '--http-port',
+    String(pebble.httpPort),
+    '--http-address',
+    '127.0.0.1',
+    '--agree-tos',
+  ];
 
   it('without EAB: one clear line, nothing stored', async () => {
     const store = join(tempDir(), 'store');
     const r = await certkitAsync(args(store), { env: pebble.env });
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^certkit: this CA requires external account binding \(give --eab-kid and --eab-hmac-key-file/);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: this CA requires external account binding \(give --eab-kid and --eab-hmac-key-file/,
+    );
     expect(existsSync(join(store, 'lineages'))).toBe(false);
   });
 
   it('with bad EAB credentials: one clear line', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'hmac'), 'AAAA' + EAB_KEY.slice(4) + '\n');
-    const r = await certkitAsync([...args(join(dir, 'store')), '--eab-kid', EAB_KID, '--eab-hmac-key-file', join(dir, 'hmac')], { env: pebble.env });
+    const r = await certkitAsync(
+      [...args(join(dir, 'store')), '--eab-kid', EAB_KID, '--eab-hmac-key-file', join(dir, 'hmac')],
+      { env: pebble.env },
+    );
     expect(r.code).toBe(5);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/external account binding|EAB/i);
@@ -56,7 +87,10 @@ describe('external account binding required', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'hmac'), EAB_KEY + '\n');
     const store = join(dir, 'store');
-    const r = await certkitAsync([...args(store), '--eab-kid', EAB_KID, '--eab-hmac-key-file', join(dir, 'hmac')], { env: pebble.env });
+    const r = await certkitAsync(
+      [...args(store), '--eab-kid', EAB_KID, '--eab-hmac-key-file', join(dir, 'hmac')],
+      { env: pebble.env },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(store, 'lineages/eab.test/settings.json'), 'utf8')).not.toContain(EAB_KEY);
   });

@@ -1,7 +1,7 @@
 /** certkit request / renew / revoke / account against a real Pebble + challtestsrv on loopback. */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,17 +22,40 @@ function ck(store: string, args: string[], env: Record<string, string> = {}): Pr
   return certkitAsync(['--store', store, ...args], { env: { ...pebble.env, ...env } });
 }
 
-const standalone = () => ['--server', pebble.directoryUrl, '--standalone', '--http-port', String(pebble.httpPort), '--http-address', '127.0.0.1', '--agree-tos', '--email', 'ops@example.test'];
-const dnsHook = () => ['--server', pebble.directoryUrl, '--dns-hook', join(ROOT, 'examples/dns-hook-challtestsrv.sh'), '--dns-resolver', pebble.dnsServer, '--agree-tos'];
+const standalone = () => [
+  '--server',
+  pebble.directoryUrl,
+  '--standalone',
+  '--http-port',
+  String(pebble.httpPort),
+  '--http-address',
+  '127.0.0.1',
+  '--agree-tos',
+  '--email',
+  'ops@example.test',
+];
+const dnsHook = () => [
+  '--server',
+  pebble.directoryUrl,
+  '--dns-hook',
+  join(ROOT, 'examples/dns-hook-challtestsrv.sh'),
+  '--dns-resolver',
+  pebble.dnsServer,
+  '--agree-tos',
+];
 const hookEnv = () => ({ CHALLTESTSRV: pebble.challtestsrv });
 
 /** The lineage's live files: a chain that openssl verifies up to Pebble's root, covering the names. */
 function expectIssued(store: string, name: string, names: string[]) {
   const live = join(store, 'live', name);
-  expect(openssl(['verify', '-CAfile', root, '-untrusted', join(live, 'chain.pem'), join(live, 'cert.pem')])).toMatch(/: OK/);
+  expect(
+    openssl(['verify', '-CAfile', root, '-untrusted', join(live, 'chain.pem'), join(live, 'cert.pem')]),
+  ).toMatch(/: OK/);
   const cert = new X509Certificate(readFileSync(join(live, 'cert.pem')));
   for (const n of names) expect(cert.subjectAltName).toContain(n);
-  expect(openssl(['pkey', '-in', join(live, 'privkey.pem'), '-pubout'])).toBe(openssl(['x509', '-in', join(live, 'cert.pem'), '-pubkey', '-noout']));
+  expect(openssl(['pkey', '-in', join(live, 'privkey.pem'), '-pubout'])).toBe(
+    openssl(['x509', '-in', join(live, 'cert.pem'), '-pubkey', '-noout']),
+  );
   return cert;
 }
 
@@ -48,14 +71,24 @@ function serveWebroot(dir: string, port: number): Promise<Server> {
 describe('certkit request against Pebble', () => {
   it('http-01 standalone, ECDSA by default, several SANs; progress is silent off a TTY', async () => {
     const store = join(tempDir(), 'store');
-    const r = await ck(store, ['request', 'www.alpha.test', 'alpha.test', 'mail.alpha.test', ...standalone()]);
+    const r = await ck(store, [
+      'request',
+      'www.alpha.test',
+      'alpha.test',
+      'mail.alpha.test',
+      ...standalone(),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const cert = expectIssued(store, 'www.alpha.test', ['www.alpha.test', 'alpha.test', 'mail.alpha.test']);
     expect(cert.publicKey.asymmetricKeyType).toBe('ec');
     const settings = JSON.parse(readFileSync(join(store, 'lineages/www.alpha.test/settings.json'), 'utf8'));
     expect(settings.source).toBe('acme');
-    expect(settings.acme.challenge).toEqual({ type: 'standalone', port: pebble.httpPort, address: '127.0.0.1' });
+    expect(settings.acme.challenge).toEqual({
+      type: 'standalone',
+      port: pebble.httpPort,
+      address: '127.0.0.1',
+    });
   });
 
   it('http-01 webroot served by a real HTTP server, RSA key', async () => {
@@ -65,7 +98,18 @@ describe('certkit request against Pebble', () => {
     const server = await serveWebroot(webroot, pebble.httpPort);
     try {
       const store = join(dir, 'store');
-      const r = await ck(store, ['request', 'web.beta.test', '--server', pebble.directoryUrl, '--webroot', webroot, '--key-type', 'rsa-2048', '--agree-tos', '--json']);
+      const r = await ck(store, [
+        'request',
+        'web.beta.test',
+        '--server',
+        pebble.directoryUrl,
+        '--webroot',
+        webroot,
+        '--key-type',
+        'rsa-2048',
+        '--agree-tos',
+        '--json',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ lineage: 'web.beta.test', version: 1 });
       const cert = expectIssued(store, 'web.beta.test', ['web.beta.test']);
@@ -93,7 +137,9 @@ describe('certkit request against Pebble', () => {
   it('a wildcard with http-01 is refused with a clear line', async () => {
     const r = await ck(join(tempDir(), 'store'), ['request', '*.nope.test', ...standalone()]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^certkit: \*\.nope\.test: wildcard names can only be validated with dns-01/);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: \*\.nope\.test: wildcard names can only be validated with dns-01/,
+    );
   });
 
   it('a name Pebble cannot validate: one line naming the domain and the reason; nothing in the store', async () => {
@@ -101,11 +147,21 @@ describe('certkit request against Pebble', () => {
     const store = join(dir, 'store');
     mkdirSync(join(dir, 'www'));
     // webroot with no web server listening on the port Pebble checks
-    const r = await ck(store, ['request', 'down.delta.test', '--server', pebble.directoryUrl, '--webroot', join(dir, 'www'), '--agree-tos']);
+    const r = await ck(store, [
+      'request',
+      'down.delta.test',
+      '--server',
+      pebble.directoryUrl,
+      '--webroot',
+      join(dir, 'www'),
+      '--agree-tos',
+    ]);
     expect(r.code).toBe(5);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^certkit: down\.delta\.test: the CA could not validate the name: (connection refused|could not connect)/);
+    expect(lines[0]).toMatch(
+      /^certkit: down\.delta\.test: the CA could not validate the name: (connection refused|could not connect)/,
+    );
     expect(existsSync(join(store, 'lineages'))).toBe(false);
     expect(existsSync(join(store, 'live', 'down.delta.test'))).toBe(false);
   });
@@ -135,28 +191,57 @@ describe('certkit renew against Pebble', () => {
     const dir = tempDir();
     const store = join(dir, 'store');
     const marker = join(dir, 'hook-ran');
-    expect((await ck(store, ['request', 'renew.zeta.test', ...standalone(), '--deploy-hook', `echo "$CERTKIT_LINEAGE $CERTKIT_VERSION" >> ${marker}`])).code).toBe(0);
+    expect(
+      (
+        await ck(store, [
+          'request',
+          'renew.zeta.test',
+          ...standalone(),
+          '--deploy-hook',
+          `echo "$CERTKIT_LINEAGE $CERTKIT_VERSION" >> ${marker}`,
+        ])
+      ).code,
+    ).toBe(0);
     expect(readFileSync(marker, 'utf8')).toBe('renew.zeta.test 1\n');
     const r = await ck(store, ['renew', '--force', '--no-jitter', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).lineages[0]).toMatchObject({ name: 'renew.zeta.test', status: 'renewed', version: 2 });
+    expect(JSON.parse(r.stdout).lineages[0]).toMatchObject({
+      name: 'renew.zeta.test',
+      status: 'renewed',
+      version: 2,
+    });
     expect(readFileSync(marker, 'utf8')).toBe('renew.zeta.test 1\nrenew.zeta.test 2\n');
     expectIssued(store, 'renew.zeta.test', ['renew.zeta.test']);
   });
 
   it('renews several standalone lineages concurrently (one shared HTTP server)', async () => {
     const store = join(tempDir(), 'store');
-    for (const n of ['c1', 'c2', 'c3']) expect((await ck(store, ['request', `${n}.conc.test`, ...standalone()])).code).toBe(0);
+    for (const n of ['c1', 'c2', 'c3'])
+      expect((await ck(store, ['request', `${n}.conc.test`, ...standalone()])).code).toBe(0);
     const r = await ck(store, ['renew', '--force', '--no-jitter', '--concurrency', '3', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).lineages.map((l: any) => l.status)).toEqual(['renewed', 'renewed', 'renewed']);
+    expect(JSON.parse(r.stdout).lineages.map((l: any) => l.status)).toEqual([
+      'renewed',
+      'renewed',
+      'renewed',
+    ]);
   });
 
   it('due-based with an injected clock: not due → nothing; due → a new version and the hook', async () => {
     const dir = tempDir();
     const store = join(dir, 'store');
     const marker = join(dir, 'hook');
-    expect((await ck(store, ['request', 'due.eta.test', ...standalone(), '--deploy-hook', `echo ran >> ${marker}`])).code).toBe(0);
+    expect(
+      (
+        await ck(store, [
+          'request',
+          'due.eta.test',
+          ...standalone(),
+          '--deploy-hook',
+          `echo ran >> ${marker}`,
+        ])
+      ).code,
+    ).toBe(0);
     const cert = new X509Certificate(readFileSync(join(store, 'live/due.eta.test/cert.pem')));
     const nb = new Date(cert.validFrom).getTime();
     const na = new Date(cert.validTo).getTime();
@@ -180,10 +265,14 @@ describe('certkit renew against Pebble', () => {
     let changed = 0;
     for (let i = 0; i < 5; i++) {
       const before = liveCert();
-      const child = spawn(process.execPath, [BIN, '--store', store, 'renew', '--force', '--no-jitter'], { env: { ...process.env, ...pebble.env }, stdio: 'ignore' });
+      const child = spawn(process.execPath, [BIN, '--store', store, 'renew', '--force', '--no-jitter'], {
+        env: { ...process.env, ...pebble.env },
+        stdio: 'ignore',
+      });
+      const exited = new Promise((r) => child.once('exit', r)); // it may finish before the kill lands
       await new Promise((r) => setTimeout(r, 80 + i * 60));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       // either untouched or a complete new version whose key matches and whose chain verifies: never half
       if (liveCert() !== before) changed++;
       expectIssued(store, 'kill.theta.test', ['kill.theta.test']);

@@ -1,6 +1,15 @@
 /** certkit install apache against a real Apache (Debian apache2) run as a private instance on loopback high ports. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync, readlinkSync, lstatSync } from 'node:fs';
+import {
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+  readlinkSync,
+  lstatSync,
+} from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,8 +36,28 @@ function lineage(names: string[], tag = names[0]!) {
   const dir = tempDir();
   const leaf = issue(dir, tag, ca.int, { cn: names[0]!, sans: names, key: 'ec256' });
   const store = join(dir, 'store');
-  execFileSync(process.execPath, ['bin/certkit.js', '--store', store, 'import', '--cert', leaf.certFile, '--chain', ca.int.certFile, '--key', leaf.keyFile, '--name', tag]);
-  return { store, leaf, dir, fingerprint: openssl(['x509', '-in', leaf.certFile, '-noout', '-fingerprint', '-sha256']).split('=')[1]!.trim() };
+  execFileSync(process.execPath, [
+    'bin/certkit.js',
+    '--store',
+    store,
+    'import',
+    '--cert',
+    leaf.certFile,
+    '--chain',
+    ca.int.certFile,
+    '--key',
+    leaf.keyFile,
+    '--name',
+    tag,
+  ]);
+  return {
+    store,
+    leaf,
+    dir,
+    fingerprint: openssl(['x509', '-in', leaf.certFile, '-noout', '-fingerprint', '-sha256'])
+      .split('=')[1]!
+      .trim(),
+  };
 }
 
 async function apache(sites: { name: string; aliases?: string[] }[], layout: 'debian' | 'rhel' = 'debian') {
@@ -50,17 +79,56 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-function install(store: string, a: ApacheInstance, name: string, tlsPort: number, extra: string[] = []): Promise<CliResult> {
+function install(
+  store: string,
+  a: ApacheInstance,
+  name: string,
+  tlsPort: number,
+  extra: string[] = [],
+): Promise<CliResult> {
   const ctl = a.layout === 'rhel' ? ['--ctl', a.ctl] : [];
-  return certkitAsync(['--store', store, 'install', 'apache', '--name', name, '--server-root', a.serverRoot, '--tls-port', String(tlsPort), '--yes', ...ctl, ...extra]);
+  return certkitAsync([
+    '--store',
+    store,
+    'install',
+    'apache',
+    '--name',
+    name,
+    '--server-root',
+    a.serverRoot,
+    '--tls-port',
+    String(tlsPort),
+    '--yes',
+    ...ctl,
+    ...extra,
+  ]);
 }
 
-function httpsGet(port: number, host: string, path: string, auth?: string): Promise<{ status: number; headers: Record<string, unknown> }> {
+function httpsGet(
+  port: number,
+  host: string,
+  path: string,
+  auth?: string,
+): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, servername: host, headers: { host, ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}) }, ca: read(ca.root.certFile), checkServerIdentity: () => undefined }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, headers: res.headers });
-    });
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        servername: host,
+        headers: {
+          host,
+          ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}),
+        },
+        ca: read(ca.root.certFile),
+        checkServerIdentity: () => undefined,
+      },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -81,13 +149,20 @@ describe('certkit install apache (Debian layout)', () => {
       expect(res.status, path).toBe(301);
       expect(res.location, path).toBe(`https://www.site.test:${tlsPort}${path}`);
     }
-    expect((await httpHead('127.0.0.1', a.httpPort, 'site.test', '/')).location).toBe(`https://site.test:${tlsPort}/`);
+    expect((await httpHead('127.0.0.1', a.httpPort, 'site.test', '/')).location).toBe(
+      `https://site.test:${tlsPort}/`,
+    );
     // the ACME challenge path is answered on port 80, not redirected
     const docroot = a.sites[0]!.docroot;
     mkdirSync(join(docroot, '.well-known/acme-challenge'), { recursive: true });
     writeFileSync(join(docroot, '.well-known/acme-challenge/tok123'), 'tok123.thumb');
-    expect((await httpHead('127.0.0.1', a.httpPort, 'www.site.test', '/.well-known/acme-challenge/tok123')).status).toBe(200);
-    expect((await httpHead('127.0.0.1', a.httpPort, 'www.site.test', '/.well-known/acme-challenge/missing')).status).toBe(404);
+    expect(
+      (await httpHead('127.0.0.1', a.httpPort, 'www.site.test', '/.well-known/acme-challenge/tok123')).status,
+    ).toBe(200);
+    expect(
+      (await httpHead('127.0.0.1', a.httpPort, 'www.site.test', '/.well-known/acme-challenge/missing'))
+        .status,
+    ).toBe(404);
 
     const before = snapshot(a.serverRoot);
     const pid = a.pid();
@@ -128,13 +203,53 @@ describe('certkit install apache (Debian layout)', () => {
     const a = await apache([{ name: 'old.site.test' }]);
     const tlsPort = await freePort();
     const oldDir = tempDir();
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(oldDir, 'old.key'), '-out', join(oldDir, 'old.pem'), '-subj', '/CN=old.site.test', '-days', '30', '-addext', 'subjectAltName=DNS:old.site.test']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(oldDir, 'old.key'),
+      '-out',
+      join(oldDir, 'old.pem'),
+      '-subj',
+      '/CN=old.site.test',
+      '-days',
+      '30',
+      '-addext',
+      'subjectAltName=DNS:old.site.test',
+    ]);
     const sslSite = join(a.serverRoot, 'sites-available', 'old-ssl.conf');
-    writeFileSync(sslSite, [`Listen 127.0.0.1:${tlsPort}`, `<VirtualHost 127.0.0.1:${tlsPort}>`, '    ServerName old.site.test', `    DocumentRoot ${a.sites[0]!.docroot}`, '    SSLEngine on', `    SSLCertificateFile ${oldDir}/old.pem`, `    SSLCertificateKeyFile ${oldDir}/old.key`, '    # the admin\'s own comment stays', '</VirtualHost>', ''].join('\n'));
-    execFileSync('ln', ['-s', '../sites-available/old-ssl.conf', join(a.serverRoot, 'sites-enabled', 'old-ssl.conf')]);
+    writeFileSync(
+      sslSite,
+      [
+        `Listen 127.0.0.1:${tlsPort}`,
+        `<VirtualHost 127.0.0.1:${tlsPort}>`,
+        '    ServerName old.site.test',
+        `    DocumentRoot ${a.sites[0]!.docroot}`,
+        '    SSLEngine on',
+        `    SSLCertificateFile ${oldDir}/old.pem`,
+        `    SSLCertificateKeyFile ${oldDir}/old.key`,
+        "    # the admin's own comment stays",
+        '</VirtualHost>',
+        '',
+      ].join('\n'),
+    );
+    execFileSync('ln', [
+      '-s',
+      '../sites-available/old-ssl.conf',
+      join(a.serverRoot, 'sites-enabled', 'old-ssl.conf'),
+    ]);
     execFileSync('ln', ['-sf', '../mods-available/ssl.load', join(a.serverRoot, 'mods-enabled', 'ssl.load')]);
     execFileSync('ln', ['-sf', '../mods-available/ssl.conf', join(a.serverRoot, 'mods-enabled', 'ssl.conf')]);
-    execFileSync('ln', ['-sf', '../mods-available/socache_shmcb.load', join(a.serverRoot, 'mods-enabled', 'socache_shmcb.load')]);
+    execFileSync('ln', [
+      '-sf',
+      '../mods-available/socache_shmcb.load',
+      join(a.serverRoot, 'mods-enabled', 'socache_shmcb.load'),
+    ]);
     a.stop();
     a.start();
     const l = lineage(['old.site.test'], 'old');
@@ -148,13 +263,18 @@ describe('certkit install apache (Debian layout)', () => {
     expect(readdirSync(join(a.serverRoot, 'sites-available'))).not.toContain('certkit-old-ssl.conf');
   });
 
-  it('several vhosts in one file: only the lineage\'s vhost changes', async () => {
+  it("several vhosts in one file: only the lineage's vhost changes", async () => {
     const a = await apache([]);
     const multi = join(a.serverRoot, 'sites-available', 'multi.conf');
     const docroot = a.sites[0]?.docroot ?? '/var/www';
-    const vh = (n: string) => `<VirtualHost 127.0.0.1:${a.httpPort}>\n    ServerName ${n}\n    DocumentRoot ${docroot}\n</VirtualHost>\n`;
+    const vh = (n: string) =>
+      `<VirtualHost 127.0.0.1:${a.httpPort}>\n    ServerName ${n}\n    DocumentRoot ${docroot}\n</VirtualHost>\n`;
     writeFileSync(multi, `# two sites\n${vh('a.multi.test')}\n${vh('b.multi.test')}`);
-    execFileSync('ln', ['-s', '../sites-available/multi.conf', join(a.serverRoot, 'sites-enabled', 'multi.conf')]);
+    execFileSync('ln', [
+      '-s',
+      '../sites-available/multi.conf',
+      join(a.serverRoot, 'sites-enabled', 'multi.conf'),
+    ]);
     a.control('graceful');
     const l = lineage(['a.multi.test'], 'multi-a');
     const tlsPort = await freePort();
@@ -162,7 +282,9 @@ describe('certkit install apache (Debian layout)', () => {
     expect(r.code, r.stderr).toBe(0);
     const text = readFileSync(multi, 'utf8');
     expect(text.endsWith(vh('b.multi.test'))).toBe(true);
-    expect(text).toMatch(/ServerName a\.multi\.test\n[\s\S]*BEGIN certkit redirect[\s\S]*<\/VirtualHost>\n\n<VirtualHost/);
+    expect(text).toMatch(
+      /ServerName a\.multi\.test\n[\s\S]*BEGIN certkit redirect[\s\S]*<\/VirtualHost>\n\n<VirtualHost/,
+    );
     expect((await httpHead('127.0.0.1', a.httpPort, 'b.multi.test', '/')).status).not.toBe(301);
     expect(await servedFingerprint('127.0.0.1', tlsPort, 'a.multi.test')).toBe(l.fingerprint);
   });
@@ -170,8 +292,14 @@ describe('certkit install apache (Debian layout)', () => {
   it('vhosts pulled in through an Include glob', async () => {
     const a = await apache([]);
     mkdirSync(join(a.serverRoot, 'custom'));
-    writeFileSync(join(a.serverRoot, 'custom', 'glob.vhost'), `<VirtualHost 127.0.0.1:${a.httpPort}>\n    ServerName glob.site.test\n    DocumentRoot /var/www\n</VirtualHost>\n`);
-    writeFileSync(join(a.serverRoot, 'apache2.conf'), readFileSync(join(a.serverRoot, 'apache2.conf'), 'utf8') + '\nIncludeOptional custom/*.vhost\n');
+    writeFileSync(
+      join(a.serverRoot, 'custom', 'glob.vhost'),
+      `<VirtualHost 127.0.0.1:${a.httpPort}>\n    ServerName glob.site.test\n    DocumentRoot /var/www\n</VirtualHost>\n`,
+    );
+    writeFileSync(
+      join(a.serverRoot, 'apache2.conf'),
+      readFileSync(join(a.serverRoot, 'apache2.conf'), 'utf8') + '\nIncludeOptional custom/*.vhost\n',
+    );
     a.control('graceful');
     const list = await certkitAsync(['--json', 'install', 'apache', '--list', '--server-root', a.serverRoot]);
     expect(JSON.parse(list.stdout).vhosts.map((v: any) => v.names)).toContainEqual(['glob.site.test']);
@@ -187,10 +315,27 @@ describe('certkit install apache (Debian layout)', () => {
     const l = lineage(['fail.site.test'], 'fail');
     // a control command whose configtest rejects any configuration certkit has touched
     const ctl = join(l.dir, 'failing-ctl.sh');
-    writeFileSync(ctl, `#!/bin/sh\nif [ "$1" = configtest ] && grep -Rqs "BEGIN certkit" ${a.serverRoot}/sites-enabled/; then echo "AH00526: Syntax error (forced by the test)" >&2; exit 1; fi\nexec apache2ctl "$@"\n`);
+    writeFileSync(
+      ctl,
+      `#!/bin/sh\nif [ "$1" = configtest ] && grep -Rqs "BEGIN certkit" ${a.serverRoot}/sites-enabled/; then echo "AH00526: Syntax error (forced by the test)" >&2; exit 1; fi\nexec apache2ctl "$@"\n`,
+    );
     execFileSync('chmod', ['+x', ctl]);
     const before = snapshot(a.serverRoot);
-    const r = await certkitAsync(['--store', l.store, 'install', 'apache', '--name', 'fail', '--server-root', a.serverRoot, '--ctl', ctl, '--tls-port', String(await freePort()), '--yes']);
+    const r = await certkitAsync([
+      '--store',
+      l.store,
+      'install',
+      'apache',
+      '--name',
+      'fail',
+      '--server-root',
+      a.serverRoot,
+      '--ctl',
+      ctl,
+      '--tls-port',
+      String(await freePort()),
+      '--yes',
+    ]);
     expect(r.code).toBe(7);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/fails its test.*restored/);
@@ -199,12 +344,66 @@ describe('certkit install apache (Debian layout)', () => {
   });
 
   const bad: [string, (l: ReturnType<typeof lineage>) => { fullchain: string; key: string }, RegExp][] = [
-    ['a reversed chain', (l) => { const f = join(l.dir, 'rev.pem'); writeFileSync(f, read(ca.int.certFile) + read(l.leaf.certFile)); return { fullchain: f, key: l.leaf.keyFile }; }, /not in leaf-first order/],
-    ['a mismatched key', (l) => { const other = issue(l.dir, 'other', ca.int, { cn: 'bad.site.test', sans: ['bad.site.test'] }); return { fullchain: join(l.store, 'live/bad/fullchain.pem'), key: other.keyFile }; }, /does not match/],
-    ['a DER certificate', (l) => { const f = join(l.dir, 'leaf.der'); openssl(['x509', '-in', l.leaf.certFile, '-outform', 'DER', '-out', f]); return { fullchain: f, key: l.leaf.keyFile }; }, /not a PEM certificate/],
-    ['an encrypted key', (l) => { const f = join(l.dir, 'enc.key'); openssl(['pkey', '-in', l.leaf.keyFile, '-aes256', '-passout', 'pass:x', '-out', f]); return { fullchain: join(l.store, 'live/bad/fullchain.pem'), key: f }; }, /encrypted/],
-    ['an expired certificate', (l) => { const e = issue(l.dir, 'expired', ca.int, { cn: 'bad.site.test', sans: ['bad.site.test'], notBefore: '20200101000000Z', notAfter: '20210101000000Z' }); const f = join(l.dir, 'expired-full.pem'); writeFileSync(f, read(e.certFile) + read(ca.int.certFile)); return { fullchain: f, key: e.keyFile }; }, /expired/],
-    ['names not covering the vhost', (l) => { const o = issue(l.dir, 'othername', ca.int, { cn: 'elsewhere.test', sans: ['elsewhere.test'] }); const f = join(l.dir, 'other-full.pem'); writeFileSync(f, read(o.certFile) + read(ca.int.certFile)); return { fullchain: f, key: o.keyFile }; }, /does not cover bad\.site\.test/],
+    [
+      'a reversed chain',
+      (l) => {
+        const f = join(l.dir, 'rev.pem');
+        writeFileSync(f, read(ca.int.certFile) + read(l.leaf.certFile));
+        return { fullchain: f, key: l.leaf.keyFile };
+      },
+      /not in leaf-first order/,
+    ],
+    [
+      'a mismatched key',
+      (l) => {
+        const other = issue(l.dir, 'other', ca.int, { cn: 'bad.site.test', sans: ['bad.site.test'] });
+        return { fullchain: join(l.store, 'live/bad/fullchain.pem'), key: other.keyFile };
+      },
+      /does not match/,
+    ],
+    [
+      'a DER certificate',
+      (l) => {
+        const f = join(l.dir, 'leaf.der');
+        openssl(['x509', '-in', l.leaf.certFile, '-outform', 'DER', '-out', f]);
+        return { fullchain: f, key: l.leaf.keyFile };
+      },
+      /not a PEM certificate/,
+    ],
+    [
+      'an encrypted key',
+      (l) => {
+        const f = join(l.dir, 'enc.key');
+        openssl(['pkey', '-in', l.leaf.keyFile, '-aes256', '-passout', 'pass:x', '-out', f]);
+        return { fullchain: join(l.store, 'live/bad/fullchain.pem'), key: f };
+      },
+      /encrypted/,
+    ],
+    [
+      'an expired certificate',
+      (l) => {
+        const e = issue(l.dir, 'expired', ca.int, {
+          cn: 'bad.site.test',
+          sans: ['bad.site.test'],
+          notBefore: '20200101000000Z',
+          notAfter: '20210101000000Z',
+        });
+        const f = join(l.dir, 'expired-full.pem');
+        writeFileSync(f, read(e.certFile) + read(ca.int.certFile));
+        return { fullchain: f, key: e.keyFile };
+      },
+      /expired/,
+    ],
+    [
+      'names not covering the vhost',
+      (l) => {
+        const o = issue(l.dir, 'othername', ca.int, { cn: 'elsewhere.test', sans: ['elsewhere.test'] });
+        const f = join(l.dir, 'other-full.pem');
+        writeFileSync(f, read(o.certFile) + read(ca.int.certFile));
+        return { fullchain: f, key: o.keyFile };
+      },
+      /does not cover bad\.site\.test/,
+    ],
   ];
   it('each bad certificate is refused before any reload, Apache still serving the old certificate', async () => {
     const a = await apache([{ name: 'bad.site.test' }]);
@@ -216,7 +415,23 @@ describe('certkit install apache (Debian layout)', () => {
     const pid = a.pid();
     for (const [what, make, pattern] of bad) {
       const files = make(l);
-      const r = await certkitAsync(['--store', l.store, 'install', 'apache', '--fullchain', files.fullchain, '--key', files.key, '--vhost', 'bad.site.test', '--server-root', a.serverRoot, '--tls-port', String(tlsPort), '--yes']);
+      const r = await certkitAsync([
+        '--store',
+        l.store,
+        'install',
+        'apache',
+        '--fullchain',
+        files.fullchain,
+        '--key',
+        files.key,
+        '--vhost',
+        'bad.site.test',
+        '--server-root',
+        a.serverRoot,
+        '--tls-port',
+        String(tlsPort),
+        '--yes',
+      ]);
       expect(r.code, what).toBe(2);
       expect(r.stderr, what).toMatch(/refused before any reload/);
       expect(r.stderr, what).toMatch(pattern);
@@ -229,7 +444,10 @@ describe('certkit install apache (Debian layout)', () => {
   it('refuses to start when the existing configuration already fails configtest', async () => {
     const a = await apache([{ name: 'broken.site.test' }]);
     const l = lineage(['broken.site.test'], 'broken');
-    writeFileSync(join(a.serverRoot, 'sites-enabled', 'zz-broken.conf'), '<VirtualHost *:80>\nNotADirective here\n</VirtualHost>\n');
+    writeFileSync(
+      join(a.serverRoot, 'sites-enabled', 'zz-broken.conf'),
+      '<VirtualHost *:80>\nNotADirective here\n</VirtualHost>\n',
+    );
     const before = snapshot(a.serverRoot);
     const r = await install(l.store, a, 'broken', await freePort());
     expect(r.code).toBe(8);
@@ -247,8 +465,12 @@ describe('certkit install apache (RHEL layout: a conf.d tree run by the same bin
     const r = await install(l.store, a, 'rhel', tlsPort);
     expect(r.code, r.stderr).toBe(0);
     expect(await servedFingerprint('127.0.0.1', tlsPort, 'rhel.site.test')).toBe(l.fingerprint);
-    expect((await httpHead('127.0.0.1', a.httpPort, 'rhel.site.test', '/x%3Fy')).location).toBe(`https://rhel.site.test:${tlsPort}/x%3Fy`);
-    expect(readFileSync(join(a.serverRoot, 'conf.modules.d', '00-certkit.conf'), 'utf8')).toMatch(/LoadModule ssl_module/);
+    expect((await httpHead('127.0.0.1', a.httpPort, 'rhel.site.test', '/x%3Fy')).location).toBe(
+      `https://rhel.site.test:${tlsPort}/x%3Fy`,
+    );
+    expect(readFileSync(join(a.serverRoot, 'conf.modules.d', '00-certkit.conf'), 'utf8')).toMatch(
+      /LoadModule ssl_module/,
+    );
     expect(readdirSync(join(a.serverRoot, 'conf.d'))).toContain('certkit-rhel-ssl.conf');
     const again = await install(l.store, a, 'rhel', tlsPort, ['--json']);
     expect(JSON.parse(again.stdout).noop).toBe(true);

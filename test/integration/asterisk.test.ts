@@ -8,7 +8,13 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSyn
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { effectiveValue, isTemplate, parseAsterisk, printAsterisk, settingValue } from '../../src/deploy/asterisk/parser.js';
+import {
+  effectiveValue,
+  isTemplate,
+  parseAsterisk,
+  printAsterisk,
+  settingValue,
+} from '../../src/deploy/asterisk/parser.js';
 import { installAsterisk, RELOAD_COMMANDS } from '../../src/deploy/asterisk/install.js';
 import { planAsteriskInstall, type AsteriskPart } from '../../src/deploy/asterisk/plan.js';
 import { probeTls } from '../../src/monitor/tls-probe.js';
@@ -19,7 +25,17 @@ import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'shared', 'samples', 'asterisk');
 const sample = (f: string) => readFileSync(join(SAMPLES, f), 'utf8');
-const MANAGED_KEYS = ['cert_file', 'priv_key_file', 'method', 'bind', 'tlsenable', 'tlsbindaddr', 'tlscertfile', 'tlsprivatekey', 'tlsclientmethod'];
+const MANAGED_KEYS = [
+  'cert_file',
+  'priv_key_file',
+  'method',
+  'bind',
+  'tlsenable',
+  'tlsbindaddr',
+  'tlscertfile',
+  'tlsprivatekey',
+  'tlsclientmethod',
+];
 
 let pki: { fullchain: string; key: string; leaf: string; int: string };
 const fakes: FakeAsterisk[] = [];
@@ -38,7 +54,10 @@ beforeAll(() => {
 
 /** Uncomments the sample's example TLS transport block. */
 function withTlsTransport(text: string, bind: string): string {
-  return text.replace(/;\[transport-tls\]\n;type=transport\n;protocol=tls\n;bind=0\.0\.0\.0\n;cert_file=\/path\/mycert\.crt\n;priv_key_file=\/path\/mykey\.key\n;cipher=[^\n]*\n;method=tlsv1\n/, `[transport-tls]\ntype=transport\nprotocol=tls\nbind=${bind}\ncert_file=/path/mycert.crt\npriv_key_file=/path/mykey.key\nmethod=tlsv1\n`);
+  return text.replace(
+    /;\[transport-tls\]\n;type=transport\n;protocol=tls\n;bind=0\.0\.0\.0\n;cert_file=\/path\/mycert\.crt\n;priv_key_file=\/path\/mykey\.key\n;cipher=[^\n]*\n;method=tlsv1\n/,
+    `[transport-tls]\ntype=transport\nprotocol=tls\nbind=${bind}\ncert_file=/path/mycert.crt\npriv_key_file=/path/mykey.key\nmethod=tlsv1\n`,
+  );
 }
 
 function configDir(files: Record<string, string>): string {
@@ -63,18 +82,34 @@ function expectOnlyManagedChanges(before: string, after: string) {
 }
 
 function plan(dir: string, parts: AsteriskPart[], gid: number | null = null) {
-  return planAsteriskInstall({ lineage: 'pbx', configDir: dir, keysDir: join(dir, 'keys'), parts, method: 'tlsv1_2', fullchainPem: read(pki.fullchain), keyPem: read(pki.key), asteriskGid: gid });
+  return planAsteriskInstall({
+    lineage: 'pbx',
+    configDir: dir,
+    keysDir: join(dir, 'keys'),
+    parts,
+    method: 'tlsv1_2',
+    fullchainPem: read(pki.fullchain),
+    keyPem: read(pki.key),
+    asteriskGid: gid,
+  });
 }
 
 const after = (p: ReturnType<typeof plan>, path: string) => p.changes.find((c) => c.path === path)!.after!;
 
 describe('Asterisk config parser', () => {
-  it.each(['asterisk.conf.sample', 'http.conf.sample', 'manager.conf.sample', 'pjsip.conf.sample', 'sip.conf.sample'])('round-trips %s', (f) => {
+  it.each([
+    'asterisk.conf.sample',
+    'http.conf.sample',
+    'manager.conf.sample',
+    'pjsip.conf.sample',
+    'sip.conf.sample',
+  ])('round-trips %s', (f) => {
     expect(printAsterisk(parseAsterisk(sample(f)))).toBe(sample(f));
   });
 
   it('understands templates, inheritance, (+) sections, block comments, escapes and includes', () => {
-    const text = '[t1](!)\ntype=transport\n[t2](!)\nprotocol=tls ; comment\n[real](t1,t2)\nbind=1.2.3.4\\;x\n[real](+)\nmethod=sslv23\n;-- a block\n[hidden]\nprotocol=udp\n--;\n#include extra.conf\n';
+    const text =
+      '[t1](!)\ntype=transport\n[t2](!)\nprotocol=tls ; comment\n[real](t1,t2)\nbind=1.2.3.4\\;x\n[real](+)\nmethod=sslv23\n;-- a block\n[hidden]\nprotocol=udp\n--;\n#include extra.conf\n';
     const f = parseAsterisk(text);
     expect(printAsterisk(f)).toBe(text);
     const real = f.sections.find((s) => s.header.name === 'real')!;
@@ -105,7 +140,9 @@ describe('Asterisk plans against configurations built from the samples', () => {
     const p = plan(dir, ['pjsip']);
     const main = after(p, join(dir, 'pjsip.conf'));
     expect(main.startsWith(before)).toBe(true);
-    expect(main.slice(before.length)).toMatch(/^\n; TLS transport managed by certkit\n#tryinclude pjsip_certkit\.conf\n$/);
+    expect(main.slice(before.length)).toMatch(
+      /^\n; TLS transport managed by certkit\n#tryinclude pjsip_certkit\.conf\n$/,
+    );
     const managed = parseAsterisk(after(p, join(dir, 'pjsip_certkit.conf')));
     const t = managed.sections[0]!;
     expect(settingValue(t.lines, 'protocol')).toBe('tls');
@@ -113,7 +150,9 @@ describe('Asterisk plans against configurations built from the samples', () => {
   });
 
   it('PJSIP transport defined through a template: the concrete section gets the settings, the template stays', () => {
-    const before = sample('pjsip.conf.sample') + '\n[tls-base](!)\ntype=transport\nprotocol=tls\nbind=0.0.0.0:5061\n\n[transport-tls-real](tls-base)\n';
+    const before =
+      sample('pjsip.conf.sample') +
+      '\n[tls-base](!)\ntype=transport\nprotocol=tls\nbind=0.0.0.0:5061\n\n[transport-tls-real](tls-base)\n';
     const dir = configDir({ 'pjsip.conf': before });
     const text = after(plan(dir, ['pjsip']), join(dir, 'pjsip.conf'));
     expectOnlyManagedChanges(before, text);
@@ -126,7 +165,7 @@ describe('Asterisk plans against configurations built from the samples', () => {
     expect(effectiveValue(f, real, 'cert_file')).toBe(join(dir, 'keys', 'pbx.crt'));
   });
 
-  it('PJSIP transport living in an #include\'d file: that file is edited', () => {
+  it("PJSIP transport living in an #include'd file: that file is edited", () => {
     const main = sample('pjsip.conf.sample') + '\n#include pjsip_transports.conf\n';
     const inc = '; our transports\n[transport-tls]\ntype=transport\nprotocol=tls\nbind=0.0.0.0:5061\n';
     const dir = configDir({ 'pjsip.conf': main, 'pjsip_transports.conf': inc });
@@ -137,7 +176,11 @@ describe('Asterisk plans against configurations built from the samples', () => {
     expect(text).toMatch(/method=tlsv1_2/);
   });
 
-  for (const [part, file] of [['http', 'http.conf.sample'], ['manager', 'manager.conf.sample'], ['sip', 'sip.conf.sample']] as const) {
+  for (const [part, file] of [
+    ['http', 'http.conf.sample'],
+    ['manager', 'manager.conf.sample'],
+    ['sip', 'sip.conf.sample'],
+  ] as const) {
     it(`${file}: TLS enabled in [general], everything else kept`, () => {
       const before = sample(file);
       const dir = configDir({ [`${part}.conf`]: before });
@@ -157,7 +200,10 @@ describe('certkit install asterisk (with the FAKE Asterisk)', () => {
     const [sipPort, httpsPort] = [await freePort(), await freePort()];
     const dir = configDir({
       'pjsip.conf': withTlsTransport(sample('pjsip.conf.sample'), `127.0.0.1:${sipPort}`),
-      'http.conf': sample('http.conf.sample').replace(';tlsbindaddr=0.0.0.0:8089 ', `tlsbindaddr=127.0.0.1:${httpsPort} `),
+      'http.conf': sample('http.conf.sample').replace(
+        ';tlsbindaddr=0.0.0.0:8089 ',
+        `tlsbindaddr=127.0.0.1:${httpsPort} `,
+      ),
       'manager.conf': sample('manager.conf.sample'),
       'sip.conf': sample('sip.conf.sample'),
     });
@@ -166,7 +212,19 @@ describe('certkit install asterisk (with the FAKE Asterisk)', () => {
     return { dir, sipPort, httpsPort, fake };
   }
   const run = (dir: string, fake: FakeAsterisk, extra: Partial<Parameters<typeof installAsterisk>[0]> = {}) =>
-    installAsterisk({ lineage: 'pbx', names: ['pbx.example.test'], fullchainPath: pki.fullchain, keyPath: pki.key, configDir: dir, keysDir: join(dir, 'keys'), parts: ['pjsip', 'http'], runner: fake.runner, asteriskGid: 0, verifyHost: '127.0.0.1', ...extra });
+    installAsterisk({
+      lineage: 'pbx',
+      names: ['pbx.example.test'],
+      fullchainPath: pki.fullchain,
+      keyPath: pki.key,
+      configDir: dir,
+      keysDir: join(dir, 'keys'),
+      parts: ['pjsip', 'http'],
+      runner: fake.runner,
+      asteriskGid: 0,
+      verifyHost: '127.0.0.1',
+      ...extra,
+    });
 
   it('issues exactly the per-part reload commands, verifies the served fingerprint, and a second run is a no-op', async () => {
     const { dir, sipPort, fake } = await setup();
@@ -179,11 +237,15 @@ describe('certkit install asterisk (with the FAKE Asterisk)', () => {
       ['asterisk', '-rx', 'sip reload'],
     ]);
     expect(r.verified.some((v) => v.startsWith(`pjsip 127.0.0.1:${sipPort}`))).toBe(true);
-    const snapshot = readdirSync(dir).map((f) => (statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : f));
+    const snapshot = readdirSync(dir).map((f) =>
+      statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : f,
+    );
     const again = await run(dir, fake, { parts: ['pjsip', 'http', 'manager', 'sip'] });
     expect(again.noop).toBe(true);
     expect(again.changed).toEqual([]);
-    expect(readdirSync(dir).map((f) => (statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : f))).toEqual(snapshot);
+    expect(
+      readdirSync(dir).map((f) => (statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : f)),
+    ).toEqual(snapshot);
     expect(Object.values(RELOAD_COMMANDS)).toHaveLength(4);
   });
 
@@ -191,10 +253,17 @@ describe('certkit install asterisk (with the FAKE Asterisk)', () => {
     const { dir, sipPort, httpsPort, fake } = await setup();
     await run(dir, fake);
     for (const port of [sipPort, httpsPort]) {
-      const served = await probeTls({ address: '127.0.0.1', port, servername: 'pbx.example.test', timeoutMs: 3000 });
+      const served = await probeTls({
+        address: '127.0.0.1',
+        port,
+        servername: 'pbx.example.test',
+        timeoutMs: 3000,
+      });
       expect(served.orderKnown).toBe(true);
       const fps = served.certs.map((der) => new X509Certificate(der).fingerprint256);
-      const expected = [pki.leaf, pki.int].map((f) => openssl(['x509', '-in', f, '-noout', '-fingerprint', '-sha256']).split('=')[1]!.trim());
+      const expected = [pki.leaf, pki.int].map((f) =>
+        openssl(['x509', '-in', f, '-noout', '-fingerprint', '-sha256']).split('=')[1]!.trim(),
+      );
       expect(fps).toEqual(expected);
     }
   });
@@ -213,8 +282,11 @@ describe('certkit install asterisk (with the FAKE Asterisk)', () => {
   it('a listener that keeps the old certificate makes the install roll back, byte for byte', async () => {
     const { dir, fake } = await setup();
     const before = readFileSync(join(dir, 'pjsip.conf'), 'utf8');
-    const deaf: typeof fake.runner = async (cmd, args) => (args[0] === '-V' ? { code: 0, output: 'FAKE' } : { code: 0, output: '' }); // reloads do nothing
-    await expect(run(dir, fake, { runner: deaf })).rejects.toThrow(/does not serve the new certificate.*restored/);
+    const deaf: typeof fake.runner = async (cmd, args) =>
+      args[0] === '-V' ? { code: 0, output: 'FAKE' } : { code: 0, output: '' }; // reloads do nothing
+    await expect(run(dir, fake, { runner: deaf })).rejects.toThrow(
+      /does not serve the new certificate.*restored/,
+    );
     expect(readFileSync(join(dir, 'pjsip.conf'), 'utf8')).toBe(before);
   });
 
@@ -222,13 +294,41 @@ describe('certkit install asterisk (with the FAKE Asterisk)', () => {
     const { dir } = await setup();
     const store = join(tempDir(), 'store');
     certkit(['--store', store, 'import', '--cert', pki.fullchain, '--key', pki.key, '--name', 'pbx']);
-    const r = certkit(['--json', '--store', store, 'install', 'asterisk', '--name', 'pbx', '--config-dir', dir, '--keys-dir', join(dir, 'keys'), '--pjsip', '--asterisk', '/nonexistent/asterisk']);
+    const r = certkit([
+      '--json',
+      '--store',
+      store,
+      'install',
+      'asterisk',
+      '--name',
+      'pbx',
+      '--config-dir',
+      dir,
+      '--keys-dir',
+      join(dir, 'keys'),
+      '--pjsip',
+      '--asterisk',
+      '/nonexistent/asterisk',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.reloadSkipped).toBe(true);
     expect(out.notes.join(' ')).toMatch(/reload was skipped/);
     expect(readFileSync(join(dir, 'pjsip.conf'), 'utf8')).toMatch(/method=tlsv1_2/);
-    const dry = certkit(['--store', store, 'install', 'asterisk', '--name', 'pbx', '--config-dir', dir, '--keys-dir', join(dir, 'keys'), '--http', '--dry-run']);
+    const dry = certkit([
+      '--store',
+      store,
+      'install',
+      'asterisk',
+      '--name',
+      'pbx',
+      '--config-dir',
+      dir,
+      '--keys-dir',
+      join(dir, 'keys'),
+      '--http',
+      '--dry-run',
+    ]);
     expect(dry.stdout).toMatch(/^\+tlsenable=yes/m);
     void cpSync;
   });

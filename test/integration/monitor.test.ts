@@ -36,24 +36,52 @@ beforeAll(async () => {
   const otherRoot = makeRoot(dir, 'other-root', 'Untrusted Other Root');
   const otherInt = issue(dir, 'other-int', otherRoot, { cn: 'Other Intermediate', ca: true });
   const sans = ['127.0.0.1', 'localhost'];
-  const mk = (name: string, o: Partial<Parameters<typeof issue>[3]> = {}, issuer = int) => issue(dir, name, issuer, { cn: `${name}.test`, sans, key: 'ec256', ...o });
-  const full = (leaf: { certFile: string }, ...chain: string[]) => read(leaf.certFile) + chain.map(read).join('');
+  const mk = (name: string, o: Partial<Parameters<typeof issue>[3]> = {}, issuer = int) =>
+    issue(dir, name, issuer, { cn: `${name}.test`, sans, key: 'ec256', ...o });
+  const full = (leaf: { certFile: string }, ...chain: string[]) =>
+    read(leaf.certFile) + chain.map(read).join('');
   const good = mk('good');
   listeners.good = await nodeTls(full(good, int.certFile), read(good.keyFile));
   const expired = mk('expired', { notBefore: '20200101000000Z', notAfter: '20210101000000Z' });
   listeners.expired = await nodeTls(full(expired, int.certFile), read(expired.keyFile));
   const notyet = mk('notyet', { notBefore: '20400101000000Z', notAfter: '20410101000000Z' });
   listeners.notyet = await nodeTls(full(notyet, int.certFile), read(notyet.keyFile));
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'ss.key'), '-out', join(dir, 'ss.pem'), '-subj', '/CN=selfsigned.test', '-days', '90', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(dir, 'ss.key'),
+    '-out',
+    join(dir, 'ss.pem'),
+    '-subj',
+    '/CN=selfsigned.test',
+    '-days',
+    '90',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   listeners.selfsigned = await opensslServer(join(dir, 'ss.pem'), join(dir, 'ss.key'));
   const untrusted = mk('untrusted', {}, otherInt);
   writeFileSync(join(dir, 'untrusted-chain.pem'), read(otherInt.certFile) + read(otherRoot.certFile));
-  listeners.untrusted = await opensslServer(untrusted.certFile, untrusted.keyFile, join(dir, 'untrusted-chain.pem'));
+  listeners.untrusted = await opensslServer(
+    untrusted.certFile,
+    untrusted.keyFile,
+    join(dir, 'untrusted-chain.pem'),
+  );
   const incomplete = mk('incomplete');
   listeners.incomplete = await nodeTls(read(incomplete.certFile), read(incomplete.keyFile));
   const reversed = mk('reversed');
   writeFileSync(join(dir, 'reversed-chain.pem'), read(root.certFile) + read(int.certFile));
-  listeners.reversed = await opensslServer(reversed.certFile, reversed.keyFile, join(dir, 'reversed-chain.pem'));
+  listeners.reversed = await opensslServer(
+    reversed.certFile,
+    reversed.keyFile,
+    join(dir, 'reversed-chain.pem'),
+  );
   const wronghost = mk('wronghost', { sans: ['elsewhere.test'] });
   listeners.wronghost = await nodeTls(full(wronghost, int.certFile), read(wronghost.keyFile));
   const sha1 = mk('sha1', { digest: 'sha1', notBefore: '20250101000000Z', notAfter: '20991231000000Z' });
@@ -72,7 +100,9 @@ afterAll(async () => {
 describe('certkit check against real listeners', () => {
   it('each listener yields exactly its findings; the whole run ends within one timeout', async () => {
     // the SMTP listener is on a random port, so it needs --starttls: it is checked on its own below
-    const args = Object.keys(expected).filter((k) => k !== 'smtp').map(target);
+    const args = Object.keys(expected)
+      .filter((k) => k !== 'smtp')
+      .map(target);
     const started = Date.now();
     const r = await certkitAsync(['--json', 'check', ...args, '--ca-file', rootFile, '--timeout', '3']);
     const elapsed = Date.now() - started;
@@ -94,7 +124,15 @@ describe('certkit check against real listeners', () => {
   });
 
   it('STARTTLS SMTP', async () => {
-    const r = await certkitAsync(['--json', 'check', target('smtp'), '--starttls', 'smtp', '--ca-file', rootFile]);
+    const r = await certkitAsync([
+      '--json',
+      'check',
+      target('smtp'),
+      '--starttls',
+      'smtp',
+      '--ca-file',
+      rootFile,
+    ]);
     const t = JSON.parse(r.stdout).targets[0];
     expect(t.findings).toEqual([]);
     expect(t.certificates[0].commonName).toBe('good.test');
@@ -105,27 +143,74 @@ describe('certkit check against real listeners', () => {
     expect((await certkitAsync(['check', target('good'), '--ca-file', rootFile])).code).toBe(0);
     const warn = await certkitAsync(['check', target('selfsigned'), '--nagios']);
     expect(warn.code).toBe(1);
-    expect(warn.stdout).toMatch(/^CERTKIT WARNING - 127\.0\.0\.1:\d+: self-signed \| '127\.0\.0\.1:\d+@127\.0\.0\.1'=\d+d;30;7;;\n$/);
+    expect(warn.stdout).toMatch(
+      /^CERTKIT WARNING - 127\.0\.0\.1:\d+: self-signed \| '127\.0\.0\.1:\d+@127\.0\.0\.1'=\d+d;30;7;;\n$/,
+    );
     expect((await certkitAsync(['check', target('selfsigned'), '--strict'])).code).toBe(2);
-    expect((await certkitAsync(['check', target('selfsigned'), '--allow-self-signed', '127.0.0.1:*'])).code).toBe(0);
+    expect(
+      (await certkitAsync(['check', target('selfsigned'), '--allow-self-signed', '127.0.0.1:*'])).code,
+    ).toBe(0);
   });
 
   it('Prometheus output passes promtool and has metrics for the broken targets too', async () => {
     const prom = join(tempDir(), 'certkit.prom');
-    await certkitAsync(['check', target('good'), target('expired'), target('silent'), '--ca-file', rootFile, '--timeout', '1', '--prometheus', prom]);
+    await certkitAsync([
+      'check',
+      target('good'),
+      target('expired'),
+      target('silent'),
+      '--ca-file',
+      rootFile,
+      '--timeout',
+      '1',
+      '--prometheus',
+      prom,
+    ]);
     const text = readFileSync(prom, 'utf8');
     execFileSync('promtool', ['check', 'metrics'], { input: text });
     expect(text).toMatch(new RegExp(`probe_success\\{target="${target('silent')}",address="127.0.0.1"\\} 0`));
-    expect(text).toMatch(new RegExp(`certkit_finding\\{id="timeout",target="${target('silent')}",address="127.0.0.1",severity="CRITICAL"\\} 1`));
-    expect(text).toMatch(new RegExp(`x509_cert_expired\\{target="${target('expired')}",subject_CN="expired.test"`));
+    expect(text).toMatch(
+      new RegExp(
+        `certkit_finding\\{id="timeout",target="${target('silent')}",address="127.0.0.1",severity="CRITICAL"\\} 1`,
+      ),
+    );
+    expect(text).toMatch(
+      new RegExp(`x509_cert_expired\\{target="${target('expired')}",subject_CN="expired.test"`),
+    );
     expect(text).toMatch(/probe_ssl_earliest_cert_expiry\{/);
   });
 
   it('served-differs: the endpoint serves another certificate than the one deployed in the store', async () => {
     const store = join(tempDir(), 'store');
-    const fresh = issue(dir, 'fresh', { certFile: join(dir, 'int.pem'), keyFile: join(dir, 'int.key') }, { cn: 'good.test', sans: ['127.0.0.1'], key: 'ec256' });
-    execFileSync(process.execPath, ['bin/certkit.js', '--store', store, 'import', '--cert', fresh.certFile, '--chain', join(dir, 'int.pem'), '--key', fresh.keyFile, '--name', 'site']);
-    const r = await certkitAsync(['--json', '--store', store, 'check', target('good'), '--ca-file', rootFile]);
+    const fresh = issue(
+      dir,
+      'fresh',
+      { certFile: join(dir, 'int.pem'), keyFile: join(dir, 'int.key') },
+      { cn: 'good.test', sans: ['127.0.0.1'], key: 'ec256' },
+    );
+    execFileSync(process.execPath, [
+      'bin/certkit.js',
+      '--store',
+      store,
+      'import',
+      '--cert',
+      fresh.certFile,
+      '--chain',
+      join(dir, 'int.pem'),
+      '--key',
+      fresh.keyFile,
+      '--name',
+      'site',
+    ]);
+    const r = await certkitAsync([
+      '--json',
+      '--store',
+      store,
+      'check',
+      target('good'),
+      '--ca-file',
+      rootFile,
+    ]);
     const t = JSON.parse(r.stdout).targets[0];
     expect(t.findings.map((f: any) => f.id)).toEqual(['served-differs']);
   });
@@ -143,6 +228,23 @@ describe('certkit check against real listeners', () => {
     expect(report.targets).toHaveLength(1);
     expect(report.targets[0].findings.map((f: any) => f.id)).toEqual(['key-mismatch']);
     expect(report.skipped).toHaveLength(4);
+  });
+
+  it('certkit inspect host:port shows the served chain in the order sent, and flags the wrong order', async () => {
+    const r = await certkitAsync(['--json', 'inspect', target('reversed'), '--ca-file', rootFile]);
+    expect(r.code, r.stderr).toBe(0);
+    const input = JSON.parse(r.stdout).inputs[0];
+    expect(input.format).toBe('tls');
+    expect(input.certificates.map((c: any) => c.commonName)).toEqual([
+      'reversed.test',
+      'certkit Test Root',
+      'Monitor Test Intermediate',
+    ]);
+    expect(input.chain.givenOrderWrong).toBe(true);
+    expect(input.chain.trusted).toBe(true);
+    const dead = await certkitAsync(['inspect', target('rude')]);
+    expect(dead.code).toBe(6);
+    expect(dead.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('a bad target argument is one line, exit 2', async () => {

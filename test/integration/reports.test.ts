@@ -18,7 +18,12 @@ beforeAll(() => {
   const root = makeRoot(dir);
   const int = issue(dir, 'int', root, { cn: 'Reports Int', ca: true });
   const good = issue(dir, 'good', int, { cn: 'good.test', sans: ['good.test'] });
-  const expired = issue(dir, 'expired', int, { cn: 'expired.test', sans: ['expired.test'], notBefore: '20200101000000Z', notAfter: '20210101000000Z' });
+  const expired = issue(dir, 'expired', int, {
+    cn: 'expired.test',
+    sans: ['expired.test'],
+    notBefore: '20200101000000Z',
+    notAfter: '20210101000000Z',
+  });
   writeFileSync(join(dir, 'good-full.pem'), read(good.certFile) + read(int.certFile));
   writeFileSync(join(dir, 'expired-full.pem'), read(expired.certFile) + read(int.certFile));
   files = { good: join(dir, 'good-full.pem'), expired: join(dir, 'expired-full.pem'), root: root.certFile };
@@ -27,14 +32,40 @@ beforeAll(() => {
 describe('HTML report', () => {
   it('opens in headless Chromium; the findings are read from the rendered page', async () => {
     const html = join(tempDir(), 'report.html');
-    const r = await certkitAsync(['check', files.good, files.expired, '--ca-file', files.root, '--html', html]);
+    const r = await certkitAsync([
+      'check',
+      files.good,
+      files.expired,
+      '--ca-file',
+      files.root,
+      '--html',
+      html,
+    ]);
     expect(r.code).toBe(2);
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
     try {
       const page = await browser.newPage();
       await page.goto(`file://${html}`);
       expect(await page.textContent('#overall')).toBe('CRITICAL');
-      const rows = await page.$$eval('#targets tbody tr', (trs) => trs.map((tr) => ({ target: tr.getAttribute('data-target'), status: tr.getAttribute('data-status'), findings: [...tr.querySelectorAll('[data-finding-id]')].map((li) => li.getAttribute('data-finding-id')) })));
+      const rows = await page.$$eval('#targets tbody tr', (trs) =>
+        trs.map((tr) => ({
+          target: tr.getAttribute('data-target'),
+          status: tr.getAttribute('data-status'),
+          findings: [...tr.querySelectorAll('[data-finding-id]')].map((li) =>
+            li.getAttribute('data-finding-id'),
+          ),
+        })),
+      );
       expect(rows).toEqual([
         { target: files.expired, status: 'CRITICAL', findings: ['expired'] },
         { target: files.good, status: 'OK', findings: [] },
@@ -89,8 +120,31 @@ describe('email digest', () => {
   it('is received over STARTTLS with auth (password from a file), and names the findings', async () => {
     writeFileSync(join(smtpDir, 'smtp-password'), 's3cret-smtp\n');
     const cfg = join(smtpDir, 'config.json');
-    writeFileSync(cfg, JSON.stringify({ email: { host: 'localhost', port, security: 'starttls', user: 'monitor', passwordFile: join(smtpDir, 'smtp-password'), from: 'certkit@example.test', to: ['ops@example.test'], caFile: join(smtpDir, 'smtp-root.pem') } }));
-    const r = await certkitAsync(['--config', cfg, 'check', files.good, files.expired, '--ca-file', files.root, '--email']);
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        email: {
+          host: 'localhost',
+          port,
+          security: 'starttls',
+          user: 'monitor',
+          passwordFile: join(smtpDir, 'smtp-password'),
+          from: 'certkit@example.test',
+          to: ['ops@example.test'],
+          caFile: join(smtpDir, 'smtp-root.pem'),
+        },
+      }),
+    );
+    const r = await certkitAsync([
+      '--config',
+      cfg,
+      'check',
+      files.good,
+      files.expired,
+      '--ca-file',
+      files.root,
+      '--email',
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(received).toHaveLength(1);
     expect(authSeen).toBe('monitor');
@@ -100,16 +154,33 @@ describe('email digest', () => {
     expect(mail.text).toMatch(/expired: expired \d+ day\(s\) ago/);
     expect(mail.html).toMatch(/data-finding-id="expired"/);
     // nothing at WARNING or worse: no mail unless --email-always
-    expect((await certkitAsync(['--config', cfg, 'check', files.good, '--ca-file', files.root, '--email'])).code).toBe(0);
+    expect(
+      (await certkitAsync(['--config', cfg, 'check', files.good, '--ca-file', files.root, '--email'])).code,
+    ).toBe(0);
     expect(received).toHaveLength(1);
-    expect((await certkitAsync(['--config', cfg, 'check', files.good, '--ca-file', files.root, '--email-always'])).code).toBe(0);
+    expect(
+      (await certkitAsync(['--config', cfg, 'check', files.good, '--ca-file', files.root, '--email-always']))
+        .code,
+    ).toBe(0);
     expect(received).toHaveLength(2);
   });
 
   it('refuses an SMTP server whose certificate it cannot verify: one line, non-zero', async () => {
     const cfg = join(smtpDir, 'config-untrusted.json');
     writeFileSync(join(smtpDir, 'smtp-password'), 's3cret-smtp\n');
-    writeFileSync(cfg, JSON.stringify({ email: { host: 'localhost', port, user: 'monitor', passwordFile: join(smtpDir, 'smtp-password'), from: 'a@example.test', to: ['b@example.test'] } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        email: {
+          host: 'localhost',
+          port,
+          user: 'monitor',
+          passwordFile: join(smtpDir, 'smtp-password'),
+          from: 'a@example.test',
+          to: ['b@example.test'],
+        },
+      }),
+    );
     const r = await certkitAsync(['--config', cfg, 'check', files.expired, '--email']);
     expect(r.code).toBe(6);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -120,7 +191,11 @@ describe('email digest', () => {
 describe('certkit exporter', () => {
   it('serves the metrics on /metrics', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, 'exporter', files.good, files.expired, '--ca-file', files.root, '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'exporter', files.good, files.expired, '--ca-file', files.root, '--listen', `127.0.0.1:${port}`],
+      { stdio: 'ignore' },
+    );
     try {
       let text = '';
       for (let i = 0; i < 50 && !text; i++) {
@@ -130,7 +205,9 @@ describe('certkit exporter', () => {
           await new Promise((r) => setTimeout(r, 100));
         }
       }
-      expect(text).toMatch(/x509_cert_expired\{filepath="[^"]*expired-full\.pem",subject_CN="expired\.test".*\} 1/);
+      expect(text).toMatch(
+        /x509_cert_expired\{filepath="[^"]*expired-full\.pem",subject_CN="expired\.test".*\} 1/,
+      );
       expect(text).toMatch(/certkit_finding\{id="expired"/);
     } finally {
       child.kill('SIGTERM');

@@ -99,8 +99,9 @@ describe('store', () => {
       );
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 60));
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       const live = await store.liveVersion('crashy');
       if (live !== null) {
         sawVersions.add(live);

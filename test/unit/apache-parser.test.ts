@@ -35,13 +35,17 @@ describe('Apache parser', () => {
 
   it('splits quoted arguments and keeps continuations in one directive', () => {
     expect(splitArgs(`"a b" 'c d' e "f \\"g\\""`)).toEqual(['a b', 'c d', 'e', 'f "g"']);
-    const nodes = parseApache(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'apache', 'varied.conf'), 'utf8'));
+    const nodes = parseApache(
+      readFileSync(join(import.meta.dirname, '..', 'fixtures', 'apache', 'varied.conf'), 'utf8'),
+    );
     const text = JSON.stringify(nodes);
     expect(text).toContain('"args":["a.example.com","b.example.com","*.wild.example.com"]');
   });
 
   it('reports an unclosed block with its line', () => {
-    expect(() => parseApache('<VirtualHost *:80>\nServerName x\n')).toThrow(/opened on line 1 is never closed/);
+    expect(() => parseApache('<VirtualHost *:80>\nServerName x\n')).toThrow(
+      /opened on line 1 is never closed/,
+    );
     expect(() => parseApache('<VirtualHost *:80>\n</Directory>\n')).toThrow(/closes <VirtualHost>/);
   });
 
@@ -49,7 +53,11 @@ describe('Apache parser', () => {
     const root = tempDir();
     mkdirSync(join(root, 'conf'));
     const varied = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'apache', 'varied.conf'), 'utf8');
-    writeFileSync(join(root, 'conf', 'httpd.conf'), varied + '<IfDefine NOPE>\n<VirtualHost *:80>\nServerName hidden.example.com\n</VirtualHost>\n</IfDefine>\n');
+    writeFileSync(
+      join(root, 'conf', 'httpd.conf'),
+      varied +
+        '<IfDefine NOPE>\n<VirtualHost *:80>\nServerName hidden.example.com\n</VirtualHost>\n</IfDefine>\n',
+    );
     const cfg = loadApacheConfig(root);
     expect(cfg.layout).toBe('rhel');
     const names = cfg.vhosts.map((v) => v.serverName);

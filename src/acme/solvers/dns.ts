@@ -21,9 +21,16 @@ export function dnsRecordName(identifier: string): string {
   return `_acme-challenge.${identifier}.`;
 }
 
-function runHook(cmd: string, env: Record<string, string>, timeoutMs: number): Promise<{ code: number; output: string }> {
+function runHook(
+  cmd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/bin/sh', ['-c', cmd], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -43,7 +50,12 @@ export function resolverServer(addr: string): string {
   return addr;
 }
 
-export async function waitForTxt(name: string, value: string, resolverAddr: string | undefined, timeoutMs: number): Promise<void> {
+export async function waitForTxt(
+  name: string,
+  value: string,
+  resolverAddr: string | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const resolver = new Resolver({ timeout: 2000, tries: 1 });
   if (resolverAddr) resolver.setServers([resolverServer(resolverAddr)]);
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +68,11 @@ export async function waitForTxt(name: string, value: string, resolverAddr: stri
       /* not there yet */
     }
     if (Date.now() > deadline) {
-      throw new CertkitError('network', `the TXT record ${name} did not become visible within ${Math.round(timeoutMs / 1000)} s`, 'check the DNS hook, or raise --dns-wait');
+      throw new CertkitError(
+        'network',
+        `the TXT record ${name} did not become visible within ${Math.round(timeoutMs / 1000)} s`,
+        'check the DNS hook, or raise --dns-wait',
+      );
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 2000);
@@ -84,7 +100,11 @@ export class DnsHookSolver implements ChallengeSolver {
   async present(ch: ChallengeContext) {
     const r = await runHook(this.hook, this.env('present', ch), 120_000);
     if (r.code !== 0) {
-      throw new CertkitError('environment', `the DNS hook failed for ${ch.identifier} (exit ${r.code})${r.output ? `: ${r.output.split('\n').pop()}` : ''}`, 'run the hook by hand with CERTKIT_DNS_ACTION=present to debug it');
+      throw new CertkitError(
+        'environment',
+        `the DNS hook failed for ${ch.identifier} (exit ${r.code})${r.output ? `: ${r.output.split('\n').pop()}` : ''}`,
+        'run the hook by hand with CERTKIT_DNS_ACTION=present to debug it',
+      );
     }
     await waitForTxt(dnsRecordName(ch.identifier), ch.keyAuthorization, this.resolver, this.waitMs);
   }
@@ -107,9 +127,13 @@ export class ManualSolver implements ChallengeSolver {
   }
   async present(ch: ChallengeContext) {
     if (this.kind === 'dns-01') {
-      this.say(`Create this DNS record, then press Enter:\n  ${dnsRecordName(ch.identifier)} 60 IN TXT "${ch.keyAuthorization}"`);
+      this.say(
+        `Create this DNS record, then press Enter:\n  ${dnsRecordName(ch.identifier)} 60 IN TXT "${ch.keyAuthorization}"`,
+      );
     } else {
-      this.say(`Serve this file, then press Enter:\n  http://${ch.identifier}/.well-known/acme-challenge/${ch.token}\n  content: ${ch.keyAuthorization}`);
+      this.say(
+        `Serve this file, then press Enter:\n  http://${ch.identifier}/.well-known/acme-challenge/${ch.token}\n  content: ${ch.keyAuthorization}`,
+      );
     }
     await this.waitEnter();
   }

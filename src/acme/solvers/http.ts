@@ -20,7 +20,11 @@ export class WebrootSolver implements ChallengeSolver {
       await mkdir(dir, { recursive: true, mode: 0o755 });
       await writeFile(join(dir, ch.token), ch.keyAuthorization, { mode: 0o644 });
     } catch (err) {
-      throw new CertkitError('environment', `cannot write the challenge file under ${dir}: ${(err as NodeJS.ErrnoException).code}`, 'check --webroot is the site\'s DocumentRoot and writable');
+      throw new CertkitError(
+        'environment',
+        `cannot write the challenge file under ${dir}: ${(err as NodeJS.ErrnoException).code}`,
+        "check --webroot is the site's DocumentRoot and writable",
+      );
     }
     this.created.push(join(dir, ch.token));
   }
@@ -58,8 +62,12 @@ function listenShared(port: number, address: string): Promise<SharedServer> {
         reject(
           new CertkitError(
             'environment',
-            err.code === 'EADDRINUSE' ? `port ${port}${address ? ` on ${address}` : ''} is in use (a web server?)` : `cannot listen on ${address || '*'}:${port}: ${err.code}`,
-            err.code === 'EADDRINUSE' ? 'use --webroot with the running server, or stop it' : 'standalone needs root for port 80, or --http-port',
+            err.code === 'EADDRINUSE'
+              ? `port ${port}${address ? ` on ${address}` : ''} is in use (a web server?)`
+              : `cannot listen on ${address || '*'}:${port}: ${err.code}`,
+            err.code === 'EADDRINUSE'
+              ? 'use --webroot with the running server, or stop it'
+              : 'standalone needs root for port 80, or --http-port',
           ),
         );
       });

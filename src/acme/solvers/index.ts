@@ -19,7 +19,11 @@ export function makeSolver(s: ChallengeSettings, io: SolverIo, wildcard: boolean
       return new DnsHookSolver(s.hook, s.resolver, (s.waitSeconds ?? 120) * 1000);
     case 'manual':
       if (!io.interactive) {
-        throw new CertkitError('usage', '--manual needs a terminal to wait for you', 'use --webroot, --standalone or --dns-hook for unattended runs');
+        throw new CertkitError(
+          'usage',
+          '--manual needs a terminal to wait for you',
+          'use --webroot, --standalone or --dns-hook for unattended runs',
+        );
       }
       return new ManualSolver(wildcard ? 'dns-01' : 'http-01', io.say, io.waitEnter);
   }

@@ -34,13 +34,18 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
           `CA          ${r.directoryUrl}`,
           `terms       ${r.termsOfService ?? '-'}`,
           `EAB needed  ${r.externalAccountRequired ? 'yes' : 'no'}    ARI ${r.ari ? 'yes' : 'no'}    profiles ${r.profiles.join(', ') || '-'}`,
-          r.account ? `account     ${r.account.url} (${r.account.status ?? 'unknown'}) ${r.account.contact.join(' ')}` : 'account     none in the store (certkit account register --agree-tos)',
+          r.account
+            ? `account     ${r.account.url} (${r.account.status ?? 'unknown'}) ${r.account.contact.join(' ')}`
+            : 'account     none in the store (certkit account register --agree-tos)',
         ].join('\n'),
       );
       return 0;
     }
     case 'register': {
-      const eab = flags.eabKid && flags.eabHmacKeyFile ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile, 'utf8')).trim() } : undefined;
+      const eab =
+        flags.eabKid && flags.eabHmacKeyFile
+          ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile, 'utf8')).trim() }
+          : undefined;
       const r = await register(ctx.storeRoot, url, { email: flags.email, agreeTos: !!flags.agreeTos, eab });
       print(r, `registered ${r.url}`);
       return 0;

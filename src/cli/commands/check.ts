@@ -50,10 +50,19 @@ const num = (v: string | number | undefined, fallback: number, what: string) => 
   return n;
 };
 
-export async function checkReport(ctx: Context, args: string[], flags: CheckFlags): Promise<{ report: CheckReport; cfg: CheckConfig }> {
+export async function checkReport(
+  ctx: Context,
+  args: string[],
+  flags: CheckFlags,
+): Promise<{ report: CheckReport; cfg: CheckConfig }> {
   const cfg = (ctx.config.check ?? {}) as CheckConfig;
-  const specs = args.length ? args : cfg.targets ?? [];
-  if (specs.length === 0) throw new CertkitError('usage', 'nothing to check', 'give files, directories, "store" or host[:port], or "check.targets" in the config file');
+  const specs = args.length ? args : (cfg.targets ?? []);
+  if (specs.length === 0)
+    throw new CertkitError(
+      'usage',
+      'nothing to check',
+      'give files, directories, "store" or host[:port], or "check.targets" in the config file',
+    );
   const targets = specs.map((s) => parseTarget(s, { starttls: flags.starttls }));
   const store = new Store(ctx.storeRoot);
   const report = await runCheck(targets, {
@@ -89,7 +98,14 @@ export async function runCheckCommand(ctx: Context, args: string[], flags: Check
     }
   }
   if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
-  else if (flags.nagios) ctx.out(renderNagios(report, Number(flags.warnDays ?? cfg.warnDays ?? 30), Number(flags.critDays ?? cfg.critDays ?? 7)));
+  else if (flags.nagios)
+    ctx.out(
+      renderNagios(
+        report,
+        Number(flags.warnDays ?? cfg.warnDays ?? 30),
+        Number(flags.critDays ?? cfg.critDays ?? 7),
+      ),
+    );
   else if (!ctx.quiet || report.status !== 'OK') for (const l of renderTable(report, ctx.color)) ctx.out(l);
   return report.exitCode;
 }

@@ -5,7 +5,11 @@ import type { Context } from '../context.js';
 import { checkReport, type CheckFlags } from './check.js';
 
 /** `certkit exporter`: the check's Prometheus metrics on /metrics, re-checked at most every --interval seconds. */
-export async function runExporter(ctx: Context, args: string[], flags: CheckFlags & { listen: string; interval: string }): Promise<number> {
+export async function runExporter(
+  ctx: Context,
+  args: string[],
+  flags: CheckFlags & { listen: string; interval: string },
+): Promise<number> {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(flags.listen);
   if (!m) throw new CertkitError('usage', `--listen ${flags.listen}: give ADDRESS:PORT, e.g. 127.0.0.1:9793`);
   const host = m[1] ?? m[2]!;
@@ -25,14 +29,18 @@ export async function runExporter(ctx: Context, args: string[], flags: CheckFlag
   const server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
       try {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(await metrics());
+        res
+          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+          .end(await metrics());
       } catch (err) {
         res.writeHead(500).end(`certkit: ${(err as Error).message}\n`);
       }
     } else res.writeHead(200, { 'content-type': 'text/html' }).end('<a href="/metrics">/metrics</a>\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new CertkitError('environment', `cannot listen on ${flags.listen}: ${err.code}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new CertkitError('environment', `cannot listen on ${flags.listen}: ${err.code}`)),
+    );
     server.listen(port, host, () => resolve());
   });
   if (!ctx.quiet) ctx.err(`certkit exporter: serving http://${flags.listen}/metrics`);

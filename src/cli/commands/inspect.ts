@@ -3,9 +3,13 @@ import { style } from '../style.js';
 import { inspectPaths, type InspectReport, type InputReport } from '../../pki/inspect.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import { readSecret } from '../../util/secret.js';
-import type { CertFacts } from '../../pki/types.js';
+import type { CertFacts, Material } from '../../pki/types.js';
+import { X509Certificate } from 'node:crypto';
+import { CertkitError } from '../../errors.js';
 
 export interface InspectFlags {
+  starttls?: string;
+  timeout?: string;
   key?: string;
   caFile?: string[];
   passwordFile?: string;
@@ -117,10 +121,48 @@ export function renderInspect(ctx: Context, report: InspectReport): string[] {
   return lines;
 }
 
+/** host[:port] (not a file): the chain exactly as the server sends it. */
+async function servedChain(spec: string, flags: InspectFlags): Promise<Material | null> {
+  const { parseTarget } = await import('../../monitor/targets.js');
+  let target;
+  try {
+    target = parseTarget(spec, { starttls: flags.starttls });
+  } catch {
+    return null;
+  }
+  if (target.kind !== 'endpoint') return null;
+  const { probeTls } = await import('../../monitor/tls-probe.js');
+  const { lookup } = await import('node:dns/promises');
+  const address = /^[\d.]+$|:/.test(target.host)
+    ? target.host
+    : (await lookup(target.host).catch(() => ({ address: '' }))).address;
+  if (!address) throw new CertkitError('network', `${target.host} does not resolve`);
+  const r = await probeTls({
+    address,
+    port: target.port,
+    servername: target.host,
+    starttls: target.starttls,
+    timeoutMs: Number(flags.timeout ?? 10) * 1000,
+  });
+  if (r.failure) throw new CertkitError('network', `${target.label}: ${r.failure.message}`);
+  return {
+    source: target.label,
+    format: 'tls',
+    certificates: r.certs.map((der) => ({ x509: new X509Certificate(der), der })),
+    keys: [],
+    csrs: [],
+  };
+}
+
 export async function runInspect(ctx: Context, paths: string[], flags: InspectFlags): Promise<number> {
   const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
   const trust = loadTrustStore(flags.caFile ?? []);
-  const report = await inspectPaths(paths, trust, { password, keyFile: flags.key, stdin: readStdin });
+  const report = await inspectPaths(paths, trust, {
+    password,
+    keyFile: flags.key,
+    stdin: readStdin,
+    endpoint: (spec) => servedChain(spec, flags),
+  });
   if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
   else for (const line of renderInspect(ctx, report)) ctx.out(line);
   return report.keyMatch && !report.keyMatch.matches ? 1 : 0;

@@ -21,12 +21,25 @@ export interface InstallFlags extends InstallerOptions {
 
 export function installerOptions(flags: InstallFlags & { tlsPort?: unknown }): InstallerOptions {
   const tlsPort = flags.tlsPort === undefined ? undefined : Number(flags.tlsPort);
-  if (tlsPort !== undefined && (!Number.isInteger(tlsPort) || tlsPort < 1 || tlsPort > 65535)) throw new CertkitError('usage', `--tls-port must be a port number`);
+  if (tlsPort !== undefined && (!Number.isInteger(tlsPort) || tlsPort < 1 || tlsPort > 65535))
+    throw new CertkitError('usage', `--tls-port must be a port number`);
   const parts = (['pjsip', 'http', 'manager', 'sip'] as const).filter((p) => flags[p]);
   const o: InstallerOptions = {
-    serverRoot: flags.serverRoot, ctl: flags.ctl, vhost: flags.vhost, redirect: flags.redirect, hsts: flags.hsts, tls: flags.tls,
-    basicAuth: flags.basicAuth, authPath: flags.authPath, tlsPort,
-    configDir: flags.configDir, keysDir: flags.keysDir, parts: parts.length ? parts : undefined, bind: flags.bind, method: flags.method, asterisk: flags.asterisk,
+    serverRoot: flags.serverRoot,
+    ctl: flags.ctl,
+    vhost: flags.vhost,
+    redirect: flags.redirect,
+    hsts: flags.hsts,
+    tls: flags.tls,
+    basicAuth: flags.basicAuth,
+    authPath: flags.authPath,
+    tlsPort,
+    configDir: flags.configDir,
+    keysDir: flags.keysDir,
+    parts: parts.length ? parts : undefined,
+    bind: flags.bind,
+    method: flags.method,
+    asterisk: flags.asterisk,
   };
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as InstallerOptions;
 }
@@ -39,20 +52,32 @@ async function confirm(ctx: Context, diff: string): Promise<boolean> {
 }
 
 export async function runInstall(ctx: Context, target: string, flags: InstallFlags): Promise<number> {
-  if (target !== 'apache' && target !== 'asterisk') throw new CertkitError('usage', `unknown target "${target}"`, 'use apache or asterisk');
+  if (target !== 'apache' && target !== 'asterisk')
+    throw new CertkitError('usage', `unknown target "${target}"`, 'use apache or asterisk');
   if (target === 'apache' && flags.list) {
     const { listVhosts } = await import('../../deploy/apache/install.js');
     const vhosts = listVhosts(flags.serverRoot);
     if (ctx.json) ctx.out(JSON.stringify({ vhosts }, null, 2));
-    else for (const l of table(vhosts.map((v) => [v.addresses, v.names.join(', ') || '-', v.ssl ? 'TLS' : 'HTTP', v.file]), ['ADDRESS', 'NAMES', 'KIND', 'FILE'])) ctx.out(l);
+    else
+      for (const l of table(
+        vhosts.map((v) => [v.addresses, v.names.join(', ') || '-', v.ssl ? 'TLS' : 'HTTP', v.file]),
+        ['ADDRESS', 'NAMES', 'KIND', 'FILE'],
+      ))
+        ctx.out(l);
     return 0;
   }
-  if (!flags.name && !(flags.fullchain && flags.key)) throw new CertkitError('usage', 'which certificate?', 'give --name LINEAGE (see certkit list), or --fullchain FILE and --key FILE');
+  if (!flags.name && !(flags.fullchain && flags.key))
+    throw new CertkitError(
+      'usage',
+      'which certificate?',
+      'give --name LINEAGE (see certkit list), or --fullchain FILE and --key FILE',
+    );
   const store = new Store(ctx.storeRoot);
   const settings = flags.name ? await store.requireLineage(flags.name) : null;
   const lineage = flags.name ?? 'custom';
   const names = settings?.domains ?? (flags.vhost ? [flags.vhost] : []);
-  if (names.length === 0) throw new CertkitError('usage', 'with --fullchain/--key, give --vhost NAME to say which site');
+  if (names.length === 0)
+    throw new CertkitError('usage', 'with --fullchain/--key, give --vhost NAME to say which site');
   const options = installerOptions(flags);
   const base = {
     lineage,
@@ -68,20 +93,28 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
     const { installApache } = await import('../../deploy/apache/install.js');
     if (!flags.dryRun && !flags.yes && process.stdin.isTTY) {
       const preview = await installApache({ ...base, ...options, dryRun: true });
-      if (!preview.noop && !(await confirm(ctx, preview.diff))) throw new CertkitError('usage', 'not applied; nothing was changed');
+      if (!preview.noop && !(await confirm(ctx, preview.diff)))
+        throw new CertkitError('usage', 'not applied; nothing was changed');
     }
     result = (await installApache({ ...base, ...options, dryRun: flags.dryRun })) as never;
   } else {
     const { installAsterisk } = await import('../../deploy/asterisk/install.js');
     result = (await installAsterisk({ ...base, ...options, dryRun: flags.dryRun })) as never;
   }
-  if (!flags.dryRun && flags.name) await recordInstaller(store, flags.name, { kind: target, options: options as Record<string, unknown> });
-  if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, target, dryRun: !!flags.dryRun, ...result }, null, 2));
+  if (!flags.dryRun && flags.name)
+    await recordInstaller(store, flags.name, { kind: target, options: options as Record<string, unknown> });
+  if (ctx.json)
+    ctx.out(JSON.stringify({ schemaVersion: 1, target, dryRun: !!flags.dryRun, ...result }, null, 2));
   else if (flags.dryRun) ctx.out(result.noop ? 'nothing would change' : result.diff);
   else if (!ctx.quiet) {
     for (const n of result.notes) ctx.out(`note: ${n}`);
-    ctx.out(result.noop ? 'already installed: nothing changed' : s.green(`installed into ${target}: ${result.changed.length} file(s) changed`));
-    for (const [k, v] of Object.entries((result as { verified?: Record<string, unknown> }).verified ?? {})) if (v) ctx.out(`  verified ${k}: ${v}`);
+    ctx.out(
+      result.noop
+        ? 'already installed: nothing changed'
+        : s.green(`installed into ${target}: ${result.changed.length} file(s) changed`),
+    );
+    for (const [k, v] of Object.entries((result as { verified?: Record<string, unknown> }).verified ?? {}))
+      if (v) ctx.out(`  verified ${k}: ${v}`);
   }
   return 0;
 }

@@ -42,7 +42,8 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
     },
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
-  if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, dryRun: !!flags.dryRun, lineages: outcomes }, null, 2));
+  if (ctx.json)
+    ctx.out(JSON.stringify({ schemaVersion: 1, dryRun: !!flags.dryRun, lineages: outcomes }, null, 2));
   else {
     for (const f of failed) ctx.err(`certkit: renewing "${f.name}" failed: ${f.error}`);
     const changed = outcomes.filter((o) => o.status !== 'not-due');
@@ -51,7 +52,12 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
       if (outcomes.length === 0) ctx.out('no ACME lineages to renew');
       else
         for (const line of table(
-          outcomes.map((o) => [o.name, o.status === 'failed' ? s.red(o.status) : o.status === 'renewed' ? s.green(o.status) : o.status, o.dueAt?.slice(0, 16) ?? '-', o.reason]),
+          outcomes.map((o) => [
+            o.name,
+            o.status === 'failed' ? s.red(o.status) : o.status === 'renewed' ? s.green(o.status) : o.status,
+            o.dueAt?.slice(0, 16) ?? '-',
+            o.reason,
+          ]),
           ['NAME', 'RESULT', 'DUE AT', 'WHY'],
         ))
           ctx.out(line);

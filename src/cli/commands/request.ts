@@ -39,15 +39,25 @@ export interface RequestFlags {
 }
 
 export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
-  const chosen = [f.webroot && 'webroot', f.standalone && 'standalone', f.dnsHook && 'dns-hook', f.manual && 'manual'].filter(Boolean);
+  const chosen = [
+    f.webroot && 'webroot',
+    f.standalone && 'standalone',
+    f.dnsHook && 'dns-hook',
+    f.manual && 'manual',
+  ].filter(Boolean);
   if (chosen.length > 1) throw usageError(`choose one way to answer challenges, not ${chosen.join(' and ')}`);
   if (f.webroot) return { type: 'webroot', webroot: f.webroot };
-  if (f.dnsHook) return { type: 'dns-hook', hook: f.dnsHook, resolver: f.dnsResolver, waitSeconds: Number(f.dnsWait) };
+  if (f.dnsHook)
+    return { type: 'dns-hook', hook: f.dnsHook, resolver: f.dnsResolver, waitSeconds: Number(f.dnsWait) };
   if (f.manual) return { type: 'manual' };
   const port = Number(f.httpPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`--http-port must be a port number, not "${f.httpPort}"`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw usageError(`--http-port must be a port number, not "${f.httpPort}"`);
   if (f.standalone) return { type: 'standalone', port, address: f.httpAddress ?? '' };
-  throw usageError('how should certkit prove control of the names?', 'add --webroot DIR (a running web server), --standalone (port 80 free), --dns-hook CMD, or --manual');
+  throw usageError(
+    'how should certkit prove control of the names?',
+    'add --webroot DIR (a running web server), --standalone (port 80 free), --dns-hook CMD, or --manual',
+  );
 }
 
 export function solverIo(ctx: Context): SolverIo {
@@ -71,10 +81,17 @@ async function agreeToTerms(ctx: Context, directoryUrl: string, flags: RequestFl
   const dir = await new AcmeSession({ directoryUrl, accountKeyPem: newAccountKeyPem() }).directory();
   const tos = dir.meta?.termsOfService;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new CertkitError('usage', `the CA's terms of service must be accepted${tos ? ` (${tos})` : ''}`, 'read them and add --agree-tos');
+    throw new CertkitError(
+      'usage',
+      `the CA's terms of service must be accepted${tos ? ` (${tos})` : ''}`,
+      'read them and add --agree-tos',
+    );
   }
   const { confirm } = await import('@inquirer/prompts');
-  return confirm({ message: `Do you agree to the CA's terms of service${tos ? ` at ${tos}` : ''}?`, default: false });
+  return confirm({
+    message: `Do you agree to the CA's terms of service${tos ? ` at ${tos}` : ''}?`,
+    default: false,
+  });
 }
 
 export async function runRequest(ctx: Context, domains: string[], flags: RequestFlags): Promise<number> {
@@ -91,29 +108,62 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     throw usageError((err as Error).message);
   }
   const challenge = challengeFromFlags(flags);
-  checkNamesForSolver(names, challenge.type === 'dns-hook' || (challenge.type === 'manual' && names.some((n) => n.startsWith('*.'))) ? 'dns-01' : 'http-01');
+  checkNamesForSolver(
+    names,
+    challenge.type === 'dns-hook' || (challenge.type === 'manual' && names.some((n) => n.startsWith('*.')))
+      ? 'dns-01'
+      : 'http-01',
+  );
   const keyType = parseKeyType(flags.keyType);
   if ((flags.eabKid && !flags.eabHmacKeyFile) || (!flags.eabKid && flags.eabHmacKeyFile)) {
     throw usageError('external account binding needs both --eab-kid and --eab-hmac-key-file');
   }
-  const eab = flags.eabKid ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile!, 'utf8')).trim() } : undefined;
+  const eab = flags.eabKid
+    ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile!, 'utf8')).trim() }
+    : undefined;
   if (!eab && EAB_REQUIRED.has(directoryUrl) && !(await loadAccount(ctx.storeRoot, directoryUrl))) {
-    throw usageError(`${flags.server} requires external account binding for new accounts`, 'give --eab-kid and --eab-hmac-key-file from the CA\'s dashboard');
+    throw usageError(
+      `${flags.server} requires external account binding for new accounts`,
+      "give --eab-kid and --eab-hmac-key-file from the CA's dashboard",
+    );
   }
   const lineage = flags.name ?? lineageNameFor(names[0]!);
   Store.checkName(lineage);
   if (flags.dryRun) {
     const dir = await new AcmeSession({ directoryUrl, accountKeyPem: newAccountKeyPem() }).directory();
-    const plan = { dryRun: true, lineage, names, directoryUrl, challenge, keyType, ari: !!dir.renewalInfo, profiles: Object.keys(dir.meta?.profiles ?? {}) };
-    ctx.out(ctx.json ? JSON.stringify(plan, null, 2) : `would request ${names.join(', ')} from ${directoryUrl} as lineage "${lineage}" using ${challenge.type}`);
+    const plan = {
+      dryRun: true,
+      lineage,
+      names,
+      directoryUrl,
+      challenge,
+      keyType,
+      ari: !!dir.renewalInfo,
+      profiles: Object.keys(dir.meta?.profiles ?? {}),
+    };
+    ctx.out(
+      ctx.json
+        ? JSON.stringify(plan, null, 2)
+        : `would request ${names.join(', ')} from ${directoryUrl} as lineage "${lineage}" using ${challenge.type}`,
+    );
     return 0;
   }
-  if (!(await agreeToTerms(ctx, directoryUrl, flags))) throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
+  if (!(await agreeToTerms(ctx, directoryUrl, flags)))
+    throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
   const store = new Store(ctx.storeRoot);
   const started = Date.now();
   const result = await obtainForLineage(store, {
     lineage,
-    acme: { directoryUrl, email: flags.email, challenge, keyType, reuseKey: !!flags.reuseKey, profile: flags.profile, preferredChain: flags.preferredChain, names },
+    acme: {
+      directoryUrl,
+      email: flags.email,
+      challenge,
+      keyType,
+      reuseKey: !!flags.reuseKey,
+      profile: flags.profile,
+      preferredChain: flags.preferredChain,
+      names,
+    },
     register: { agreeTos: true, email: flags.email, eab },
     deployHook: flags.deployHook,
     io: solverIo(ctx),
@@ -125,9 +175,18 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     const { installerOptions } = await import('./install.js');
     installs = await installAfterIssue(ctx, store, lineage, flags.install, installerOptions(flags as never));
   }
-  if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, ...result, installs, seconds: (Date.now() - started) / 1000 }, null, 2));
+  if (ctx.json)
+    ctx.out(
+      JSON.stringify(
+        { schemaVersion: 1, ...result, installs, seconds: (Date.now() - started) / 1000 },
+        null,
+        2,
+      ),
+    );
   else if (!ctx.quiet) {
-    ctx.out(`certificate for ${result.names.join(', ')} is live as "${result.lineage}" version ${result.version}`);
+    ctx.out(
+      `certificate for ${result.names.join(', ')} is live as "${result.lineage}" version ${result.version}`,
+    );
     ctx.out(`  expires ${result.notAfter}; issuer ${result.issuer}`);
     ctx.out(`  ${result.livePath}/fullchain.pem and privkey.pem`);
   }

@@ -2,14 +2,25 @@ import { revokeLineage } from '../../acme/revoke.js';
 import { Store } from '../../store/store.js';
 import type { Context } from '../context.js';
 
-export async function runRevoke(ctx: Context, flags: { name: string; reason: string; dryRun?: boolean }): Promise<number> {
+export async function runRevoke(
+  ctx: Context,
+  flags: { name: string; reason: string; dryRun?: boolean },
+): Promise<number> {
   const store = new Store(ctx.storeRoot);
   if (flags.dryRun) {
     await store.requireLineage(flags.name);
-    ctx.out(ctx.json ? JSON.stringify({ dryRun: true, name: flags.name, reason: flags.reason }) : `would revoke the live certificate of "${flags.name}" (${flags.reason})`);
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ dryRun: true, name: flags.name, reason: flags.reason })
+        : `would revoke the live certificate of "${flags.name}" (${flags.reason})`,
+    );
     return 0;
   }
   const r = await revokeLineage(store, flags.name, flags.reason);
-  ctx.out(ctx.json ? JSON.stringify({ name: flags.name, revoked: true, serial: r.serial, reason: flags.reason }) : `revoked serial ${r.serial} of "${flags.name}" (${flags.reason})`);
+  ctx.out(
+    ctx.json
+      ? JSON.stringify({ name: flags.name, revoked: true, serial: r.serial, reason: flags.reason })
+      : `revoked serial ${r.serial} of "${flags.name}" (${flags.reason})`,
+  );
   return 0;
 }

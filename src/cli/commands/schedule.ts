@@ -19,17 +19,36 @@ export interface ScheduleFlags {
 export async function runSchedule(ctx: Context, action: string, flags: ScheduleFlags): Promise<number> {
   const root = flags.root;
   const realRoot = root === '/';
-  const kind = flags.cron ? 'cron' : flags.systemd ? 'systemd' : existsSync('/run/systemd/system') ? 'systemd' : 'cron';
+  const kind = flags.cron
+    ? 'cron'
+    : flags.systemd
+      ? 'systemd'
+      : existsSync('/run/systemd/system')
+        ? 'systemd'
+        : 'cron';
   const bin = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '../../../bin/certkit.js'));
-  const files = scheduleFiles({ root, kind, command: `${process.execPath} ${bin}`, configFile: ctx.configFile, storeRoot: ctx.storeRoot });
-  const all = [...scheduleFiles({ root, kind: 'systemd', command: '' }), ...scheduleFiles({ root, kind: 'cron', command: '' })].map((f) => f.path);
+  const files = scheduleFiles({
+    root,
+    kind,
+    command: `${process.execPath} ${bin}`,
+    configFile: ctx.configFile,
+    storeRoot: ctx.storeRoot,
+  });
+  const all = [
+    ...scheduleFiles({ root, kind: 'systemd', command: '' }),
+    ...scheduleFiles({ root, kind: 'cron', command: '' }),
+  ].map((f) => f.path);
   const systemctl = (...args: string[]) => {
     if (kind === 'systemd' && realRoot && !flags.dryRun) spawnSync('systemctl', args, { stdio: 'ignore' });
   };
   switch (action) {
     case 'install':
       if (flags.dryRun) {
-        ctx.out(ctx.json ? JSON.stringify({ dryRun: true, kind, files }, null, 2) : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'));
+        ctx.out(
+          ctx.json
+            ? JSON.stringify({ dryRun: true, kind, files }, null, 2)
+            : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'),
+        );
         return 0;
       }
       for (const f of files) {
@@ -38,23 +57,48 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
       }
       systemctl('daemon-reload');
       systemctl('enable', '--now', 'certkit-check.timer', 'certkit-renew.timer');
-      ctx.out(ctx.json ? JSON.stringify({ installed: true, kind, files: files.map((f) => f.path) }) : `installed ${kind} schedule: ${files.map((f) => f.path).join(', ')}`);
+      ctx.out(
+        ctx.json
+          ? JSON.stringify({ installed: true, kind, files: files.map((f) => f.path) })
+          : `installed ${kind} schedule: ${files.map((f) => f.path).join(', ')}`,
+      );
       return 0;
     case 'remove': {
       const present = all.filter((p) => existsSync(p));
       if (flags.dryRun) {
-        ctx.out(ctx.json ? JSON.stringify({ dryRun: true, remove: present }) : present.map((p) => `would remove ${p}`).join('\n') || 'nothing to remove');
+        ctx.out(
+          ctx.json
+            ? JSON.stringify({ dryRun: true, remove: present })
+            : present.map((p) => `would remove ${p}`).join('\n') || 'nothing to remove',
+        );
         return 0;
       }
       systemctl('disable', '--now', 'certkit-check.timer', 'certkit-renew.timer');
       for (const p of present) await rm(p, { force: true });
       systemctl('daemon-reload');
-      ctx.out(ctx.json ? JSON.stringify({ removed: present }) : present.length ? `removed ${present.join(', ')}` : 'nothing to remove');
+      ctx.out(
+        ctx.json
+          ? JSON.stringify({ removed: present })
+          : present.length
+            ? `removed ${present.join(', ')}`
+            : 'nothing to remove',
+      );
       return 0;
     }
     case 'show': {
       const present = all.filter((p) => existsSync(p));
-      if (ctx.json) ctx.out(JSON.stringify({ files: await Promise.all(present.map(async (p) => ({ path: p, content: await readFile(p, 'utf8') }))) }, null, 2));
+      if (ctx.json)
+        ctx.out(
+          JSON.stringify(
+            {
+              files: await Promise.all(
+                present.map(async (p) => ({ path: p, content: await readFile(p, 'utf8') })),
+              ),
+            },
+            null,
+            2,
+          ),
+        );
       else ctx.out(present.length ? present.join('\n') : 'no certkit schedule installed');
       return 0;
     }

@@ -42,7 +42,16 @@ export interface ApacheConfig {
   env: Record<string, string>;
 }
 
-const STATIC_MODULES = ['core_module', 'so_module', 'watchdog_module', 'http_module', 'log_config_module', 'logio_module', 'version_module', 'unixd_module'];
+const STATIC_MODULES = [
+  'core_module',
+  'so_module',
+  'watchdog_module',
+  'http_module',
+  'log_config_module',
+  'logio_module',
+  'version_module',
+  'unixd_module',
+];
 
 /** Debian's envvars: `export NAME=value` lines (the SUFFIX logic is approximated). */
 export function readEnvvars(serverRoot: string): Record<string, string> {
@@ -58,10 +67,17 @@ export function readEnvvars(serverRoot: string): Record<string, string> {
 }
 
 export function detectLayout(serverRoot: string): { layout: Layout; mainFile: string } {
-  if (existsSync(join(serverRoot, 'apache2.conf'))) return { layout: 'debian', mainFile: join(serverRoot, 'apache2.conf') };
-  if (existsSync(join(serverRoot, 'conf', 'httpd.conf'))) return { layout: 'rhel', mainFile: join(serverRoot, 'conf', 'httpd.conf') };
-  if (existsSync(join(serverRoot, 'httpd.conf'))) return { layout: 'other', mainFile: join(serverRoot, 'httpd.conf') };
-  throw new CertkitError('not-found', `no apache2.conf or conf/httpd.conf under ${serverRoot}`, 'give the configuration directory with --server-root');
+  if (existsSync(join(serverRoot, 'apache2.conf')))
+    return { layout: 'debian', mainFile: join(serverRoot, 'apache2.conf') };
+  if (existsSync(join(serverRoot, 'conf', 'httpd.conf')))
+    return { layout: 'rhel', mainFile: join(serverRoot, 'conf', 'httpd.conf') };
+  if (existsSync(join(serverRoot, 'httpd.conf')))
+    return { layout: 'other', mainFile: join(serverRoot, 'httpd.conf') };
+  throw new CertkitError(
+    'not-found',
+    `no apache2.conf or conf/httpd.conf under ${serverRoot}`,
+    'give the configuration directory with --server-root',
+  );
 }
 
 export function parseAddress(spec: string): VhostAddress {
@@ -79,9 +95,19 @@ function moduleName(arg: string): string {
 export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, string> = {}): ApacheConfig {
   const { layout, mainFile } = detectLayout(serverRoot);
   const env = { ...readEnvvars(serverRoot), ...extraEnv };
-  const cfg: ApacheConfig = { serverRoot, mainFile, layout, files: new Map(), vhosts: [], listens: [], modules: new Set(STATIC_MODULES), env };
+  const cfg: ApacheConfig = {
+    serverRoot,
+    mainFile,
+    layout,
+    files: new Map(),
+    vhosts: [],
+    listens: [],
+    modules: new Set(STATIC_MODULES),
+    env,
+  };
   const defines = new Set<string>();
-  const expand = (s: string) => s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, n: string) => env[n] ?? process.env[n] ?? '');
+  const expand = (s: string) =>
+    s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, n: string) => env[n] ?? process.env[n] ?? '');
 
   const readFile = (linkPath: string): ConfigFile => {
     // edit the real file, never replace a sites-enabled symlink with a copy
@@ -93,7 +119,12 @@ export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, st
     try {
       nodes = parseApache(text);
     } catch (err) {
-      if (err instanceof ApacheSyntaxError) throw new CertkitError('input', `${path}:${err.line}: ${err.message}`, 'fix the Apache configuration first');
+      if (err instanceof ApacheSyntaxError)
+        throw new CertkitError(
+          'input',
+          `${path}:${err.line}: ${err.message}`,
+          'fix the Apache configuration first',
+        );
       throw err;
     }
     const file = { path, text, nodes };
@@ -112,7 +143,11 @@ export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, st
           const abs = isAbsolute(pattern) ? pattern : join(serverRoot, pattern);
           const matches = expandInclude(abs);
           if (matches.length === 0 && name === 'include' && !/[*?[]/.test(pattern)) {
-            throw new CertkitError('input', `${file}: Include ${pattern} matches no file`, 'fix the Apache configuration first');
+            throw new CertkitError(
+              'input',
+              `${file}: Include ${pattern} matches no file`,
+              'fix the Apache configuration first',
+            );
           }
           for (const m of matches) {
             const f = readFile(m);
@@ -135,7 +170,12 @@ export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, st
       } else if (bname === 'virtualhost') {
         cfg.vhosts.push(describeVhost(n, file, expand));
         walk(n.children, file, depth); // Include inside a vhost
-      } else if (bname === 'ifversion' || bname === 'ifdirective' || bname === 'iffile' || bname === 'ifsection') {
+      } else if (
+        bname === 'ifversion' ||
+        bname === 'ifdirective' ||
+        bname === 'iffile' ||
+        bname === 'ifsection'
+      ) {
         walk(n.children, file, depth);
       }
     }
@@ -150,8 +190,13 @@ function describeVhost(block: BlockNode, file: string, expand: (s: string) => st
   const aliases: string[] = [];
   let ssl = false;
   for (const c of block.children) {
-    if (is(c, 'ServerName') && c.kind === 'directive') serverName = expand(c.args[0] ?? '').replace(/^[a-z]+:\/\//, '').replace(/:\d+$/, '').toLowerCase();
-    if (is(c, 'ServerAlias') && c.kind === 'directive') aliases.push(...c.args.map((a) => expand(a).toLowerCase()));
+    if (is(c, 'ServerName') && c.kind === 'directive')
+      serverName = expand(c.args[0] ?? '')
+        .replace(/^[a-z]+:\/\//, '')
+        .replace(/:\d+$/, '')
+        .toLowerCase();
+    if (is(c, 'ServerAlias') && c.kind === 'directive')
+      aliases.push(...c.args.map((a) => expand(a).toLowerCase()));
     if (is(c, 'SSLEngine') && c.kind === 'directive') ssl = (c.args[0] ?? '').toLowerCase() === 'on';
   }
   return { file, block, addresses: block.args.map((a) => parseAddress(expand(a))), serverName, aliases, ssl };
@@ -159,7 +204,12 @@ function describeVhost(block: BlockNode, file: string, expand: (s: string) => st
 
 function nameMatches(pattern: string, name: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === name;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|\\[\]]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|\\[\]]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(name);
 }
 

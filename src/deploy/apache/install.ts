@@ -46,7 +46,12 @@ const connectHost = (h: string) => (h === '*' || h === '_default_' || h === '' ?
 
 export function listVhosts(serverRoot?: string) {
   const cfg = loadApacheConfig(serverRoot ?? defaultServerRoot());
-  return cfg.vhosts.map((v) => ({ file: v.file, addresses: v.block.args.join(' '), names: vhostNames(v), ssl: v.ssl }));
+  return cfg.vhosts.map((v) => ({
+    file: v.file,
+    addresses: v.block.args.join(' '),
+    names: vhostNames(v),
+    ssl: v.ssl,
+  }));
 }
 
 export async function installApache(o: ApacheInstallOptions): Promise<ApacheInstallResult> {
@@ -75,26 +80,48 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
   };
   const plan: Plan = planApacheInstall(cfg, planOpts);
   const diff = renderDiff(plan);
-  const result: ApacheInstallResult = { changed: [], noop: isNoop(plan), diff, notes: plan.notes, fingerprint: pre.fingerprint, verified: null, backupDir: null };
+  const result: ApacheInstallResult = {
+    changed: [],
+    noop: isNoop(plan),
+    diff,
+    notes: plan.notes,
+    fingerprint: pre.fingerprint,
+    verified: null,
+    backupDir: null,
+  };
   if (o.dryRun) return result;
 
   const { http } = pickVhosts(cfg, planOpts);
   const name = o.vhost ?? o.names.find((n) => !n.startsWith('*.')) ?? o.names[0]!.replace(/^\*\./, 'www.');
-  const tlsHost = connectHost(http[0]?.addresses[0]?.host ?? pickVhosts(cfg, planOpts).tls[0]?.addresses[0]?.host ?? '127.0.0.1');
+  const tlsHost = connectHost(
+    http[0]?.addresses[0]?.host ?? pickVhosts(cfg, planOpts).tls[0]?.addresses[0]?.host ?? '127.0.0.1',
+  );
   const httpAddr = http[0]?.addresses[0];
   const tlsPort = planOpts.tlsPort;
   const expectedLocation = `https://${name}${tlsPort === 443 ? '' : `:${tlsPort}`}/certkit-probe`;
 
   const verify = async () => {
-    step(`verify: TLS handshake to ${tlsHost}:${tlsPort} (SNI ${name}) serves ${pre.fingerprint.slice(0, 23)}…`);
+    step(
+      `verify: TLS handshake to ${tlsHost}:${tlsPort} (SNI ${name}) serves ${pre.fingerprint.slice(0, 23)}…`,
+    );
     let served = '';
-    const ok = await waitUntil(async () => (served = await servedFingerprint(tlsHost, tlsPort, name)) === pre.fingerprint, 10_000);
-    if (!ok) throw new CertkitError('deploy', `after the reload, ${tlsHost}:${tlsPort} does not serve the new certificate${served ? ` (it serves ${served.slice(0, 23)}…)` : ' (no TLS answer)'}`);
+    const ok = await waitUntil(
+      async () => (served = await servedFingerprint(tlsHost, tlsPort, name)) === pre.fingerprint,
+      10_000,
+    );
+    if (!ok)
+      throw new CertkitError(
+        'deploy',
+        `after the reload, ${tlsHost}:${tlsPort} does not serve the new certificate${served ? ` (it serves ${served.slice(0, 23)}…)` : ' (no TLS answer)'}`,
+      );
     let redirect: string | null = null;
     if (planOpts.redirect && httpAddr) {
       const r = await httpHead(connectHost(httpAddr.host), httpAddr.port || 80, name, '/certkit-probe');
       if (r.status !== 301 || r.location !== expectedLocation) {
-        throw new CertkitError('deploy', `the HTTP side answered ${r.status} ${r.location ?? ''} instead of 301 ${expectedLocation}`);
+        throw new CertkitError(
+          'deploy',
+          `the HTTP side answered ${r.status} ${r.location ?? ''} instead of 301 ${expectedLocation}`,
+        );
       }
       redirect = `${r.status} ${r.location}`;
     }
@@ -109,13 +136,16 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
       // renewed on disk but the server still has the old certificate loaded: reload it
       step('the served certificate differs: graceful reload');
       const r = await ctl.run('graceful');
-      if (r.code !== 0) throw new CertkitError('deploy', `the graceful reload failed: ${r.output.split('\n').pop()}`);
+      if (r.code !== 0)
+        throw new CertkitError('deploy', `the graceful reload failed: ${r.output.split('\n').pop()}`);
       await verify();
       result.reloaded = true;
     }
     return result;
   }
-  const stoppingStapling = plan.changes.some((c) => /SSLUseStapling on/.test(c.before ?? '') && !/SSLUseStapling on/.test(c.after ?? ''));
+  const stoppingStapling = plan.changes.some(
+    (c) => /SSLUseStapling on/.test(c.before ?? '') && !/SSLUseStapling on/.test(c.after ?? ''),
+  );
   const alive = () =>
     waitUntil(async () => {
       try {
@@ -135,10 +165,12 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
         if (stoppingStapling) {
           await ctl.run('stop');
           const r = await ctl.run('start');
-          if (r.code !== 0) throw new CertkitError('deploy', `Apache did not start: ${r.output.split('\n').pop()}`);
+          if (r.code !== 0)
+            throw new CertkitError('deploy', `Apache did not start: ${r.output.split('\n').pop()}`);
         } else {
           const r = await ctl.run('graceful');
-          if (r.code !== 0) throw new CertkitError('deploy', `the graceful reload failed: ${r.output.split('\n').pop()}`);
+          if (r.code !== 0)
+            throw new CertkitError('deploy', `the graceful reload failed: ${r.output.split('\n').pop()}`);
         }
       },
       verify,

@@ -85,7 +85,9 @@ function logicalLines(text: string): { raw: string; body: string; line: number }
 
 export function parseApache(text: string): ConfNode[] {
   const root: ConfNode[] = [];
-  const stack: { node: BlockNode | null; children: ConfNode[]; line: number }[] = [{ node: null, children: root, line: 0 }];
+  const stack: { node: BlockNode | null; children: ConfNode[]; line: number }[] = [
+    { node: null, children: root, line: 0 },
+  ];
   for (const { raw, body, line } of logicalLines(text)) {
     const trimmed = body.trim();
     const top = stack[stack.length - 1]!;
@@ -97,7 +99,10 @@ export function parseApache(text: string): ConfNode[] {
     if (close) {
       if (!top.node) throw new ApacheSyntaxError(`</${close[1]}> without a matching <${close[1]}>`, line);
       if (top.node.name.toLowerCase() !== close[1]!.toLowerCase()) {
-        throw new ApacheSyntaxError(`</${close[1]}> closes <${top.node.name}> opened on line ${top.line}`, line);
+        throw new ApacheSyntaxError(
+          `</${close[1]}> closes <${top.node.name}> opened on line ${top.line}`,
+          line,
+        );
       }
       top.node.closeRaw = raw;
       stack.pop();
@@ -105,7 +110,14 @@ export function parseApache(text: string): ConfNode[] {
     }
     const open = /^<([^/>\s][^>\s]*)(.*)>\s*$/.exec(trimmed);
     if (open) {
-      const block: BlockNode = { kind: 'block', name: open[1]!, args: splitArgs(open[2]!.trim()), openRaw: raw, children: [], closeRaw: '' };
+      const block: BlockNode = {
+        kind: 'block',
+        name: open[1]!,
+        args: splitArgs(open[2]!.trim()),
+        openRaw: raw,
+        children: [],
+        closeRaw: '',
+      };
       top.children.push(block);
       stack.push({ node: block, children: block.children, line });
       continue;
@@ -115,7 +127,10 @@ export function parseApache(text: string): ConfNode[] {
   }
   if (stack.length > 1) {
     const open = stack[stack.length - 1]!;
-    throw new ApacheSyntaxError(`<${open.node!.name}> opened on line ${open.line} is never closed`, open.line);
+    throw new ApacheSyntaxError(
+      `<${open.node!.name}> opened on line ${open.line} is never closed`,
+      open.line,
+    );
   }
   return root;
 }
@@ -134,14 +149,20 @@ export function quoteArg(a: string): string {
 }
 
 export function makeDirective(name: string, args: string[], indent: string): DirectiveNode {
-  return { kind: 'directive', name, args, raw: `${indent}${name}${args.length ? ' ' + args.map(quoteArg).join(' ') : ''}\n` };
+  return {
+    kind: 'directive',
+    name,
+    args,
+    raw: `${indent}${name}${args.length ? ' ' + args.map(quoteArg).join(' ') : ''}\n`,
+  };
 }
 
 export function makeText(lines: string[], indent: string): TextNode {
   return { kind: 'text', raw: lines.map((l) => `${indent}${l}\n`).join('') };
 }
 
-export const is = (n: ConfNode, name: string): boolean => n.kind !== 'text' && n.name.toLowerCase() === name.toLowerCase();
+export const is = (n: ConfNode, name: string): boolean =>
+  n.kind !== 'text' && n.name.toLowerCase() === name.toLowerCase();
 
 /** The indentation used inside a block (from its first non-blank child), or a default. */
 export function childIndent(block: BlockNode, fallback = '    '): string {

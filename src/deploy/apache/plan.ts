@@ -9,7 +9,15 @@ import { basename, dirname, join, relative } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import type { FileChange, Plan } from '../engine.js';
 import { vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
-import { childIndent, is, makeText, parseApache, printApache, type BlockNode, type ConfNode } from './parser.js';
+import {
+  childIndent,
+  is,
+  makeText,
+  parseApache,
+  printApache,
+  type BlockNode,
+  type ConfNode,
+} from './parser.js';
 import { HSTS_HEADER, tlsProfileSnippet, type TlsProfile } from './profiles.js';
 
 export interface ApachePlanOptions {
@@ -59,7 +67,12 @@ function redirectLines(o: ApachePlanOptions): string[] {
 }
 
 function tlsLines(o: ApachePlanOptions, profileFile: string): string[] {
-  const lines = ['SSLEngine on', `SSLCertificateFile ${o.fullchainPath}`, `SSLCertificateKeyFile ${o.keyPath}`, `Include ${profileFile}`];
+  const lines = [
+    'SSLEngine on',
+    `SSLCertificateFile ${o.fullchainPath}`,
+    `SSLCertificateKeyFile ${o.keyPath}`,
+    `Include ${profileFile}`,
+  ];
   if (o.ocspStapling) lines.push('SSLUseStapling on');
   if (o.hsts) lines.push(`Header always set Strict-Transport-Security "${HSTS_HEADER}"`);
   if (o.basicAuth) {
@@ -84,7 +97,14 @@ function appendToBlock(block: BlockNode, nodes: ConfNode[]): void {
 }
 
 const SSL_KEYS = ['sslengine', 'sslcertificatefile', 'sslcertificatekeyfile', 'sslcertificatechainfile'];
-const REDIRECT_KEYS = ['rewriteengine', 'rewritecond', 'rewriterule', 'redirect', 'redirectmatch', 'redirectpermanent'];
+const REDIRECT_KEYS = [
+  'rewriteengine',
+  'rewritecond',
+  'rewriterule',
+  'redirect',
+  'redirectmatch',
+  'redirectpermanent',
+];
 
 function findBlockInFile(nodes: ConfNode[], target: BlockNode): BlockNode | undefined {
   for (const n of nodes) {
@@ -106,19 +126,37 @@ export function pickVhosts(cfg: ApacheConfig, o: ApachePlanOptions): { http: Vho
   const wanted = o.vhost ? [o.vhost.toLowerCase()] : o.names.map((n) => n.toLowerCase());
   const serving = cfg.vhosts.filter((v) => wanted.some((n) => vhostServes(v, n)));
   if (serving.length === 0) {
-    const known = cfg.vhosts.map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.block.args.join(' ')}`).join('; ');
-    throw new CertkitError('not-found', `no virtual host serves ${wanted.join(', ')}`, known ? `found: ${known} (see certkit install apache --list)` : 'the configuration has no <VirtualHost>');
+    const known = cfg.vhosts
+      .map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.block.args.join(' ')}`)
+      .join('; ');
+    throw new CertkitError(
+      'not-found',
+      `no virtual host serves ${wanted.join(', ')}`,
+      known
+        ? `found: ${known} (see certkit install apache --list)`
+        : 'the configuration has no <VirtualHost>',
+    );
   }
-  return { http: serving.filter((v) => !v.ssl && !v.addresses.some((a) => a.port === o.tlsPort)), tls: serving.filter((v) => v.ssl || v.addresses.some((a) => a.port === o.tlsPort)) };
+  return {
+    http: serving.filter((v) => !v.ssl && !v.addresses.some((a) => a.port === o.tlsPort)),
+    tls: serving.filter((v) => v.ssl || v.addresses.some((a) => a.port === o.tlsPort)),
+  };
 }
 
-function enableDebianModule(cfg: ApacheConfig, mod: string, changes: FileChange[], seen = new Set<string>()): void {
+function enableDebianModule(
+  cfg: ApacheConfig,
+  mod: string,
+  changes: FileChange[],
+  seen = new Set<string>(),
+): void {
   if (seen.has(mod)) return;
   seen.add(mod);
   const avail = join(cfg.serverRoot, 'mods-available');
   const load = join(avail, `${mod}.load`);
-  if (!existsSync(load)) throw new CertkitError('environment', `Apache module ${mod} is not installed (${load} missing)`);
-  const deps = /#\s*Depends:\s*(.*)/.exec(readFileSync(load, 'utf8'))?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+  if (!existsSync(load))
+    throw new CertkitError('environment', `Apache module ${mod} is not installed (${load} missing)`);
+  const deps =
+    /#\s*Depends:\s*(.*)/.exec(readFileSync(load, 'utf8'))?.[1]?.split(/\s+/).filter(Boolean) ?? [];
   for (const d of deps) enableDebianModule(cfg, d, changes, seen);
   for (const ext of ['load', 'conf']) {
     const src = join(avail, `${mod}.${ext}`);
@@ -177,7 +215,9 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
     for (const v of tls) {
       const e = edit(v.file);
       const block = findBlockInFile(e.nodes, v.block)!;
-      block.children = stripManaged(block.children, 'tls').filter((c) => !(c.kind === 'directive' && SSL_KEYS.includes(c.name.toLowerCase())));
+      block.children = stripManaged(block.children, 'tls').filter(
+        (c) => !(c.kind === 'directive' && SSL_KEYS.includes(c.name.toLowerCase())),
+      );
       appendToBlock(block, managed('tls', tlsLines(o, profileFile), childIndent(block)));
     }
   } else {
@@ -190,17 +230,31 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
       (c) => !(c.kind === 'directive' && [...REDIRECT_KEYS, ...SSL_KEYS].includes(c.name.toLowerCase())),
     );
     const body = printApache(copied).replace(/\s*$/, '\n');
-    const listenNeeded = !collectListens(cfg).some((l) => l.port === o.tlsPort && (l.host === '*' || l.host === '' || l.host === host || host === '*'));
-    const header = [`# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}).`, `# Copied from the vhost in ${source.file}.`];
-    const listen = listenNeeded ? [`Listen ${host === '*' ? '' : `${host.includes(':') ? `[${host}]` : host}:`}${o.tlsPort}`] : [];
-    const blockText = `<VirtualHost ${addr}>\n${body}${BEGIN('tls')}\n`.replace(BEGIN('tls'), `${indent}${BEGIN('tls')}`);
-    const tlsText = tlsLines(o, profileFile).map((l) => `${indent}${l}\n`).join('') + `${indent}${END('tls')}\n</VirtualHost>\n`;
+    const listenNeeded = !collectListens(cfg).some(
+      (l) => l.port === o.tlsPort && (l.host === '*' || l.host === '' || l.host === host || host === '*'),
+    );
+    const header = [
+      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}).`,
+      `# Copied from the vhost in ${source.file}.`,
+    ];
+    const listen = listenNeeded
+      ? [`Listen ${host === '*' ? '' : `${host.includes(':') ? `[${host}]` : host}:`}${o.tlsPort}`]
+      : [];
+    const blockText = `<VirtualHost ${addr}>\n${body}${BEGIN('tls')}\n`.replace(
+      BEGIN('tls'),
+      `${indent}${BEGIN('tls')}`,
+    );
+    const tlsText =
+      tlsLines(o, profileFile)
+        .map((l) => `${indent}${l}\n`)
+        .join('') + `${indent}${END('tls')}\n</VirtualHost>\n`;
     const text = [...header, ...listen, ''].join('\n') + blockText + tlsText;
     let path: string;
     if (cfg.layout === 'debian') {
       path = join(cfg.serverRoot, 'sites-available', `certkit-${o.lineage}-ssl.conf`);
       const link = join(cfg.serverRoot, 'sites-enabled', basename(path));
-      if (!existsSync(link)) changes.push({ path: link, before: null, after: relative(dirname(link), path), symlink: true });
+      if (!existsSync(link))
+        changes.push({ path: link, before: null, after: relative(dirname(link), path), symlink: true });
     } else if (cfg.layout === 'rhel') path = join(cfg.serverRoot, 'conf.d', `certkit-${o.lineage}-ssl.conf`);
     else path = join(dirname(source.file), `certkit-${o.lineage}-ssl.conf`);
     const before = existsSync(path) ? readFileSync(path, 'utf8') : null;
@@ -221,11 +275,20 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
   }
 
   // 3. modules the layout's way
-  const mods = ['ssl', 'socache_shmcb', ...(o.redirect ? ['rewrite'] : []), ...(o.hsts ? ['headers'] : []), ...(o.basicAuth ? ['auth_basic', 'authn_file', 'authn_core', 'authz_user'] : [])];
+  const mods = [
+    'ssl',
+    'socache_shmcb',
+    ...(o.redirect ? ['rewrite'] : []),
+    ...(o.hsts ? ['headers'] : []),
+    ...(o.basicAuth ? ['auth_basic', 'authn_file', 'authn_core', 'authz_user'] : []),
+  ];
   const missing = mods.filter((m) => !cfg.modules.has(`${m}_module`));
   if (cfg.layout === 'debian') for (const m of missing) enableDebianModule(cfg, m, changes);
   else if (missing.length) {
-    const modFile = cfg.layout === 'rhel' ? join(cfg.serverRoot, 'conf.modules.d', '00-certkit.conf') : join(cfg.serverRoot, 'certkit', 'modules.conf');
+    const modFile =
+      cfg.layout === 'rhel'
+        ? join(cfg.serverRoot, 'conf.modules.d', '00-certkit.conf')
+        : join(cfg.serverRoot, 'certkit', 'modules.conf');
     const before = existsSync(modFile) ? readFileSync(modFile, 'utf8') : null;
     const lines = new Set((before ?? '').split('\n').filter(Boolean));
     for (const m of missing) lines.add(`LoadModule ${m}_module ${moduleLoadPath(cfg, m)}`);
@@ -240,12 +303,21 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
   const stapleFile = join(cfg.serverRoot, 'certkit', 'stapling.conf');
   const stapleBefore = existsSync(stapleFile) ? readFileSync(stapleFile, 'utf8') : null;
   if (o.ocspStapling) {
-    changes.push({ path: stapleFile, before: stapleBefore, after: '# Managed by certkit\nSSLStaplingCache shmcb:${APACHE_RUN_DIR}/certkit_stapling(32768)\n'.replace('${APACHE_RUN_DIR}', cfg.env.APACHE_RUN_DIR ?? 'logs') });
+    changes.push({
+      path: stapleFile,
+      before: stapleBefore,
+      after:
+        '# Managed by certkit\nSSLStaplingCache shmcb:${APACHE_RUN_DIR}/certkit_stapling(32768)\n'.replace(
+          '${APACHE_RUN_DIR}',
+          cfg.env.APACHE_RUN_DIR ?? 'logs',
+        ),
+    });
     const main = edit(cfg.mainFile);
     if (!main.before.includes(stapleFile)) main.nodes.push(makeText([`IncludeOptional ${stapleFile}`], ''));
   }
 
-  for (const e of editing.values()) changes.push({ path: e.path, before: e.before, after: printApache(e.nodes) });
+  for (const e of editing.values())
+    changes.push({ path: e.path, before: e.before, after: printApache(e.nodes) });
   return { target: 'apache', changes: dedupe(changes), notes };
 }
 

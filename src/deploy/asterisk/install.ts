@@ -13,7 +13,10 @@ import { preflightCertificate } from '../preflight.js';
 import { servedFingerprint, waitUntil } from '../probe.js';
 import { planAsteriskInstall, type AsteriskPart } from './plan.js';
 
-export type CommandRunner = (cmd: string, args: string[]) => Promise<{ code: number; output: string; missing?: boolean }>;
+export type CommandRunner = (
+  cmd: string,
+  args: string[],
+) => Promise<{ code: number; output: string; missing?: boolean }>;
 
 export const spawnRunner: CommandRunner = (cmd, args) =>
   new Promise((resolve) => {
@@ -21,14 +24,18 @@ export const spawnRunner: CommandRunner = (cmd, args) =>
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (err: NodeJS.ErrnoException) => resolve({ code: 127, output: err.message, missing: err.code === 'ENOENT' }));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      resolve({ code: 127, output: err.message, missing: err.code === 'ENOENT' }),
+    );
     child.on('close', (code) => resolve({ code: code ?? -1, output: output.trim() }));
   });
 
 /** The asterisk group id from /etc/group, or null. */
 export function asteriskGroupId(groupFile = '/etc/group'): number | null {
   try {
-    const line = readFileSync(groupFile, 'utf8').split('\n').find((l) => l.startsWith('asterisk:'));
+    const line = readFileSync(groupFile, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('asterisk:'));
     return line ? Number(line.split(':')[2]) : null;
   } catch {
     return null;
@@ -73,9 +80,16 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   const configDir = o.configDir ?? '/etc/asterisk';
   const keysDir = o.keysDir ?? '/etc/asterisk/keys';
   const method = (o.method ?? 'tlsv1_2') as 'tlsv1_2' | 'sslv23';
-  if (method !== 'tlsv1_2' && method !== 'sslv23') throw new CertkitError('usage', `--method ${o.method}: use tlsv1_2 or sslv23`);
-  for (const p of o.parts ?? []) if (!(p in RELOAD_COMMANDS)) throw new CertkitError('usage', `unknown Asterisk part "${p}"`);
-  if (!(await stat(configDir).catch(() => null))?.isDirectory()) throw new CertkitError('not-found', `${configDir} does not exist`, 'give the Asterisk configuration directory with --config-dir');
+  if (method !== 'tlsv1_2' && method !== 'sslv23')
+    throw new CertkitError('usage', `--method ${o.method}: use tlsv1_2 or sslv23`);
+  for (const p of o.parts ?? [])
+    if (!(p in RELOAD_COMMANDS)) throw new CertkitError('usage', `unknown Asterisk part "${p}"`);
+  if (!(await stat(configDir).catch(() => null))?.isDirectory())
+    throw new CertkitError(
+      'not-found',
+      `${configDir} does not exist`,
+      'give the Asterisk configuration directory with --config-dir',
+    );
   step('pre-flight of the certificate files');
   const pre = await preflightCertificate(o.fullchainPath, o.keyPath, o.names);
   const gid = o.asteriskGid === undefined ? asteriskGroupId() : o.asteriskGid;
@@ -90,8 +104,24 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     keyPem: await readFile(o.keyPath, 'utf8'),
     asteriskGid: gid,
   });
-  if (plan.parts.length === 0) throw new CertkitError('usage', `no Asterisk part to configure in ${configDir}`, 'choose with --pjsip, --http, --manager or --sip');
-  const result = { parts: plan.parts, changed: [] as string[], noop: isNoop(plan), diff: renderDiff(plan), notes: plan.notes, reloads: [] as string[], reloadSkipped: false, verified: [] as string[], backupDir: null as string | null, fingerprint: pre.fingerprint };
+  if (plan.parts.length === 0)
+    throw new CertkitError(
+      'usage',
+      `no Asterisk part to configure in ${configDir}`,
+      'choose with --pjsip, --http, --manager or --sip',
+    );
+  const result = {
+    parts: plan.parts,
+    changed: [] as string[],
+    noop: isNoop(plan),
+    diff: renderDiff(plan),
+    notes: plan.notes,
+    reloads: [] as string[],
+    reloadSkipped: false,
+    verified: [] as string[],
+    backupDir: null as string | null,
+    fingerprint: pre.fingerprint,
+  };
   if (o.dryRun) return result;
 
   const asterisk = o.asterisk ?? 'asterisk';
@@ -100,11 +130,18 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   const reload = async () => {
     if (gid !== null) {
       const problem = await unreadableByGroup([plan.certFile, plan.keyFile], gid);
-      if (problem) throw new CertkitError('deploy', `the asterisk group cannot read ${problem}`, 'Asterisk reads its keys after dropping root: fix the directory permissions');
+      if (problem)
+        throw new CertkitError(
+          'deploy',
+          `the asterisk group cannot read ${problem}`,
+          'Asterisk reads its keys after dropping root: fix the directory permissions',
+        );
     }
     if (!haveAsterisk) {
       result.reloadSkipped = true;
-      result.notes.push(`no "${asterisk}" binary here: the files are written, the reload was skipped (run: asterisk -rx "${plan.parts.map((p) => RELOAD_COMMANDS[p]).join('" ; asterisk -rx "')}")`);
+      result.notes.push(
+        `no "${asterisk}" binary here: the files are written, the reload was skipped (run: asterisk -rx "${plan.parts.map((p) => RELOAD_COMMANDS[p]).join('" ; asterisk -rx "')}")`,
+      );
       return;
     }
     for (const part of plan.parts) {
@@ -117,7 +154,11 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
       step(`asterisk -rx '${RELOAD_COMMANDS[part]}'`);
       const r = await runner(asterisk, ['-rx', RELOAD_COMMANDS[part]]);
       result.reloads.push(RELOAD_COMMANDS[part]);
-      if (r.code !== 0) throw new CertkitError('deploy', `asterisk -rx '${RELOAD_COMMANDS[part]}' failed: ${r.output.split('\n').pop()}`);
+      if (r.code !== 0)
+        throw new CertkitError(
+          'deploy',
+          `asterisk -rx '${RELOAD_COMMANDS[part]}' failed: ${r.output.split('\n').pop()}`,
+        );
     }
   };
   const verify = async () => {
@@ -126,8 +167,15 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
       const port = Number(e.bind.split(':').pop());
       const host = o.verifyHost ?? connectHost(e.bind);
       let served = '';
-      const ok = await waitUntil(async () => (served = await servedFingerprint(host, port, o.names[0])) === pre.fingerprint, 8000);
-      if (!ok) throw new CertkitError('deploy', `${e.part} on ${host}:${port} does not serve the new certificate${served ? ` (serves ${served.slice(0, 23)}…)` : ''}`);
+      const ok = await waitUntil(
+        async () => (served = await servedFingerprint(host, port, o.names[0])) === pre.fingerprint,
+        8000,
+      );
+      if (!ok)
+        throw new CertkitError(
+          'deploy',
+          `${e.part} on ${host}:${port} does not serve the new certificate${served ? ` (serves ${served.slice(0, 23)}…)` : ''}`,
+        );
       result.verified.push(`${e.part} ${host}:${port}`);
     }
   };
@@ -141,7 +189,15 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     await verify();
     return result;
   }
-  const applied = await applyPlan(plan, { reload, verify, recover: async () => (haveAsterisk ? void (await reload().catch(() => {})) : undefined) }, o.backupRoot ?? null);
+  const applied = await applyPlan(
+    plan,
+    {
+      reload,
+      verify,
+      recover: async () => (haveAsterisk ? void (await reload().catch(() => {})) : undefined),
+    },
+    o.backupRoot ?? null,
+  );
   result.changed = applied.changed;
   result.backupDir = applied.backupDir;
   return result;

@@ -61,14 +61,29 @@ export function parseAsterisk(text: string): AstFile {
     }
     const sec = /^\[([^\]]+)\]\s*(?:\(([^)]*)\))?/.exec(body);
     if (sec) {
-      const header = { kind: 'section' as const, raw, name: sec[1]!.trim(), options: (sec[2] ?? '').split(',').map((s) => s.trim()).filter(Boolean) };
+      const header = {
+        kind: 'section' as const,
+        raw,
+        name: sec[1]!.trim(),
+        options: (sec[2] ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
       const section: AstSection = { header, lines: [] };
       file.sections.push(section);
       current = section.lines;
       continue;
     }
     const kv = /^([^=]+?)\s*(=>|=)\s*(.*)$/.exec(body);
-    if (kv) current.push({ kind: 'setting', raw, key: kv[1]!.trim(), value: kv[3]!.trim(), op: kv[2] as '=' | '=>' });
+    if (kv)
+      current.push({
+        kind: 'setting',
+        raw,
+        key: kv[1]!.trim(),
+        value: kv[3]!.trim(),
+        op: kv[2] as '=' | '=>',
+      });
     else current.push({ kind: 'text', raw });
   }
   return file;
@@ -91,7 +106,12 @@ export function settingValue(lines: AstLine[], key: string): string | undefined 
 }
 
 /** A setting's value as the section sees it: its own lines, else inherited from its templates (last wins). */
-export function effectiveValue(file: AstFile, s: AstSection, key: string, seen = new Set<string>()): string | undefined {
+export function effectiveValue(
+  file: AstFile,
+  s: AstSection,
+  key: string,
+  seen = new Set<string>(),
+): string | undefined {
   const own = settingValue(s.lines, key);
   if (own !== undefined) return own;
   let v: string | undefined;
@@ -109,7 +129,9 @@ export function effectiveValue(file: AstFile, s: AstSection, key: string, seen =
  * trailing comment and spacing style); otherwise a line is added after the last setting.
  */
 export function setValue(s: AstSection, key: string, value: string): void {
-  const idx = s.lines.map((l, i) => (l.kind === 'setting' && l.key.toLowerCase() === key.toLowerCase() ? i : -1)).filter((i) => i >= 0);
+  const idx = s.lines
+    .map((l, i) => (l.kind === 'setting' && l.key.toLowerCase() === key.toLowerCase() ? i : -1))
+    .filter((i) => i >= 0);
   if (idx.length) {
     const i = idx[idx.length - 1]!;
     const l = s.lines[i] as Extract<AstLine, { kind: 'setting' }>;

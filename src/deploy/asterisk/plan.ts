@@ -7,7 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { FileChange, Plan } from '../engine.js';
-import { effectiveValue, isTemplate, parseAsterisk, printAsterisk, setValue, settingValue, type AstFile, type AstSection } from './parser.js';
+import {
+  effectiveValue,
+  isTemplate,
+  parseAsterisk,
+  printAsterisk,
+  setValue,
+  settingValue,
+  type AstFile,
+  type AstSection,
+} from './parser.js';
 
 export type AsteriskPart = 'pjsip' | 'http' | 'manager' | 'sip';
 
@@ -52,7 +61,8 @@ function loadWithIncludes(configDir: string, name: string): Loaded[] {
     if (!l || depth > 8 || out.some((o) => o.path === path)) return;
     out.push(l);
     for (const line of [...l.file.preamble, ...l.file.sections.flatMap((s) => s.lines)]) {
-      if (line.kind === 'include' && line.directive !== 'exec') visit(isAbsolute(line.path) ? line.path : join(configDir, line.path), depth + 1);
+      if (line.kind === 'include' && line.directive !== 'exec')
+        visit(isAbsolute(line.path) ? line.path : join(configDir, line.path), depth + 1);
     }
   };
   visit(join(configDir, name), 0);
@@ -71,7 +81,12 @@ export function defaultParts(configDir: string): AsteriskPart[] {
   return parts;
 }
 
-const DEFAULT_BIND: Record<AsteriskPart, string> = { pjsip: '0.0.0.0:5061', http: '0.0.0.0:8089', manager: '0.0.0.0:5039', sip: '0.0.0.0:5061' };
+const DEFAULT_BIND: Record<AsteriskPart, string> = {
+  pjsip: '0.0.0.0:5061',
+  http: '0.0.0.0:8089',
+  manager: '0.0.0.0:5039',
+  sip: '0.0.0.0:5061',
+};
 
 export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
   const parts = o.parts ?? defaultParts(o.configDir);
@@ -81,9 +96,24 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
   const notes: string[] = [];
   const endpoints: AsteriskPlan['endpoints'] = [];
   const current = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : null);
-  changes.push({ path: certFile, before: current(certFile), after: o.fullchainPem, mode: 0o644, gid: o.asteriskGid ?? undefined });
-  changes.push({ path: keyFile, before: current(keyFile), after: o.keyPem, mode: o.asteriskGid === null ? 0o600 : 0o640, gid: o.asteriskGid ?? undefined });
-  if (o.asteriskGid === null) notes.push('no "asterisk" group on this machine: the key is 0600 root-only; Asterisk running as another user will not read it');
+  changes.push({
+    path: certFile,
+    before: current(certFile),
+    after: o.fullchainPem,
+    mode: 0o644,
+    gid: o.asteriskGid ?? undefined,
+  });
+  changes.push({
+    path: keyFile,
+    before: current(keyFile),
+    after: o.keyPem,
+    mode: o.asteriskGid === null ? 0o600 : 0o640,
+    gid: o.asteriskGid ?? undefined,
+  });
+  if (o.asteriskGid === null)
+    notes.push(
+      'no "asterisk" group on this machine: the key is 0600 root-only; Asterisk running as another user will not read it',
+    );
 
   const edited = new Map<string, Loaded>();
   const touch = (l: Loaded) => edited.set(l.path, l);
@@ -108,7 +138,10 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
         setValue(s, 'method', o.method);
         if (o.bind) setValue(s, 'bind', o.bind);
         touch(l);
-        endpoints.push({ part: 'pjsip', bind: o.bind ?? effectiveValue(merged, s, 'bind') ?? DEFAULT_BIND.pjsip });
+        endpoints.push({
+          part: 'pjsip',
+          bind: o.bind ?? effectiveValue(merged, s, 'bind') ?? DEFAULT_BIND.pjsip,
+        });
       }
     } else {
       const managed = join(o.configDir, 'pjsip_certkit.conf');
@@ -124,9 +157,17 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
         `method=${o.method}`,
         '',
       ].join('\n');
-      changes.push({ path: managed, before: current(managed), after: text, mode: 0o640, gid: o.asteriskGid ?? undefined });
+      changes.push({
+        path: managed,
+        before: current(managed),
+        after: text,
+        mode: 0o640,
+        gid: o.asteriskGid ?? undefined,
+      });
       const main = files[0]!;
-      const already = [...main.file.preamble, ...main.file.sections.flatMap((s) => s.lines)].some((l) => l.kind === 'include' && l.path === 'pjsip_certkit.conf');
+      const already = [...main.file.preamble, ...main.file.sections.flatMap((s) => s.lines)].some(
+        (l) => l.kind === 'include' && l.path === 'pjsip_certkit.conf',
+      );
       if (!already) {
         const sep = main.text.endsWith('\n') || main.text === '' ? '' : '\n';
         const include = `${sep}\n; TLS transport managed by certkit\n#tryinclude pjsip_certkit.conf\n`;
@@ -143,7 +184,15 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
     const l = read(path) ?? { path, text: '', file: parseAsterisk('') };
     let general = l.file.sections.find((s) => s.header.name === 'general');
     if (!general) {
-      general = { header: { kind: 'section', raw: `${l.text && !l.text.endsWith('\n') ? '\n' : ''}[general]\n`, name: 'general', options: [] }, lines: [] };
+      general = {
+        header: {
+          kind: 'section',
+          raw: `${l.text && !l.text.endsWith('\n') ? '\n' : ''}[general]\n`,
+          name: 'general',
+          options: [],
+        },
+        lines: [],
+      };
       l.file.sections.unshift(general);
     }
     setValue(general, 'tlsenable', 'yes');

@@ -2,7 +2,8 @@
 import type { CheckReport } from '../types.js';
 import { byUrgency } from './sort.js';
 
-const h = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const h = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderHtml(r: CheckReport): string {
   const targets = [...r.targets].sort(byUrgency);

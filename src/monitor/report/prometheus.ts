@@ -30,19 +30,62 @@ export function renderPrometheus(r: CheckReport): string {
   for (const t of r.targets) {
     const base = { target: t.target, address: t.address };
     if (t.kind === 'endpoint') {
-      add('probe_success', 'Whether the TLS probe succeeded (blackbox_exporter compatible)', base, t.certificates.length ? 1 : 0);
+      add(
+        'probe_success',
+        'Whether the TLS probe succeeded (blackbox_exporter compatible)',
+        base,
+        t.certificates.length ? 1 : 0,
+      );
       if (t.certificates.length) {
-        add('probe_ssl_earliest_cert_expiry', 'Earliest expiry of the served chain, unix seconds', base, Math.min(...t.certificates.map((c) => unix(c.notAfter))));
-        add('probe_ssl_last_chain_expiry_timestamp_seconds', 'Expiry of the served chain, unix seconds', base, Math.min(...t.certificates.map((c) => unix(c.notAfter))));
+        add(
+          'probe_ssl_earliest_cert_expiry',
+          'Earliest expiry of the served chain, unix seconds',
+          base,
+          Math.min(...t.certificates.map((c) => unix(c.notAfter))),
+        );
+        add(
+          'probe_ssl_last_chain_expiry_timestamp_seconds',
+          'Expiry of the served chain, unix seconds',
+          base,
+          Math.min(...t.certificates.map((c) => unix(c.notAfter))),
+        );
         const leaf = t.certificates[0]!;
-        add('probe_ssl_last_chain_info', 'The served leaf certificate', { ...base, fingerprint_sha256: leaf.fingerprintSha256.replace(/:/g, '').toLowerCase(), subject: leaf.subject, issuer: leaf.issuer, subjectalternative: leaf.dnsNames.join(','), serialnumber: leaf.serial.toLowerCase() }, 1);
+        add(
+          'probe_ssl_last_chain_info',
+          'The served leaf certificate',
+          {
+            ...base,
+            fingerprint_sha256: leaf.fingerprintSha256.replace(/:/g, '').toLowerCase(),
+            subject: leaf.subject,
+            issuer: leaf.issuer,
+            subjectalternative: leaf.dnsNames.join(','),
+            serialnumber: leaf.serial.toLowerCase(),
+          },
+          1,
+        );
       }
     }
     certMetrics(t, add, now);
-    for (const f of t.findings) add('certkit_finding', 'A finding of certkit check (1 while present)', { id: f.id, target: t.target, address: t.address, severity: f.severity }, 1);
-    add('certkit_target_status', 'Status of the target: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN', base, SEVERITY_RANK[t.status]);
+    for (const f of t.findings)
+      add(
+        'certkit_finding',
+        'A finding of certkit check (1 while present)',
+        { id: f.id, target: t.target, address: t.address, severity: f.severity },
+        1,
+      );
+    add(
+      'certkit_target_status',
+      'Status of the target: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
+      base,
+      SEVERITY_RANK[t.status],
+    );
   }
-  add('certkit_check_status', 'Overall status of the run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN', {}, SEVERITY_RANK[r.status]);
+  add(
+    'certkit_check_status',
+    'Overall status of the run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
+    {},
+    SEVERITY_RANK[r.status],
+  );
   add('certkit_check_timestamp_seconds', 'When the check ran, unix seconds', {}, now);
   return (
     Object.values(m)
@@ -51,11 +94,26 @@ export function renderPrometheus(r: CheckReport): string {
   );
 }
 
-function certMetrics(t: TargetResult, add: (n: string, h: string, l: Record<string, string | undefined>, v: number) => void, now: number) {
+function certMetrics(
+  t: TargetResult,
+  add: (n: string, h: string, l: Record<string, string | undefined>, v: number) => void,
+  now: number,
+) {
   const leaf = t.certificates[0];
   if (!leaf) return;
-  const l = { filepath: t.kind === 'endpoint' ? undefined : t.target, target: t.kind === 'endpoint' ? t.target : undefined, subject_CN: leaf.commonName ?? '', issuer_CN: leaf.issuerCommonName ?? '', serial_number: leaf.serial.toLowerCase() };
-  add('x509_cert_not_after', 'notAfter of the certificate, unix seconds (x509-certificate-exporter compatible)', l, unix(leaf.notAfter));
+  const l = {
+    filepath: t.kind === 'endpoint' ? undefined : t.target,
+    target: t.kind === 'endpoint' ? t.target : undefined,
+    subject_CN: leaf.commonName ?? '',
+    issuer_CN: leaf.issuerCommonName ?? '',
+    serial_number: leaf.serial.toLowerCase(),
+  };
+  add(
+    'x509_cert_not_after',
+    'notAfter of the certificate, unix seconds (x509-certificate-exporter compatible)',
+    l,
+    unix(leaf.notAfter),
+  );
   add('x509_cert_not_before', 'notBefore of the certificate, unix seconds', l, unix(leaf.notBefore));
   add('x509_cert_expired', '1 when the certificate has expired', l, unix(leaf.notAfter) <= now ? 1 : 0);
 }
