@@ -11,7 +11,6 @@ import type { FileChange, Plan } from '../engine.js';
 import { vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
 import {
   childIndent,
-  is,
   makeText,
   parseApache,
   printApache,
