@@ -9,14 +9,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import type { FileChange, Plan } from '../engine.js';
 import { vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
-import {
-  childIndent,
-  makeText,
-  parseApache,
-  printApache,
-  type BlockNode,
-  type ConfNode,
-} from './parser.js';
+import { childIndent, makeText, parseApache, printApache, type BlockNode, type ConfNode } from './parser.js';
 import { HSTS_HEADER, tlsProfileSnippet, type TlsProfile } from './profiles.js';
 
 export interface ApachePlanOptions {
