@@ -36,7 +36,7 @@ export interface KeyFacts {
   curve?: string;
 }
 
-/** Stable JSON facts about one certificate (schema v1; see docs/json-schema.md). */
+/** Stable JSON facts about one certificate (schema v1; see docs/json.md). */
 export interface CertFacts {
   subject: string;
   commonName: string | null;
