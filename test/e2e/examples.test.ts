@@ -75,6 +75,17 @@ describe('examples/', () => {
       expect(r.served).toBeTruthy();
       expect(r.redirect).toMatch(/^301 https:\/\/lib\.example\.test:/);
       expect((await httpHead('127.0.0.1', a.httpPort, 'lib.example.test', '/')).status).toBe(301);
+      // record the installer, then a renewal replays it: Apache serves the renewed certificate
+      const store = join(work, 'store');
+      const env = { NODE_EXTRA_CA_CERTS: pebble.tlsCaFile };
+      const inst = await certkitAsync(['--store', store, 'install', 'apache', '--name', 'lib.example.test', '--server-root', a.serverRoot, '--tls-port', String(tlsPort), '--yes'], { env });
+      expect(inst.code, inst.stderr).toBe(0);
+      const renew = await certkitAsync(['--store', store, '--json', 'renew', '--force', '--no-jitter'], { env });
+      expect(renew.code, renew.stderr).toBe(0);
+      expect(JSON.parse(renew.stdout).lineages[0]).toMatchObject({ status: 'renewed', version: 2 });
+      const { X509Certificate } = await import('node:crypto');
+      const live = new X509Certificate(readFileSync(join(store, 'live/lib.example.test/cert.pem')));
+      expect(await servedFingerprint('127.0.0.1', tlsPort, 'lib.example.test')).toBe(live.fingerprint256);
     } finally {
       process.env.NODE_EXTRA_CA_CERTS = saved;
       await pebble.stop();
