@@ -17,7 +17,7 @@ export default async function acme() {
     const request = `${ck} request bench.example.test --server ${pebble.directoryUrl} --standalone --http-port ${pebble.httpPort} --http-address 127.0.0.1 --agree-tos`;
     const certbot = `${cb} certonly --standalone ${http} -d bench.example.test --force-renewal`;
     const haveCertbot = have('certbot');
-    const r = hyperfine([request, ...(haveCertbot ? [certbot] : [])], { runs: 8, warmup: 1 });
+    const r = hyperfine([request, ...(haveCertbot ? [certbot] : [])], { runs: 5, warmup: 1 });
     rows.push(row('request 1 name (wall) vs certbot certonly --standalone', r[0].median, r[1]?.median, sec, haveCertbot ? '' : 'certbot not installed'));
     rows.push(row('request 1 name (CPU user+sys) vs certbot', r[0].cpu, r[1]?.cpu, sec));
 
@@ -29,7 +29,7 @@ export default async function acme() {
     const far = new Date(Date.now() + 20 * 365 * 86400000).toISOString();
     const renew = `CERTKIT_NOW=${far} ${ck} renew --no-jitter`;
     const cbRenew = `${cb} renew --force-renewal ${http}`;
-    const rr = hyperfine([renew, ...(haveCertbot ? [cbRenew] : [])], { runs: 2, warmup: 0 });
+    const rr = hyperfine([renew, ...(haveCertbot ? [cbRenew] : [])], { runs: 1, warmup: 0 });
     rows.push(row('renew 50 due lineages (wall) vs certbot renew', rr[0].median, rr[1]?.median, sec));
     rows.push(row('renew 50 due lineages (CPU) vs certbot renew', rr[0].cpu, rr[1]?.cpu, sec));
   } finally {

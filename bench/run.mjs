@@ -7,6 +7,7 @@ import { ROOT } from './lib.mjs';
 const suites = ['foundation', 'keys', 'acme', 'monitor'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rows = [];
+const header = ['benchmark', 'certkit', 'peer', 'ratio (peer/certkit)', 'note'];
 for (const name of suites) {
   if (only.length && !only.includes(name)) continue;
   let mod;
@@ -22,20 +23,21 @@ for (const name of suites) {
   } catch (err) {
     rows.push({ name: `${name}: FAILED`, certkit: '-', peer: '-', ratio: '-', note: String(err.message).split('\n')[0] });
   }
+  if (process.argv.includes('--record')) record(rows, false); // keep what is measured even if a later suite is cut off
 }
 
-const header = ['benchmark', 'certkit', 'peer', 'ratio (peer/certkit)', 'note'];
 const lines = [header, ...rows.map((r) => [r.name, r.certkit, r.peer, r.ratio, r.note ?? ''])];
 const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
-const text = lines.map((l) => l.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
-console.log(text);
+console.log(lines.map((l) => l.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n'));
+if (process.argv.includes('--record')) record(rows, true);
 
-if (process.argv.includes('--record')) {
+function record(rows, complete) {
   const md = [
     '# Benchmark results',
     '',
     `Recorded ${new Date().toISOString()} on ${hostname()}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`,
-    'Whole processes on the same machine in one run (`npm run bench -- --record`). Ratio = peer / certkit: above 1 means certkit is faster.',
+    'Whole processes on the same machine in one run (`npm run bench -- --record`). Ratio = peer / certkit: above 1 means certkit is faster (or smaller).',
+    complete ? '' : '(partial: the run was still going when this was written)',
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,

@@ -2,32 +2,16 @@
  * The per-lineage deploy hook: `sh -c CMD` after a new version went live, with
  *   CERTKIT_LINEAGE, CERTKIT_LIVE_DIR, CERTKIT_DOMAINS (space-separated), CERTKIT_VERSION.
  */
-import { spawn } from 'node:child_process';
+import { runShell } from '../util/shell.js';
 import { CertkitError } from '../errors.js';
 
-export function runDeployHook(cmd: string, env: Record<string, string>, timeoutMs = 300_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', cmd], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else {
-        const last = output.trim().split('\n').pop();
-        reject(
-          new CertkitError(
-            'deploy',
-            `the deploy hook failed (${signal ?? `exit ${code}`})${last ? `: ${last}` : ''}`,
-            'the new certificate is live in the store; fix the hook and run it by hand',
-          ),
-        );
-      }
-    });
-  });
+export async function runDeployHook(cmd: string, env: Record<string, string>, timeoutMs = 300_000): Promise<void> {
+  const r = await runShell(cmd, env, timeoutMs);
+  if (r.code === 0) return;
+  const last = r.output.split('\n').pop();
+  throw new CertkitError(
+    'deploy',
+    `the deploy hook failed (${r.signal ?? `exit ${r.code}`})${last ? `: ${last}` : ''}`,
+    'the new certificate is live in the store; fix the hook and run it by hand',
+  );
 }

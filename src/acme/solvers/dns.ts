@@ -6,7 +6,7 @@
  *   CERTKIT_DOMAIN      example.com (the identifier; "*." removed)
  * After present, certkit waits until the TXT record is visible at --dns-resolver (default: system resolvers).
  */
-import { spawn } from 'node:child_process';
+import { runShell } from '../../util/shell.js';
 import { createHash } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { CertkitError } from '../../errors.js';
@@ -21,27 +21,7 @@ export function dnsRecordName(identifier: string): string {
   return `_acme-challenge.${identifier}.`;
 }
 
-function runHook(
-  cmd: string,
-  env: Record<string, string>,
-  timeoutMs: number,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', cmd], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, output: output.trim() });
-    });
-    child.on('error', () => resolve({ code: -1, output: 'could not run /bin/sh' }));
-  });
-}
+const runHook = runShell;
 
 /** "1.2.3.4", "1.2.3.4:5353", "::1" or "[::1]:5353" as node's Resolver wants it. */
 export function resolverServer(addr: string): string {

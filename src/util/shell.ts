@@ -1,0 +1,21 @@
+import { spawn } from 'node:child_process';
+
+/** Runs a user-supplied command line through /bin/sh with extra environment; never throws. */
+export function runShell(
+  cmd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ code: number; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', cmd], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, output: output.trim() });
+    });
+    child.on('error', () => resolve({ code: -1, signal: null, output: 'could not run /bin/sh' }));
+  });
+}
