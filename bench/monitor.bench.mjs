@@ -50,7 +50,7 @@ export default async function monitor() {
   rows.push(row('check 1,000 loopback endpoints (wall) vs ssl-cert-check', r[0].median, r[1]?.median, sec, peer ? '' : 'ssl-cert-check not installed'));
   const memCk = await new Promise((resolve) => {
     const { spawn } = require_();
-    const child = spawn('/bin/bash', ['-c', `/usr/bin/time -f '%M' ${ck.replace('; true', '')} 2>&1 >/dev/null | tail -1`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('/bin/bash', ['-c', `/usr/bin/time -f '%M' ${ck.replace(' > /dev/null; true', '')} 2>&1 >/dev/null | tail -1`], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(Number(out.trim())));
