@@ -5,7 +5,11 @@
 import { runShell } from '../util/shell.js';
 import { CertkitError } from '../errors.js';
 
-export async function runDeployHook(cmd: string, env: Record<string, string>, timeoutMs = 300_000): Promise<void> {
+export async function runDeployHook(
+  cmd: string,
+  env: Record<string, string>,
+  timeoutMs = 300_000,
+): Promise<void> {
   const r = await runShell(cmd, env, timeoutMs);
   if (r.code === 0) return;
   const last = r.output.split('\n').pop();

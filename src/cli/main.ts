@@ -11,6 +11,12 @@ import { registerCommands } from './commands.js';
 const EXAMPLES = `
 Examples (each command has more: certkit help COMMAND):
   certkit inspect server.pem --key server.key     what a file holds; does the key match?
+  certkit csr --wizard                             a CSR for a paid CA, step by step
+  certkit import --cert from-the-ca.p7b            the CA's certificate into the store, chain fixed
+  certkit request www.example.com --webroot /var/www/html --agree-tos --install apache
+  certkit renew                                    renew what is due (cron/systemd: certkit schedule install)
+  certkit install apache --name www.example.com --dry-run
+  certkit check store www.example.com mail.example.com:587 --nagios
   certkit list                                     the lineages in the store
 `;
 

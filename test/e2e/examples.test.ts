@@ -78,9 +78,26 @@ describe('examples/', () => {
       // record the installer, then a renewal replays it: Apache serves the renewed certificate
       const store = join(work, 'store');
       const env = { NODE_EXTRA_CA_CERTS: pebble.tlsCaFile };
-      const inst = await certkitAsync(['--store', store, 'install', 'apache', '--name', 'lib.example.test', '--server-root', a.serverRoot, '--tls-port', String(tlsPort), '--yes'], { env });
+      const inst = await certkitAsync(
+        [
+          '--store',
+          store,
+          'install',
+          'apache',
+          '--name',
+          'lib.example.test',
+          '--server-root',
+          a.serverRoot,
+          '--tls-port',
+          String(tlsPort),
+          '--yes',
+        ],
+        { env },
+      );
       expect(inst.code, inst.stderr).toBe(0);
-      const renew = await certkitAsync(['--store', store, '--json', 'renew', '--force', '--no-jitter'], { env });
+      const renew = await certkitAsync(['--store', store, '--json', 'renew', '--force', '--no-jitter'], {
+        env,
+      });
       expect(renew.code, renew.stderr).toBe(0);
       expect(JSON.parse(renew.stdout).lineages[0]).toMatchObject({ status: 'renewed', version: 2 });
       const { X509Certificate } = await import('node:crypto');

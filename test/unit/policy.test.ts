@@ -29,13 +29,21 @@ describe('renewal policy (pure, clock injected)', () => {
     const r = decideRenewal({ notBefore: nb, notAfter: na, now: d('2026-01-10T13:00:00Z'), ari, seed: 500 });
     expect(r.due).toBe(true);
     expect(r.reason).toMatch(/ARI window/);
-    expect(decideRenewal({ notBefore: nb, notAfter: na, now: d('2026-01-10T11:00:00Z'), ari, seed: 500 }).due).toBe(false);
+    expect(
+      decideRenewal({ notBefore: nb, notAfter: na, now: d('2026-01-10T11:00:00Z'), ari, seed: 500 }).due,
+    ).toBe(false);
     expect(decideRenewal({ notBefore: nb, notAfter: na, now: nb, force: true }).due).toBe(true);
   });
 });
 
 describe('expiry thresholds of check', () => {
-  const policy = (now: string) => ({ warnDays: 30, critDays: 7, strict: false, allowSelfSigned: [], now: d(now) });
+  const policy = (now: string) => ({
+    warnDays: 30,
+    critDays: 7,
+    strict: false,
+    allowSelfSigned: [],
+    now: d(now),
+  });
   it('days for long certificates: 30 → WARNING, 7 → CRITICAL', () => {
     const nb = d('2026-01-01T00:00:00Z');
     const na = d('2026-12-31T00:00:00Z');

@@ -1,0 +1,121 @@
+import { Command, Option } from 'commander';
+import { collect, examples, type Runner } from './shared.js';
+
+/** request, renew, revoke, account: ACME. */
+export function registerAcme(program: Command, run: Runner): void {
+  program
+    .command('request')
+    .summary("get a certificate over ACME (Let's Encrypt, ZeroSSL, Google, any RFC 8555 CA)")
+    .description(
+      'Obtain a certificate for the names and make it a lineage in the store, with everything needed to renew\n' +
+        'it unattended. Prove control of the names with one of --webroot, --standalone, --dns-hook or --manual.\n' +
+        'Wildcards need dns-01 (--dns-hook or --manual). IP addresses are allowed where the CA supports them.',
+    )
+    .argument('<domains...>', 'names (and IP addresses) to cover; the first names the lineage')
+    .option(
+      '--server <name|url>',
+      'letsencrypt, letsencrypt-staging, zerossl, google, or a directory URL',
+      'letsencrypt',
+    )
+    .option('--email <address>', 'contact address for the ACME account')
+    .option('--agree-tos', "accept the CA's terms of service (asked on a terminal otherwise)")
+    .option('--eab-kid <kid>', 'external account binding key id (ZeroSSL, Google, paid ACME CAs)')
+    .option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key (never on the command line)')
+    .option('--webroot <dir>', 'http-01: write challenge files under DIR/.well-known/acme-challenge/')
+    .option('--standalone', 'http-01: answer with a built-in HTTP server')
+    .option('--http-port <n>', 'standalone port', '80')
+    .option('--http-address <addr>', 'standalone listen address (default: all)')
+    .option('--dns-hook <cmd>', 'dns-01: run CMD to set/remove TXT records (see docs/dns-hook.md)')
+    .option('--dns-resolver <addr>', 'where to check the TXT record is visible (host[:port])')
+    .option('--dns-wait <seconds>', 'how long to wait for the TXT record', '120')
+    .option('--manual', 'print the record or file and wait for Enter (terminal only)')
+    .option('--key-type <type>', 'ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096', 'ecdsa-p256')
+    .option('--reuse-key', 'keep the same private key on renewal')
+    .option('--profile <name>', "ACME profile (checked against the CA's directory)")
+    .option('--preferred-chain <issuer-cn>', 'pick the alternate chain whose root has this CN')
+    .option('--name <lineage>', 'lineage name (default: the first name)')
+    .option('--deploy-hook <cmd>', 'run after each new version goes live (stored for renewals)')
+    .option(
+      '--install <target>',
+      'install after issuing: apache or asterisk (repeatable; recorded for renewals)',
+      collect,
+    )
+    .option('--server-root <dir>', 'with --install apache: the Apache configuration directory')
+    .option('--ctl <cmd>', 'with --install apache: the control command')
+    .option('--tls-port <n>', 'with --install apache: port for a new TLS vhost (default 443)')
+    .option('--hsts', 'with --install apache: send Strict-Transport-Security')
+    .option('--config-dir <dir>', 'with --install asterisk: the Asterisk configuration directory')
+    .option('--keys-dir <dir>', 'with --install asterisk: where to copy the certificate files')
+    .option('--dry-run', 'check the settings and the CA directory, order nothing')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit request www.example.com example.com --webroot /var/www/html --email ops@example.com --agree-tos',
+        'certkit request pbx.example.com --standalone --deploy-hook "systemctl reload asterisk"',
+        'certkit request "*.example.com" --dns-hook /etc/certkit/dns-hook.sh',
+        'certkit request www.example.com --server letsencrypt-staging --standalone --dry-run',
+      ),
+    )
+    .action((domains: string[], flags) =>
+      run(async (ctx) => (await import('../commands/request.js')).runRequest(ctx, domains, flags)),
+    );
+
+  program
+    .command('renew')
+    .summary('renew every ACME lineage that is due (for cron/systemd)')
+    .description(
+      'Renew the ACME lineages that are due: when the CA offers ACME Renewal Information, inside its window;\n' +
+        'else after two thirds of the lifetime (half for certificates shorter than 10 days). The new version goes\n' +
+        'live only when complete and verified; then the deploy hook and recorded installers run.\n' +
+        'Not on a terminal, it first waits a random delay up to 2 minutes (--no-jitter to skip).',
+    )
+    .option('--name <lineage>', 'only this lineage')
+    .option('--force', 'renew even when not due')
+    .option('--dry-run', 'say what is due, change nothing')
+    .option('--no-jitter', 'no random delay when not on a terminal')
+    .option('--concurrency <n>', 'lineages renewed at once', '4')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit renew',
+        'certkit renew --name www.example.com --force',
+        'certkit renew --dry-run --json',
+      ) + 'Exit: 0 all fine, 1 at least one renewal failed (each named on stderr).\n',
+    )
+    .action((flags) => run(async (ctx) => (await import('../commands/renew.js')).runRenew(ctx, flags)));
+
+  program
+    .command('revoke')
+    .summary("revoke a lineage's live certificate")
+    .requiredOption('--name <lineage>', 'the lineage')
+    .addOption(
+      new Option('--reason <reason>', 'revocation reason')
+        .choices(['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation'])
+        .default('unspecified'),
+    )
+    .option('--dry-run', 'check, revoke nothing')
+    .addHelpText('after', examples('certkit revoke --name www.example.com --reason keyCompromise'))
+    .action((flags) => run(async (ctx) => (await import('../commands/revoke.js')).runRevoke(ctx, flags)));
+
+  program
+    .command('account')
+    .summary('show, register, roll over or deactivate the ACME account')
+    .argument('<action>', 'show | register | rollover | deactivate')
+    .option('--server <name|url>', 'the CA (as for request)', 'letsencrypt')
+    .option('--email <address>', 'register: contact address')
+    .option('--agree-tos', 'register: accept the terms of service')
+    .option('--eab-kid <kid>', 'register: external account binding key id')
+    .option('--eab-hmac-key-file <file>', 'register: file holding the EAB HMAC key')
+    .option('--dry-run', 'change nothing')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit account show',
+        'certkit account register --server zerossl --eab-kid KID --eab-hmac-key-file hmac.txt --agree-tos',
+        'certkit account rollover',
+      ),
+    )
+    .action((action: string, flags) =>
+      run(async (ctx) => (await import('../commands/account.js')).runAccount(ctx, action, flags)),
+    );
+}

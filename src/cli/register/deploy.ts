@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import { examples, type Runner } from './shared.js';
+
+/** install: Apache and Asterisk. */
+export function registerDeploy(program: Command, run: Runner): void {
+  program
+    .command('install')
+    .summary('install a lineage into apache or asterisk: plan, diff, apply, verify, roll back')
+    .description(
+      'Install a certificate into Apache (TLS vhost, HTTP→HTTPS redirect, Mozilla TLS profile, HSTS, basic auth)\n' +
+        'or Asterisk (PJSIP TLS transport, HTTPS for WebRTC/ARI, AMI, chan_sip). Refuses bad certificate files before\n' +
+        'any reload, backs up and writes atomically, reloads, verifies the new certificate is served, and restores\n' +
+        'every file if anything fails. A second run changes nothing. Recorded per lineage: renew replays it.',
+    )
+    .argument('<target>', 'apache | asterisk')
+    .option('--name <lineage>', 'the lineage to install (see certkit list)')
+    .option('--fullchain <file>', 'instead of a lineage: this full chain (PEM, leaf first)')
+    .option('--key <file>', 'instead of a lineage: this private key')
+    .option('--dry-run', 'print the unified diff, change nothing')
+    .option('-y, --yes', 'apply without asking (on a terminal, certkit shows the diff and asks)')
+    .option('--list', 'apache: list the virtual hosts found and the names each serves')
+    .option(
+      '--vhost <name>',
+      "apache: the site to install into (default: every vhost serving the lineage's names)",
+    )
+    .option('--server-root <dir>', 'apache: configuration directory (default /etc/apache2 or /etc/httpd)')
+    .option('--ctl <cmd>', 'apache: control command (default apache2ctl / apachectl)')
+    .option('--redirect', 'apache: redirect HTTP to HTTPS (default)')
+    .option('--no-redirect', 'apache: no redirect')
+    .option('--hsts', 'apache: send Strict-Transport-Security')
+    .addOption(
+      new Option('--tls <profile>', 'apache: Mozilla TLS profile').choices(['intermediate', 'modern']),
+    )
+    .option('--basic-auth <htpasswd>', 'apache: require a password (HTTPS only) from this htpasswd file')
+    .option('--auth-path <path>', 'apache: what the password protects', '/')
+    .option('--tls-port <n>', 'apache: port of the TLS vhost when one is created (default 443)')
+    .option('--config-dir <dir>', 'asterisk: configuration directory (default /etc/asterisk)')
+    .option(
+      '--keys-dir <dir>',
+      'asterisk: where the certificate files are copied (default /etc/asterisk/keys)',
+    )
+    .option('--pjsip', 'asterisk: PJSIP TLS transport')
+    .option('--http', 'asterisk: HTTPS for WebRTC/ARI (http.conf)')
+    .option('--manager', 'asterisk: AMI over TLS (manager.conf)')
+    .option('--sip', 'asterisk: chan_sip TLS (sip.conf)')
+    .option('--bind <addr:port>', 'asterisk: TLS bind address for the parts enabled')
+    .addOption(new Option('--method <method>', 'asterisk: PJSIP TLS method').choices(['tlsv1_2', 'sslv23']))
+    .option('--asterisk <cmd>', 'asterisk: the asterisk binary used for reloads', 'asterisk')
+    .addHelpText(
+      'after',
+      examples(
+        'certkit install apache --list',
+        'certkit install apache --name www.example.com --dry-run',
+        'certkit install apache --name www.example.com --hsts --basic-auth /etc/apache2/.htpasswd --yes',
+        'certkit install asterisk --name pbx.example.com --pjsip --http --dry-run',
+      ) + 'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
+    )
+    .action((target: string, flags) =>
+      run(async (ctx) => (await import('../commands/install.js')).runInstall(ctx, target, flags)),
+    );
+}
