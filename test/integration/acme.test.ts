@@ -134,6 +134,22 @@ describe('certkit request against Pebble', () => {
     expectIssued(store, 'wildcard.wild.test', ['*.wild.test', 'wild.test']);
   });
 
+  it('an IP address identifier over http-01', async () => {
+    const store = join(tempDir(), 'store');
+    const r = await ck(store, ['request', '127.0.0.1', ...standalone(), '--name', 'loopback-ip']);
+    expect(r.code, r.stderr).toBe(0);
+    const cert = expectIssued(store, 'loopback-ip', ['IP Address:127.0.0.1']);
+    expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+  });
+
+  it('--profile is checked against the directory (Pebble 2.4 advertises none): one line, nothing stored', async () => {
+    const store = join(tempDir(), 'store');
+    const r = await ck(store, ['request', 'prof.test', ...standalone(), '--profile', 'shortlived']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^certkit: this CA advertises no ACME profiles, so --profile shortlived cannot be used$/);
+    expect(existsSync(join(store, 'lineages'))).toBe(false);
+  });
+
   it('a wildcard with http-01 is refused with a clear line', async () => {
     const r = await ck(join(tempDir(), 'store'), ['request', '*.nope.test', ...standalone()]);
     expect(r.code).toBe(2);
