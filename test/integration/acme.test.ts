@@ -146,7 +146,9 @@ describe('certkit request against Pebble', () => {
     const store = join(tempDir(), 'store');
     const r = await ck(store, ['request', 'prof.test', ...standalone(), '--profile', 'shortlived']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^certkit: this CA advertises no ACME profiles, so --profile shortlived cannot be used$/);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: this CA advertises no ACME profiles, so --profile shortlived cannot be used$/,
+    );
     expect(existsSync(join(store, 'lineages'))).toBe(false);
   });
 
