@@ -66,7 +66,14 @@ export class AcmeSession {
     this.http.maxBadNonceRetries = 25;
     const original = this.http.request.bind(this.http);
     this.http.request = async (url, method, o) => {
-      const resp = await original(url, method, o);
+      let resp;
+      try {
+        resp = await original(url, method, o);
+      } catch (err) {
+        // acme-client's axios interceptor turns a network error into a TypeError and loses its code:
+        // find out what really happened with one plain request
+        throw Object.assign(new Error((err as Error).message), { code: (err as { code?: string }).code ?? (await transportErrorCode(url)) });
+      }
       const data = resp.data as AcmeProblem | undefined;
       if (resp.status >= 400 && data && typeof data === 'object' && 'type' in data) {
         this.problem = { ...data, status: resp.status, retryAfter: resp.headers['retry-after'] ?? null };
@@ -103,6 +110,20 @@ export class AcmeSession {
       }
     }
   }
+}
+
+/** The errno / TLS code of a failing request to url (ECONNREFUSED, ENOTFOUND, a certificate error...). */
+async function transportErrorCode(url: string): Promise<string | undefined> {
+  const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'HEAD', timeout: 10_000 }, (res: import('node:http').IncomingMessage) => {
+      res.resume();
+      resolve(undefined);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code));
+    req.end();
+  });
 }
 
 export function networkError(err: unknown, context: string): CertkitError {

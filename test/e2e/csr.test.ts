@@ -36,6 +36,14 @@ describe('certkit key', () => {
     expect(readFileSync(out)).not.toEqual(before);
   });
 
+  it('refuses a directory that does not exist instead of creating it', () => {
+    const out = join(tempDir(), 'missing', 'k.pem');
+    const r = certkit(['key', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^certkit: the directory .*missing does not exist; nothing was written/);
+    expect(existsSync(join(out, '..'))).toBe(false);
+  });
+
   it('encrypts with AES-256 from a passphrase file; openssl needs the passphrase to read it', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'pass'), 'correct horse\n');

@@ -184,6 +184,19 @@ describe('certkit request against Pebble', () => {
     expect(existsSync(join(store, 'live', 'down.delta.test'))).toBe(false);
   });
 
+  it('an unreachable CA and an unverifiable CA certificate: one line each with the cause, exit 6', async () => {
+    const store = join(tempDir(), 'store');
+    const refused = await ck(store, ['request', 'x.test', '--server', 'https://127.0.0.1:1/dir', '--standalone', '--agree-tos']);
+    expect(refused.code).toBe(6);
+    expect(refused.stderr.trim()).toMatch(/^certkit: cannot reach the ACME server while [a-z ]+ \(ECONNREFUSED\)/);
+    // TLS verification is on: without NODE_EXTRA_CA_CERTS, Pebble's own certificate is not trusted
+    const untrusted = await certkitAsync(['--store', store, 'request', 'x.test', ...standalone()], { env: { NODE_EXTRA_CA_CERTS: '' } });
+    expect(untrusted.code).toBe(6);
+    expect(untrusted.stderr.trim().split('\n')).toHaveLength(1);
+    expect(untrusted.stderr).toMatch(/TLS verification of the ACME server failed/);
+    expect(existsSync(join(store, 'lineages'))).toBe(false);
+  });
+
   it('account rollover, then issuance still works; revoke', async () => {
     const store = join(tempDir(), 'store');
     expect((await ck(store, ['request', 'roll.eps.test', ...standalone()])).code).toBe(0);

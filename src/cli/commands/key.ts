@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { generatePrivateKey, parseKeyType, privateKeyToPem, keyTypeOf } from '../../csr/keygen.js';
 import { writeSecretAtomic } from '../../util/fs-atomic.js';
@@ -22,6 +23,9 @@ export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
       'where should the key go?',
       'give --out FILE (keys are never printed to the terminal)',
     );
+  if (!existsSync(dirname(flags.out))) {
+    throw new CertkitError('input', `the directory ${dirname(flags.out)} does not exist; nothing was written`, 'create it first (0700 for keys)');
+  }
   if (existsSync(flags.out) && !flags.force) {
     throw new CertkitError(
       'input',
