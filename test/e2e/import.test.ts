@@ -1,31 +1,16 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkit, certkitAsync, certkitJson } from '../helpers/cli.js';
-import { issue, makeRoot, openssl, opensslFacts, read, tempDir } from '../helpers/openssl.js';
+import { issue, makeRoot, openssl, opensslFacts, read, tempDir, signCsr } from '../helpers/openssl.js';
+import { snapshot } from '../helpers/fs.js';
 
 let dir: string;
 let root: ReturnType<typeof makeRoot>;
 let int: ReturnType<typeof issue>;
 let server: Server;
 let aiaUrl: string;
-
-function snapshot(path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string) => {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      return;
-    }
-    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
-    else out[p] = readFileSync(p, 'utf8');
-  };
-  walk(path);
-  return out;
-}
 
 /** The store's live view holds a leaf-first fullchain without the root, and the key matches. */
 function expectGoodLineage(store: string, name: string, leafFile: string) {
@@ -97,23 +82,7 @@ describe('certkit import', () => {
       const store = join(work, 'store');
       const name = `p7b-${form.toLowerCase()}.example.test`;
       const csr = certkitJson(['--store', store, 'csr', '-d', name, '--out-dir', work]);
-      writeFileSync(join(work, 'ext'), `subjectAltName=DNS:${name}\n`);
-      openssl([
-        'x509',
-        '-req',
-        '-in',
-        csr.csrFile,
-        '-CA',
-        int.certFile,
-        '-CAkey',
-        int.keyFile,
-        '-out',
-        join(work, 'leaf.pem'),
-        '-days',
-        '90',
-        '-extfile',
-        join(work, 'ext'),
-      ]);
+      signCsr(csr.csrFile, int, [name], join(work, 'leaf.pem'));
       const p7b = join(work, 'order.p7b');
       openssl([
         'crl2pkcs7',
@@ -275,23 +244,7 @@ describe('certkit import', () => {
     const work = tempDir();
     const store = join(work, 'store');
     const csr = certkitJson(['--store', store, 'csr', '-d', 'asked.example.test', '--out-dir', work]);
-    writeFileSync(join(work, 'ext'), 'subjectAltName=DNS:asked.example.test,DNS:sneaky.example.test\n');
-    openssl([
-      'x509',
-      '-req',
-      '-in',
-      csr.csrFile,
-      '-CA',
-      int.certFile,
-      '-CAkey',
-      int.keyFile,
-      '-out',
-      join(work, 'leaf.pem'),
-      '-days',
-      '30',
-      '-extfile',
-      join(work, 'ext'),
-    ]);
+    signCsr(csr.csrFile, int, ['asked.example.test', 'sneaky.example.test'], join(work, 'leaf.pem'), 30);
     const before = snapshot(store);
     const r = certkit([
       '--store',

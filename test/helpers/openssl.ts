@@ -245,3 +245,32 @@ export function makeChain(dir: string, leafNames = ['www.example.test', 'example
   });
   return { root, int, rsaLeaf, ecLeaf };
 }
+
+/** Signs a CSR as a CA would, putting exactly these names in the certificate (test stand-in for a paid CA). */
+export function signCsr(
+  csrFile: string,
+  issuer: IssuedCert,
+  names: string[],
+  outFile: string,
+  days = 90,
+): string {
+  const ext = `${outFile}.ext`;
+  writeFileSync(ext, `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    csrFile,
+    '-CA',
+    issuer.certFile,
+    '-CAkey',
+    issuer.keyFile,
+    '-out',
+    outFile,
+    '-days',
+    String(days),
+    '-extfile',
+    ext,
+  ]);
+  return outFile;
+}

@@ -186,11 +186,22 @@ describe('certkit request against Pebble', () => {
 
   it('an unreachable CA and an unverifiable CA certificate: one line each with the cause, exit 6', async () => {
     const store = join(tempDir(), 'store');
-    const refused = await ck(store, ['request', 'x.test', '--server', 'https://127.0.0.1:1/dir', '--standalone', '--agree-tos']);
+    const refused = await ck(store, [
+      'request',
+      'x.test',
+      '--server',
+      'https://127.0.0.1:1/dir',
+      '--standalone',
+      '--agree-tos',
+    ]);
     expect(refused.code).toBe(6);
-    expect(refused.stderr.trim()).toMatch(/^certkit: cannot reach the ACME server while [a-z ]+ \(ECONNREFUSED\)/);
+    expect(refused.stderr.trim()).toMatch(
+      /^certkit: cannot reach the ACME server while [a-z ]+ \(ECONNREFUSED\)/,
+    );
     // TLS verification is on: without NODE_EXTRA_CA_CERTS, Pebble's own certificate is not trusted
-    const untrusted = await certkitAsync(['--store', store, 'request', 'x.test', ...standalone()], { env: { NODE_EXTRA_CA_CERTS: '' } });
+    const untrusted = await certkitAsync(['--store', store, 'request', 'x.test', ...standalone()], {
+      env: { NODE_EXTRA_CA_CERTS: '' },
+    });
     expect(untrusted.code).toBe(6);
     expect(untrusted.stderr.trim().split('\n')).toHaveLength(1);
     expect(untrusted.stderr).toMatch(/TLS verification of the ACME server failed/);

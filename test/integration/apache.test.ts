@@ -1,20 +1,12 @@
 /** certkit install apache against a real Apache (Debian apache2) run as a private instance on loopback high ports. */
 import { execFileSync } from 'node:child_process';
-import {
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  mkdirSync,
-  readlinkSync,
-  lstatSync,
-} from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { certkitAsync, type CliResult } from '../helpers/cli.js';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
+import { snapshot } from '../helpers/fs.js';
 import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
 import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
 
@@ -65,18 +57,6 @@ async function apache(sites: { name: string; aliases?: string[] }[], layout: 'de
   a.start();
   running.push(a);
   return a;
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (p: string) => {
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) out[p] = `-> ${readlinkSync(p)}`;
-    else if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
-    else out[p] = readFileSync(p, 'utf8');
-  };
-  walk(dir);
-  return out;
 }
 
 function install(
