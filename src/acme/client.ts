@@ -72,7 +72,9 @@ export class AcmeSession {
       } catch (err) {
         // acme-client's axios interceptor turns a network error into a TypeError and loses its code:
         // find out what really happened with one plain request
-        throw Object.assign(new Error((err as Error).message), { code: (err as { code?: string }).code ?? (await transportErrorCode(url)) });
+        throw Object.assign(new Error((err as Error).message), {
+          code: (err as { code?: string }).code ?? (await transportErrorCode(url)),
+        });
       }
       const data = resp.data as AcmeProblem | undefined;
       if (resp.status >= 400 && data && typeof data === 'object' && 'type' in data) {
@@ -116,10 +118,14 @@ export class AcmeSession {
 async function transportErrorCode(url: string): Promise<string | undefined> {
   const { request } = await import(url.startsWith('https:') ? 'node:https' : 'node:http');
   return new Promise((resolve) => {
-    const req = request(url, { method: 'HEAD', timeout: 10_000 }, (res: import('node:http').IncomingMessage) => {
-      res.resume();
-      resolve(undefined);
-    });
+    const req = request(
+      url,
+      { method: 'HEAD', timeout: 10_000 },
+      (res: import('node:http').IncomingMessage) => {
+        res.resume();
+        resolve(undefined);
+      },
+    );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code));
     req.end();

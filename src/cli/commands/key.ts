@@ -24,7 +24,11 @@ export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
       'give --out FILE (keys are never printed to the terminal)',
     );
   if (!existsSync(dirname(flags.out))) {
-    throw new CertkitError('input', `the directory ${dirname(flags.out)} does not exist; nothing was written`, 'create it first (0700 for keys)');
+    throw new CertkitError(
+      'input',
+      `the directory ${dirname(flags.out)} does not exist; nothing was written`,
+      'create it first (0700 for keys)',
+    );
   }
   if (existsSync(flags.out) && !flags.force) {
     throw new CertkitError(
