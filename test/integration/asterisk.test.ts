@@ -23,7 +23,7 @@ import { FakeAsterisk } from '../helpers/fake-asterisk.js';
 import { freePort } from '../helpers/apache.js';
 import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
 
-const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'shared', 'samples', 'asterisk');
+const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'asterisk');
 const sample = (f: string) => readFileSync(join(SAMPLES, f), 'utf8');
 const MANAGED_KEYS = [
   'cert_file',
