@@ -1,12 +1,21 @@
 /** certkit install apache against a real Apache (Debian apache2) run as a private instance on loopback high ports. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  mkdirSync,
+} from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { certkitAsync, type CliResult } from '../helpers/cli.js';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
-import { snapshot } from '../helpers/fs.js';
+import { snapshotWithModes } from '../helpers/fs.js';
 import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
 import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
 
@@ -144,16 +153,16 @@ describe('certkit install apache (Debian layout)', () => {
         .status,
     ).toBe(404);
 
-    const before = snapshot(a.serverRoot);
+    const before = snapshotWithModes(a.serverRoot);
     const pid = a.pid();
     const again = await install(l.store, a, 'site', tlsPort, ['--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ noop: true, changed: [] });
-    expect(snapshot(a.serverRoot)).toEqual(before);
+    expect(snapshotWithModes(a.serverRoot)).toEqual(before);
     const dry = await install(l.store, a, 'site', tlsPort, ['--dry-run', '--hsts']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^\+.*Strict-Transport-Security/m);
-    expect(snapshot(a.serverRoot)).toEqual(before);
+    expect(snapshotWithModes(a.serverRoot)).toEqual(before);
     expect(a.pid()).toBe(pid);
   });
 
@@ -290,9 +299,13 @@ describe('certkit install apache (Debian layout)', () => {
     expect(await servedFingerprint('127.0.0.1', tlsPort, 'glob.site.test')).toBe(l.fingerprint);
   });
 
-  it('a forced configtest failure rolls back to byte-identical files with Apache still serving', async () => {
+  it('a forced configtest failure rolls back to byte-identical files (modes and owners too, no new directory) with Apache still serving', async () => {
     const a = await apache([{ name: 'fail.site.test' }]);
     const l = lineage(['fail.site.test'], 'fail');
+    // the edited site file is 0640 root:adm: the rollback must give exactly that back, not 0644 root:root
+    const site = join(a.serverRoot, 'sites-available', 'fail.site.test.conf');
+    chmodSync(site, 0o640);
+    chownSync(site, 0, 4);
     // a control command whose configtest rejects any configuration certkit has touched
     const ctl = join(l.dir, 'failing-ctl.sh');
     writeFileSync(
@@ -300,7 +313,7 @@ describe('certkit install apache (Debian layout)', () => {
       `#!/bin/sh\nif [ "$1" = configtest ] && grep -Rqs "BEGIN certkit" ${a.serverRoot}/sites-enabled/; then echo "AH00526: Syntax error (forced by the test)" >&2; exit 1; fi\nexec apache2ctl "$@"\n`,
     );
     execFileSync('chmod', ['+x', ctl]);
-    const before = snapshot(a.serverRoot);
+    const before = snapshotWithModes(a.serverRoot);
     const r = await certkitAsync([
       '--store',
       l.store,
@@ -319,7 +332,7 @@ describe('certkit install apache (Debian layout)', () => {
     expect(r.code).toBe(7);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/fails its test.*restored/);
-    expect(snapshot(a.serverRoot)).toEqual(before);
+    expect(snapshotWithModes(a.serverRoot)).toEqual(before);
     expect((await httpHead('127.0.0.1', a.httpPort, 'fail.site.test', '/')).status).toBe(200);
   });
 
@@ -391,7 +404,7 @@ describe('certkit install apache (Debian layout)', () => {
     const tlsPort = await freePort();
     expect((await install(l.store, a, 'bad', tlsPort)).code).toBe(0);
     const served = await servedFingerprint('127.0.0.1', tlsPort, 'bad.site.test');
-    const before = snapshot(a.serverRoot);
+    const before = snapshotWithModes(a.serverRoot);
     const pid = a.pid();
     for (const [what, make, pattern] of bad) {
       const files = make(l);
@@ -415,7 +428,7 @@ describe('certkit install apache (Debian layout)', () => {
       expect(r.code, what).toBe(2);
       expect(r.stderr, what).toMatch(/refused before any reload/);
       expect(r.stderr, what).toMatch(pattern);
-      expect(snapshot(a.serverRoot), what).toEqual(before);
+      expect(snapshotWithModes(a.serverRoot), what).toEqual(before);
       expect(a.pid(), what).toBe(pid);
       expect(await servedFingerprint('127.0.0.1', tlsPort, 'bad.site.test'), what).toBe(served);
     }
@@ -428,11 +441,11 @@ describe('certkit install apache (Debian layout)', () => {
       join(a.serverRoot, 'sites-enabled', 'zz-broken.conf'),
       '<VirtualHost *:80>\nNotADirective here\n</VirtualHost>\n',
     );
-    const before = snapshot(a.serverRoot);
+    const before = snapshotWithModes(a.serverRoot);
     const r = await install(l.store, a, 'broken', await freePort());
     expect(r.code).toBe(8);
     expect(r.stderr).toMatch(/already fails its test/);
-    expect(snapshot(a.serverRoot)).toEqual(before);
+    expect(snapshotWithModes(a.serverRoot)).toEqual(before);
     rmSync(join(a.serverRoot, 'sites-enabled', 'zz-broken.conf')); // so the instance can be stopped
   });
 });

@@ -16,7 +16,13 @@ import {
   settingValue,
 } from '../../src/deploy/asterisk/parser.js';
 import { installAsterisk, RELOAD_COMMANDS } from '../../src/deploy/asterisk/install.js';
-import { planAsteriskInstall, type AsteriskPart } from '../../src/deploy/asterisk/plan.js';
+import {
+  discoverAsterisk,
+  planAsteriskInstall,
+  type AsteriskPart,
+  type AsteriskPlanOptions,
+} from '../../src/deploy/asterisk/plan.js';
+import { contentAfter } from '../../src/deploy/engine.js';
 import { probeTls } from '../../src/monitor/tls-probe.js';
 import { certkit } from '../helpers/cli.js';
 import { FakeAsterisk } from '../helpers/fake-asterisk.js';
@@ -82,7 +88,7 @@ function expectOnlyManagedChanges(before: string, after: string) {
 }
 
 function plan(dir: string, parts: AsteriskPart[], gid: number | null = null) {
-  return planAsteriskInstall({
+  const o: AsteriskPlanOptions = {
     lineage: 'pbx',
     configDir: dir,
     keysDir: join(dir, 'keys'),
@@ -91,10 +97,11 @@ function plan(dir: string, parts: AsteriskPart[], gid: number | null = null) {
     fullchainPem: read(pki.fullchain),
     keyPem: read(pki.key),
     asteriskGid: gid,
-  });
+  };
+  return planAsteriskInstall(discoverAsterisk(o), o);
 }
 
-const after = (p: ReturnType<typeof plan>, path: string) => p.changes.find((c) => c.path === path)!.after!;
+const after = (p: ReturnType<typeof plan>, path: string) => contentAfter(p, path)!;
 
 describe('Asterisk config parser', () => {
   it.each([
@@ -170,7 +177,7 @@ describe('Asterisk plans against configurations built from the samples', () => {
     const inc = '; our transports\n[transport-tls]\ntype=transport\nprotocol=tls\nbind=0.0.0.0:5061\n';
     const dir = configDir({ 'pjsip.conf': main, 'pjsip_transports.conf': inc });
     const p = plan(dir, ['pjsip']);
-    expect(p.changes.find((c) => c.path === join(dir, 'pjsip.conf'))).toBeUndefined();
+    expect(p.effects.find((c) => 'path' in c && c.path === join(dir, 'pjsip.conf'))).toBeUndefined();
     const text = after(p, join(dir, 'pjsip_transports.conf'));
     expectOnlyManagedChanges(inc, text);
     expect(text).toMatch(/method=tlsv1_2/);

@@ -3,9 +3,9 @@
  * (globs relative to ServerRoot, ${VAR} from envvars), evaluating <IfModule> against LoadModule lines and
  * <IfDefine> against Define, and collecting every <VirtualHost> with the names it serves.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CertkitError } from '../../errors.js';
+import { liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
 import { expandInclude } from './glob.js';
 import { ApacheSyntaxError, is, parseApache, type BlockNode, type ConfNode } from './parser.js';
 
@@ -40,6 +40,8 @@ export interface ApacheConfig {
   listens: VhostAddress[];
   modules: Set<string>;
   env: Record<string, string>;
+  /** how the tree was read: further reads (by the planner) go through the same view */
+  view: FsView;
 }
 
 const STATIC_MODULES = [
@@ -54,24 +56,25 @@ const STATIC_MODULES = [
 ];
 
 /** Debian's envvars: `export NAME=value` lines (the SUFFIX logic is approximated). */
-export function readEnvvars(serverRoot: string): Record<string, string> {
+export function readEnvvars(serverRoot: string, view: FsView): Record<string, string> {
   const env: Record<string, string> = {};
-  const file = join(serverRoot, 'envvars');
-  if (!existsSync(file)) return env;
+  const text = textOf(view.state(view.real(join(serverRoot, 'envvars'))));
+  if (text === null) return env;
   const suffix = serverRoot.startsWith('/etc/apache2-') ? `-${serverRoot.slice('/etc/apache2-'.length)}` : '';
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const m = /^\s*export\s+([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
     if (m) env[m[1]!] = m[2]!.replace(/^["']|["']$/g, '').replace(/\$SUFFIX|\$\{SUFFIX\}/g, suffix);
   }
   return env;
 }
 
-export function detectLayout(serverRoot: string): { layout: Layout; mainFile: string } {
-  if (existsSync(join(serverRoot, 'apache2.conf')))
+export function detectLayout(serverRoot: string, view: FsView): { layout: Layout; mainFile: string } {
+  const exists = (p: string) => view.state(p).exists;
+  if (exists(join(serverRoot, 'apache2.conf')))
     return { layout: 'debian', mainFile: join(serverRoot, 'apache2.conf') };
-  if (existsSync(join(serverRoot, 'conf', 'httpd.conf')))
+  if (exists(join(serverRoot, 'conf', 'httpd.conf')))
     return { layout: 'rhel', mainFile: join(serverRoot, 'conf', 'httpd.conf') };
-  if (existsSync(join(serverRoot, 'httpd.conf')))
+  if (exists(join(serverRoot, 'httpd.conf')))
     return { layout: 'other', mainFile: join(serverRoot, 'httpd.conf') };
   throw new CertkitError(
     'not-found',
@@ -92,9 +95,17 @@ function moduleName(arg: string): string {
   return c ? `${c[1]}_module` : arg;
 }
 
-export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, string> = {}): ApacheConfig {
-  const { layout, mainFile } = detectLayout(serverRoot);
-  const env = { ...readEnvvars(serverRoot), ...extraEnv };
+/**
+ * Evaluates the tree through a file-system view: the live disk (recording into a snapshot: discovery) or a
+ * frozen snapshot (pure: planning).
+ */
+export function loadApacheConfig(
+  serverRoot: string,
+  view: FsView = liveView(new Map() as Snapshot),
+  extraEnv: Record<string, string> = {},
+): ApacheConfig {
+  const { layout, mainFile } = detectLayout(serverRoot, view);
+  const env = { ...readEnvvars(serverRoot, view), ...extraEnv };
   const cfg: ApacheConfig = {
     serverRoot,
     mainFile,
@@ -104,6 +115,7 @@ export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, st
     listens: [],
     modules: new Set(STATIC_MODULES),
     env,
+    view,
   };
   const defines = new Set<string>();
   const expand = (s: string) =>
@@ -111,10 +123,11 @@ export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, st
 
   const readFile = (linkPath: string): ConfigFile => {
     // edit the real file, never replace a sites-enabled symlink with a copy
-    const path = realpathSync(linkPath);
+    const path = view.real(linkPath);
     const hit = cfg.files.get(path);
     if (hit) return hit;
-    const text = readFileSync(path, 'utf8');
+    const text = textOf(view.state(path));
+    if (text === null) throw new CertkitError('not-found', `${linkPath} is not a readable file`);
     let nodes: ConfNode[];
     try {
       nodes = parseApache(text);
@@ -141,7 +154,7 @@ export function loadApacheConfig(serverRoot: string, extraEnv: Record<string, st
         if (name === 'include' || name === 'includeoptional') {
           const pattern = expand(n.args[0] ?? '');
           const abs = isAbsolute(pattern) ? pattern : join(serverRoot, pattern);
-          const matches = expandInclude(abs);
+          const matches = expandInclude(abs, view);
           if (matches.length === 0 && name === 'include' && !/[*?[]/.test(pattern)) {
             throw new CertkitError(
               'input',

@@ -1,6 +1,6 @@
 /** Apache's Include globbing: wildcards in the last (or any) path segment, matches sorted like httpd does. */
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FsView } from '../snapshot.js';
 
 function segmentRegex(seg: string): RegExp {
   let re = '';
@@ -23,7 +23,7 @@ function segmentRegex(seg: string): RegExp {
 const hasWildcard = (s: string) => /[*?[]/.test(s);
 
 /** Files matching an absolute pattern; a directory (no wildcard) yields every file in it, recursively. */
-export function expandInclude(pattern: string): string[] {
+export function expandInclude(pattern: string, view: FsView): string[] {
   const parts = pattern.split('/');
   let paths = [parts[0] === '' ? '/' : parts[0]!];
   for (const part of parts.slice(1)) {
@@ -34,12 +34,7 @@ export function expandInclude(pattern: string): string[] {
         next.push(join(base, part));
         continue;
       }
-      let entries: string[] = [];
-      try {
-        entries = readdirSync(base).sort();
-      } catch {
-        continue;
-      }
+      const entries = view.state(view.real(base)).entries ?? [];
       const re = segmentRegex(part);
       for (const e of entries) if (re.test(e) && !e.startsWith('.')) next.push(join(base, e));
     }
@@ -47,14 +42,9 @@ export function expandInclude(pattern: string): string[] {
   }
   const files: string[] = [];
   const visit = (p: string) => {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      return;
-    }
-    if (st.isDirectory()) for (const e of readdirSync(p).sort()) visit(join(p, e));
-    else files.push(p);
+    const st = view.state(view.real(p));
+    if (st.kind === 'dir') for (const e of st.entries!) visit(join(p, e));
+    else if (st.kind === 'file') files.push(p);
   };
   for (const p of paths) visit(p);
   return files;

@@ -4,12 +4,12 @@
  * restore every file and bring Apache back.
  */
 import { CertkitError } from '../../errors.js';
-import { applyPlan, isNoop, renderDiff, type Plan } from '../engine.js';
+import { applyPlan, isNoop, renderDiff, verifyServed, type Plan, type VerifyEffect } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
 import { httpHead, servedFingerprint, waitUntil } from '../probe.js';
 import { loadApacheConfig, vhostNames, type ApacheConfig } from './config.js';
 import { apacheVersion, configtest, defaultServerRoot, makeCtl } from './ctl.js';
-import { pickVhosts, planApacheInstall, type ApachePlanOptions } from './plan.js';
+import { configOf, discoverApache, pickVhosts, planApacheInstall, type ApachePlanOptions } from './plan.js';
 import type { TlsProfile } from './profiles.js';
 
 export interface ApacheInstallOptions {
@@ -57,7 +57,8 @@ export function listVhosts(serverRoot?: string) {
 export async function installApache(o: ApacheInstallOptions): Promise<ApacheInstallResult> {
   const step = o.onStep ?? (() => {});
   const serverRoot = o.serverRoot ?? defaultServerRoot();
-  const cfg: ApacheConfig = loadApacheConfig(serverRoot);
+  const discovery = discoverApache(serverRoot, o.lineage);
+  const cfg: ApacheConfig = configOf(discovery);
   const ctl = makeCtl(serverRoot, cfg.layout, o.ctl);
   step(`configuration test before any change (${ctl.describe})`);
   await configtest(ctl, 'before');
@@ -77,8 +78,9 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
     tlsPort: o.tlsPort ?? 443,
     ocspStapling: pre.hasOcsp,
     unsafeAllow3F: !version || version[0] > 2 || (version[0] === 2 && (version[1] > 4 || version[2] >= 60)),
+    fingerprint: pre.fingerprint,
   };
-  const plan: Plan = planApacheInstall(cfg, planOpts);
+  const plan: Plan = planApacheInstall(discovery, planOpts);
   const diff = renderDiff(plan);
   const result: ApacheInstallResult = {
     changed: [],
@@ -92,31 +94,27 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
   if (o.dryRun) return result;
 
   const { http } = pickVhosts(cfg, planOpts);
-  const name = o.vhost ?? o.names.find((n) => !n.startsWith('*.')) ?? o.names[0]!.replace(/^\*\./, 'www.');
-  const tlsHost = connectHost(
-    http[0]?.addresses[0]?.host ?? pickVhosts(cfg, planOpts).tls[0]?.addresses[0]?.host ?? '127.0.0.1',
-  );
+  const verifyEffects = plan.effects.filter((e): e is VerifyEffect => e.kind === 'verify');
+  const primary = verifyEffects[0]!;
   const httpAddr = http[0]?.addresses[0];
   const tlsPort = planOpts.tlsPort;
-  const expectedLocation = `https://${name}${tlsPort === 443 ? '' : `:${tlsPort}`}/certkit-probe`;
-
-  const verify = async () => {
+  const expectedLocation = `https://${primary.name}${tlsPort === 443 ? '' : `:${tlsPort}`}/certkit-probe`;
+  let served = '';
+  const verifyTls = async (e: VerifyEffect) => {
     step(
-      `verify: TLS handshake to ${tlsHost}:${tlsPort} (SNI ${name}) serves ${pre.fingerprint.slice(0, 23)}…`,
+      `verify: TLS handshake to ${e.host}:${e.port} (SNI ${e.name}) serves ${e.fingerprint.slice(0, 23)}…`,
     );
-    let served = '';
-    const ok = await waitUntil(
-      async () => (served = await servedFingerprint(tlsHost, tlsPort, name)) === pre.fingerprint,
-      10_000,
-    );
-    if (!ok)
-      throw new CertkitError(
-        'deploy',
-        `after the reload, ${tlsHost}:${tlsPort} does not serve the new certificate${served ? ` (it serves ${served.slice(0, 23)}…)` : ' (no TLS answer)'}`,
-      );
+    served = await verifyServed(e);
+  };
+  const verifyRedirect = async () => {
     let redirect: string | null = null;
     if (planOpts.redirect && httpAddr) {
-      const r = await httpHead(connectHost(httpAddr.host), httpAddr.port || 80, name, '/certkit-probe');
+      const r = await httpHead(
+        connectHost(httpAddr.host),
+        httpAddr.port || 80,
+        primary.name,
+        '/certkit-probe',
+      );
       if (r.status !== 301 || r.location !== expectedLocation) {
         throw new CertkitError(
           'deploy',
@@ -127,31 +125,32 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
     }
     result.verified = { tls: served, redirect };
   };
+  const verifyAll = async () => {
+    for (const e of verifyEffects) await verifyTls(e);
+    await verifyRedirect();
+  };
 
   if (result.noop) {
     step('configuration already in place; checking what is served');
     try {
-      await verify();
+      await verifyAll();
     } catch {
       // renewed on disk but the server still has the old certificate loaded: reload it
       step('the served certificate differs: graceful reload');
       const r = await ctl.run('graceful');
       if (r.code !== 0)
         throw new CertkitError('deploy', `the graceful reload failed: ${r.output.split('\n').pop()}`);
-      await verify();
+      await verifyAll();
       result.reloaded = true;
     }
     return result;
   }
-  const stoppingStapling = plan.changes.some(
-    (c) => /SSLUseStapling on/.test(c.before ?? '') && !/SSLUseStapling on/.test(c.after ?? ''),
-  );
   const alive = () =>
     waitUntil(async () => {
       try {
-        await servedFingerprint(tlsHost, tlsPort, name);
+        await servedFingerprint(primary.host, tlsPort, primary.name);
       } catch {
-        await httpHead(connectHost(httpAddr?.host ?? '127.0.0.1'), httpAddr?.port || 80, name);
+        await httpHead(connectHost(httpAddr?.host ?? '127.0.0.1'), httpAddr?.port || 80, primary.name);
       }
       return true;
     }, 3000);
@@ -159,10 +158,9 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
     plan,
     {
       test: () => configtest(ctl, 'after'),
-      reload: async () => {
-        // removing stapling then graceful kills httpd (AH01872): stop and start instead
-        step(stoppingStapling ? 'restart (stop + start)' : 'graceful reload');
-        if (stoppingStapling) {
+      reload: async (e) => {
+        step(e.what === 'restart' ? 'restart (stop + start)' : 'graceful reload');
+        if (e.what === 'restart') {
           await ctl.run('stop');
           const r = await ctl.run('start');
           if (r.code !== 0)
@@ -173,7 +171,8 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
             throw new CertkitError('deploy', `the graceful reload failed: ${r.output.split('\n').pop()}`);
         }
       },
-      verify,
+      verify: verifyTls,
+      afterVerify: verifyRedirect,
       recover: async () => {
         step('restoring: files are back, reloading the old configuration');
         await ctl.run('graceful');

@@ -1,14 +1,17 @@
 /**
- * Plans an Apache install: pure with respect to the server (reads the loaded config, returns file changes).
+ * Plans an Apache install as a pure function of a snapshot (see ../snapshot.ts): `discoverApache` reads the
+ * tree and every path the plan may touch once; `planApacheInstall` evaluates the tree from that snapshot and
+ * returns every effect (writes keeping the edited files' mode/owner, new directories, links, the reload and
+ * the verifications).
  * TLS vhost created from the HTTP vhost or updated in place; redirect in the port-80 vhost; modules and
  * Listen; the TLS profile as one managed snippet. Managed text sits between "# BEGIN certkit X" and
  * "# END certkit X" lines and is regenerated each run, so a second run changes nothing.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { CertkitError } from '../../errors.js';
-import type { FileChange, Plan } from '../engine.js';
-import { vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
+import type { Effect, Plan } from '../engine.js';
+import { discoverPaths, frozenView, liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
+import { loadApacheConfig, vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
 import { childIndent, makeText, parseApache, printApache, type BlockNode, type ConfNode } from './parser.js';
 import { HSTS_HEADER, tlsProfileSnippet, type TlsProfile } from './profiles.js';
 
@@ -24,6 +27,8 @@ export interface ApachePlanOptions {
   basicAuth?: { htpasswd: string; path: string };
   tlsPort: number;
   ocspStapling: boolean;
+  /** SHA-256 fingerprint of the certificate being installed (what verification expects) */
+  fingerprint: string;
   /** Apache >= 2.4.60 knows (and needs) the UnsafeAllow3F rewrite flag */
   unsafeAllow3F: boolean;
 }
@@ -137,24 +142,25 @@ export function pickVhosts(cfg: ApacheConfig, o: ApachePlanOptions): { http: Vho
 
 function enableDebianModule(
   cfg: ApacheConfig,
+  view: FsView,
   mod: string,
-  changes: FileChange[],
+  effects: Effect[],
   seen = new Set<string>(),
 ): void {
   if (seen.has(mod)) return;
   seen.add(mod);
   const avail = join(cfg.serverRoot, 'mods-available');
   const load = join(avail, `${mod}.load`);
-  if (!existsSync(load))
+  const loadText = textOf(view.state(load));
+  if (loadText === null)
     throw new CertkitError('environment', `Apache module ${mod} is not installed (${load} missing)`);
-  const deps =
-    /#\s*Depends:\s*(.*)/.exec(readFileSync(load, 'utf8'))?.[1]?.split(/\s+/).filter(Boolean) ?? [];
-  for (const d of deps) enableDebianModule(cfg, d, changes, seen);
+  const deps = /#\s*Depends:\s*(.*)/.exec(loadText)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+  for (const d of deps) enableDebianModule(cfg, view, d, effects, seen);
   for (const ext of ['load', 'conf']) {
     const src = join(avail, `${mod}.${ext}`);
     const link = join(cfg.serverRoot, 'mods-enabled', `${mod}.${ext}`);
-    if (!existsSync(src) || existsSync(link)) continue;
-    changes.push({ path: link, before: null, after: relative(dirname(link), src), symlink: true });
+    if (!view.state(src).exists || view.state(link).exists) continue;
+    effects.push({ kind: 'link', path: link, target: relative(dirname(link), src) });
   }
 }
 
@@ -183,24 +189,95 @@ function collectListens(cfg: ApacheConfig): { host: string; port: number }[] {
   return out;
 }
 
-export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan {
+/** Paths a plan for this lineage may create or edit besides the loaded config files. */
+function candidatePaths(cfg: ApacheConfig, lineage: string): string[] {
+  const root = cfg.serverRoot;
+  const own = `certkit-${lineage}-ssl.conf`;
+  const paths = [
+    join(root, 'certkit', 'tls-intermediate.conf'),
+    join(root, 'certkit', 'tls-modern.conf'),
+    join(root, 'certkit', 'modules.conf'),
+    join(root, 'certkit', 'stapling.conf'),
+    join(root, 'sites-available', own),
+    join(root, 'sites-enabled', own),
+    join(root, 'conf.d', own),
+    join(root, 'conf.modules.d', '00-certkit.conf'),
+    ...cfg.vhosts.map((v) => join(dirname(v.file), own)),
+  ];
+  if (cfg.layout === 'debian') {
+    // every module's .load/.conf, available and enabled (present or not: a plan may link any of them)
+    for (const e of cfg.view.state(join(root, 'mods-available')).entries ?? []) {
+      const mod = e.replace(/\.(load|conf)$/, '');
+      for (const dir of ['mods-available', 'mods-enabled'])
+        for (const ext of ['load', 'conf']) paths.push(join(root, dir, `${mod}.${ext}`));
+    }
+  }
+  return paths;
+}
+
+export interface ApacheDiscovery {
+  serverRoot: string;
+  snapshot: Snapshot;
+}
+
+/** Reads the tree and every path an install of this lineage may touch, once. */
+export function discoverApache(serverRoot: string, lineage: string): ApacheDiscovery {
+  const snapshot: Snapshot = new Map();
+  const view = liveView(snapshot);
+  const cfg = loadApacheConfig(serverRoot, view);
+  discoverPaths(view, candidatePaths(cfg, lineage));
+  return { serverRoot, snapshot };
+}
+
+/** The tree as the snapshot shows it (pure). */
+export function configOf(d: ApacheDiscovery): ApacheConfig {
+  return loadApacheConfig(d.serverRoot, frozenView(d.snapshot));
+}
+
+const connectHost = (h: string) => (h === '*' || h === '_default_' || h === '' ? '127.0.0.1' : h);
+
+export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Plan {
+  const cfg = configOf(d);
+  const view = cfg.view;
   const { http, tls } = pickVhosts(cfg, o);
   const notes: string[] = [];
-  const changes: FileChange[] = [];
+  const effects: Effect[] = [];
   const editing = new Map<string, Editing>();
+  const text = (path: string) => textOf(view.state(path));
   const edit = (path: string): Editing => {
     let e = editing.get(path);
     if (!e) {
-      const before = cfg.files.get(path)?.text ?? (existsSync(path) ? readFileSync(path, 'utf8') : '');
+      const before = cfg.files.get(path)?.text ?? text(path) ?? '';
       e = { path, before, nodes: parseApache(before) };
       editing.set(path, e);
     }
     return e;
   };
+  const made = new Set<string>();
+  const parents = (path: string) => {
+    const missing: string[] = [];
+    for (let p = dirname(path); !view.state(p).exists && !made.has(p); p = dirname(p)) missing.unshift(p);
+    for (const p of missing) {
+      made.add(p);
+      effects.push({ kind: 'mkdir', path: p, mode: 0o755 });
+    }
+  };
+  /** writes a config file: an existing one keeps its mode, owner and group; a new one is 0644 */
+  const write = (path: string, content: string) => {
+    const s = view.state(path);
+    parents(path);
+    effects.push(
+      s.kind === 'file'
+        ? { kind: 'write', path, content, mode: s.mode, uid: s.uid, gid: s.gid }
+        : { kind: 'write', path, content, mode: 0o644 },
+    );
+  };
+  const link = (path: string, target: string) => {
+    parents(path);
+    effects.push({ kind: 'link', path, target });
+  };
   const profileFile = join(cfg.serverRoot, 'certkit', `tls-${o.tls}.conf`);
-  const profileText = tlsProfileSnippet(o.tls);
-  const profileBefore = existsSync(profileFile) ? readFileSync(profileFile, 'utf8') : null;
-  changes.push({ path: profileFile, before: profileBefore, after: profileText });
+  write(profileFile, tlsProfileSnippet(o.tls));
 
   // 1. the TLS vhost: update in place, or create one from the HTTP vhost
   if (tls.length > 0) {
@@ -240,18 +317,17 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
       tlsLines(o, profileFile)
         .map((l) => `${indent}${l}\n`)
         .join('') + `${indent}${END('tls')}\n</VirtualHost>\n`;
-    const text = [...header, ...listen, ''].join('\n') + blockText + tlsText;
+    const siteText = [...header, ...listen, ''].join('\n') + blockText + tlsText;
     let path: string;
     if (cfg.layout === 'debian') {
       path = join(cfg.serverRoot, 'sites-available', `certkit-${o.lineage}-ssl.conf`);
-      const link = join(cfg.serverRoot, 'sites-enabled', basename(path));
-      if (!existsSync(link))
-        changes.push({ path: link, before: null, after: relative(dirname(link), path), symlink: true });
+      const linkPath = join(cfg.serverRoot, 'sites-enabled', basename(path));
+      if (!view.state(linkPath).exists) link(linkPath, relative(dirname(linkPath), path));
     } else if (cfg.layout === 'rhel') path = join(cfg.serverRoot, 'conf.d', `certkit-${o.lineage}-ssl.conf`);
     else path = join(dirname(source.file), `certkit-${o.lineage}-ssl.conf`);
-    const before = existsSync(path) ? readFileSync(path, 'utf8') : null;
-    changes.push({ path, before, after: text });
-    if (cfg.layout === 'other' && before === null) {
+    const existed = view.state(path).exists;
+    write(path, siteText);
+    if (cfg.layout === 'other' && !existed) {
       const main = edit(cfg.mainFile);
       if (!main.before.includes(path)) main.nodes.push(makeText([`IncludeOptional ${path}`], ''));
     }
@@ -275,16 +351,19 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
     ...(o.basicAuth ? ['auth_basic', 'authn_file', 'authn_core', 'authz_user'] : []),
   ];
   const missing = mods.filter((m) => !cfg.modules.has(`${m}_module`));
-  if (cfg.layout === 'debian') for (const m of missing) enableDebianModule(cfg, m, changes);
-  else if (missing.length) {
+  if (cfg.layout === 'debian') {
+    const linkEffects: Effect[] = [];
+    for (const m of missing) enableDebianModule(cfg, view, m, linkEffects);
+    for (const e of linkEffects) if (e.kind === 'link') link(e.path, e.target);
+  } else if (missing.length) {
     const modFile =
       cfg.layout === 'rhel'
         ? join(cfg.serverRoot, 'conf.modules.d', '00-certkit.conf')
         : join(cfg.serverRoot, 'certkit', 'modules.conf');
-    const before = existsSync(modFile) ? readFileSync(modFile, 'utf8') : null;
+    const before = text(modFile);
     const lines = new Set((before ?? '').split('\n').filter(Boolean));
     for (const m of missing) lines.add(`LoadModule ${m}_module ${moduleLoadPath(cfg, m)}`);
-    changes.push({ path: modFile, before, after: [...lines].join('\n') + '\n' });
+    write(modFile, [...lines].join('\n') + '\n');
     if (cfg.layout !== 'rhel') {
       const main = edit(cfg.mainFile);
       if (!main.before.includes(modFile)) main.nodes.unshift(makeText([`Include ${modFile}`], ''));
@@ -293,36 +372,43 @@ export function planApacheInstall(cfg: ApacheConfig, o: ApachePlanOptions): Plan
 
   // 4. OCSP stapling needs a server-wide cache
   const stapleFile = join(cfg.serverRoot, 'certkit', 'stapling.conf');
-  const stapleBefore = existsSync(stapleFile) ? readFileSync(stapleFile, 'utf8') : null;
   if (o.ocspStapling) {
-    changes.push({
-      path: stapleFile,
-      before: stapleBefore,
-      after:
-        '# Managed by certkit\nSSLStaplingCache shmcb:${APACHE_RUN_DIR}/certkit_stapling(32768)\n'.replace(
-          '${APACHE_RUN_DIR}',
-          cfg.env.APACHE_RUN_DIR ?? 'logs',
-        ),
-    });
+    write(
+      stapleFile,
+      '# Managed by certkit\nSSLStaplingCache shmcb:${APACHE_RUN_DIR}/certkit_stapling(32768)\n'.replace(
+        '${APACHE_RUN_DIR}',
+        cfg.env.APACHE_RUN_DIR ?? 'logs',
+      ),
+    );
     const main = edit(cfg.mainFile);
     if (!main.before.includes(stapleFile)) main.nodes.push(makeText([`IncludeOptional ${stapleFile}`], ''));
   }
 
-  for (const e of editing.values())
-    changes.push({ path: e.path, before: e.before, after: printApache(e.nodes) });
-  return { target: 'apache', changes: dedupe(changes), notes };
+  for (const e of editing.values()) write(e.path, printApache(e.nodes));
+
+  // 5. reload (a restart when stapling goes away: graceful then kills httpd, AH01872) and verification
+  const stoppingStapling = [...editing.values()].some(
+    (e) => /SSLUseStapling on/.test(e.before) && !/SSLUseStapling on/.test(printApache(e.nodes)),
+  );
+  effects.push({ kind: 'reload', what: stoppingStapling ? 'restart' : 'graceful' });
+  const name = o.vhost ?? o.names.find((n) => !n.startsWith('*.')) ?? o.names[0]!.replace(/^\*\./, 'www.');
+  const host = connectHost(http[0]?.addresses[0]?.host ?? tls[0]?.addresses[0]?.host ?? '127.0.0.1');
+  effects.push({ kind: 'verify', host, port: o.tlsPort, name, fingerprint: o.fingerprint });
+  return { target: 'apache', snapshot: d.snapshot, effects: lastWriteWins(effects), notes };
 }
 
-function dedupe(changes: FileChange[]): FileChange[] {
-  const byPath = new Map<string, FileChange>();
-  for (const c of changes) byPath.set(c.path, c);
-  return [...byPath.values()];
-}
-
-export function listSitesEnabled(serverRoot: string): string[] {
-  try {
-    return readdirSync(join(serverRoot, 'sites-enabled'));
-  } catch {
-    return [];
+/** One write per path (the last), kept at the position of the first. */
+function lastWriteWins(effects: Effect[]): Effect[] {
+  const last = new Map<string, Effect>();
+  for (const e of effects) if (e.kind === 'write') last.set(e.path, e);
+  const seen = new Set<string>();
+  const out: Effect[] = [];
+  for (const e of effects) {
+    if (e.kind !== 'write') out.push(e);
+    else if (!seen.has(e.path)) {
+      seen.add(e.path);
+      out.push(last.get(e.path)!);
+    }
   }
+  return out;
 }

@@ -4,14 +4,14 @@
  * binary the files are written and the reload is skipped, said plainly.
  */
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdir, readFile, stat, utimes } from 'node:fs/promises';
+import { readFile, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { CertkitError } from '../../errors.js';
 import { applyPlan, isNoop, renderDiff } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
 import { servedFingerprint, waitUntil } from '../probe.js';
-import { planAsteriskInstall, type AsteriskPart } from './plan.js';
+import { discoverAsterisk, planAsteriskInstall, type AsteriskPart } from './plan.js';
 
 export type CommandRunner = (
   cmd: string,
@@ -93,7 +93,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   step('pre-flight of the certificate files');
   const pre = await preflightCertificate(o.fullchainPath, o.keyPath, o.names);
   const gid = o.asteriskGid === undefined ? asteriskGroupId() : o.asteriskGid;
-  const plan = planAsteriskInstall({
+  const planOptions = {
     lineage: o.lineage,
     configDir,
     keysDir,
@@ -103,7 +103,8 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     fullchainPem: await readFile(o.fullchainPath, 'utf8'),
     keyPem: await readFile(o.keyPath, 'utf8'),
     asteriskGid: gid,
-  });
+  };
+  const plan = planAsteriskInstall(discoverAsterisk(planOptions), planOptions);
   if (plan.parts.length === 0)
     throw new CertkitError(
       'usage',
@@ -179,10 +180,6 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
       result.verified.push(`${e.part} ${host}:${port}`);
     }
   };
-  // keys directory: 0750, group asterisk where it exists
-  await mkdir(keysDir, { recursive: true, mode: 0o750 });
-  await chmod(keysDir, 0o750);
-  if (gid !== null) await chown(keysDir, process.getuid?.() ?? 0, gid);
   if (result.noop) {
     step('configuration already in place: reloading so Asterisk re-reads the certificate files');
     await reload();
@@ -193,7 +190,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     plan,
     {
       reload,
-      verify,
+      afterVerify: verify,
       recover: async () => (haveAsterisk ? void (await reload().catch(() => {})) : undefined),
     },
     o.backupRoot ?? null,

@@ -4,9 +4,9 @@
  * in place (inheritance and includes respected); a missing PJSIP TLS transport goes into one managed file
  * pulled in with #tryinclude. Never leaves `method` unset (pjproject's default is TLS 1.0 only).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import type { FileChange, Plan } from '../engine.js';
+import type { Effect, Plan, WriteEffect } from '../engine.js';
+import { discoverPaths, frozenView, liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
 import {
   effectiveValue,
   isTemplate,
@@ -47,17 +47,17 @@ interface Loaded {
   file: AstFile;
 }
 
-const read = (path: string): Loaded | null => {
-  if (!existsSync(path)) return null;
-  const text = readFileSync(path, 'utf8');
+const read = (view: FsView, path: string): Loaded | null => {
+  const text = textOf(view.state(view.real(path)));
+  if (text === null) return null;
   return { path, text, file: parseAsterisk(text) };
 };
 
 /** pjsip.conf and the files it #includes (one level of nesting is what users do; we follow up to 8). */
-function loadWithIncludes(configDir: string, name: string): Loaded[] {
+function loadWithIncludes(view: FsView, configDir: string, name: string): Loaded[] {
   const out: Loaded[] = [];
   const visit = (path: string, depth: number) => {
-    const l = read(path);
+    const l = read(view, path);
     if (!l || depth > 8 || out.some((o) => o.path === path)) return;
     out.push(l);
     for (const line of [...l.file.preamble, ...l.file.sections.flatMap((s) => s.lines)]) {
@@ -69,12 +69,12 @@ function loadWithIncludes(configDir: string, name: string): Loaded[] {
   return out;
 }
 
-export function defaultParts(configDir: string): AsteriskPart[] {
+export function defaultParts(view: FsView, configDir: string): AsteriskPart[] {
   const parts: AsteriskPart[] = [];
-  if (existsSync(join(configDir, 'pjsip.conf'))) parts.push('pjsip');
-  if (existsSync(join(configDir, 'http.conf'))) parts.push('http');
+  if (view.state(join(configDir, 'pjsip.conf')).exists) parts.push('pjsip');
+  if (view.state(join(configDir, 'http.conf')).exists) parts.push('http');
   for (const p of ['manager', 'sip'] as const) {
-    const l = read(join(configDir, `${p}.conf`));
+    const l = read(view, join(configDir, `${p}.conf`));
     const general = l?.file.sections.find((s) => s.header.name === 'general');
     if (general && settingValue(general.lines, 'tlsenable') !== undefined) parts.push(p);
   }
@@ -88,38 +88,60 @@ const DEFAULT_BIND: Record<AsteriskPart, string> = {
   sip: '0.0.0.0:5061',
 };
 
-export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
-  const parts = o.parts ?? defaultParts(o.configDir);
+/**
+ * Reads every path the plan may touch, once: discovery runs the planner over the live disk, recording each
+ * read into the snapshot (so it can never miss a path the planner reads).
+ */
+export function discoverAsterisk(o: AsteriskPlanOptions): Snapshot {
+  const snapshot: Snapshot = new Map();
+  const view = liveView(snapshot);
+  discoverPaths(view, [o.keysDir, join(o.configDir, 'pjsip_certkit.conf')]);
+  planWith(view, snapshot, o);
+  return snapshot;
+}
+
+/** Pure: the plan from a snapshot made by discoverAsterisk. */
+export function planAsteriskInstall(snapshot: Snapshot, o: AsteriskPlanOptions): AsteriskPlan {
+  return planWith(frozenView(snapshot), snapshot, o);
+}
+
+function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): AsteriskPlan {
+  const parts = o.parts ?? defaultParts(view, o.configDir);
   const certFile = join(o.keysDir, `${o.lineage}.crt`);
   const keyFile = join(o.keysDir, `${o.lineage}.key`);
-  const changes: FileChange[] = [];
+  const effects: Effect[] = [];
   const notes: string[] = [];
   const endpoints: AsteriskPlan['endpoints'] = [];
-  const current = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : null);
-  changes.push({
-    path: certFile,
-    before: current(certFile),
-    after: o.fullchainPem,
-    mode: 0o644,
-    gid: o.asteriskGid ?? undefined,
-  });
-  changes.push({
-    path: keyFile,
-    before: current(keyFile),
-    after: o.keyPem,
-    mode: o.asteriskGid === null ? 0o600 : 0o640,
-    gid: o.asteriskGid ?? undefined,
-  });
+  const gid = o.asteriskGid ?? undefined;
+  // keys directory: 0750, group asterisk where it exists
+  const keysDir = view.state(o.keysDir);
+  if (!keysDir.exists) {
+    discoverPaths(view, [o.keysDir]);
+    const missing: string[] = [];
+    for (let p = o.keysDir; !view.state(p).exists; p = join(p, '..')) missing.unshift(p);
+    for (const p of missing) effects.push({ kind: 'mkdir', path: p, mode: 0o750, gid });
+  } else {
+    if (keysDir.mode !== 0o750) effects.push({ kind: 'mode', path: o.keysDir, mode: 0o750 });
+    if (gid !== undefined && keysDir.gid !== gid)
+      effects.push({ kind: 'owner', path: o.keysDir, uid: keysDir.uid, gid });
+  }
+  /** certkit's own files: the mode and group their kind needs */
+  const own = (path: string, content: string, mode: number, secret = false): WriteEffect => {
+    view.state(path);
+    return { kind: 'write', path, content, mode, gid, secret };
+  };
+  effects.push(own(certFile, o.fullchainPem, 0o644));
+  effects.push(own(keyFile, o.keyPem, o.asteriskGid === null ? 0o600 : 0o640, true));
   if (o.asteriskGid === null)
     notes.push(
       'no "asterisk" group on this machine: the key is 0600 root-only; Asterisk running as another user will not read it',
     );
 
-  const edited = new Map<string, Loaded>();
-  const touch = (l: Loaded) => edited.set(l.path, l);
+  const editedFiles = new Map<string, Loaded>();
+  const touch = (l: Loaded) => editedFiles.set(l.path, l);
 
   if (parts.includes('pjsip')) {
-    const files = loadWithIncludes(o.configDir, 'pjsip.conf');
+    const files = loadWithIncludes(view, o.configDir, 'pjsip.conf');
     if (files.length === 0) throw new Error(`${join(o.configDir, 'pjsip.conf')} does not exist`);
     const found: { l: Loaded; s: AstSection }[] = [];
     const merged = mergeFiles(files);
@@ -157,13 +179,7 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
         `method=${o.method}`,
         '',
       ].join('\n');
-      changes.push({
-        path: managed,
-        before: current(managed),
-        after: text,
-        mode: 0o640,
-        gid: o.asteriskGid ?? undefined,
-      });
+      effects.push(own(managed, text, 0o640));
       const main = files[0]!;
       const already = [...main.file.preamble, ...main.file.sections.flatMap((s) => s.lines)].some(
         (l) => l.kind === 'include' && l.path === 'pjsip_certkit.conf',
@@ -171,7 +187,7 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
       if (!already) {
         const sep = main.text.endsWith('\n') || main.text === '' ? '' : '\n';
         const include = `${sep}\n; TLS transport managed by certkit\n#tryinclude pjsip_certkit.conf\n`;
-        changes.push({ path: main.path, before: main.text, after: main.text + include });
+        effects.push(edited(view, main.path, main.text + include, gid));
       }
       endpoints.push({ part: 'pjsip', bind });
       notes.push(`no PJSIP TLS transport found: adding [transport-tls-certkit] on ${bind} in ${managed}`);
@@ -181,7 +197,7 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
   for (const part of ['http', 'manager', 'sip'] as const) {
     if (!parts.includes(part)) continue;
     const path = join(o.configDir, `${part}.conf`);
-    const l = read(path) ?? { path, text: '', file: parseAsterisk('') };
+    const l = read(view, path) ?? { path, text: '', file: parseAsterisk('') };
     let general = l.file.sections.find((s) => s.header.name === 'general');
     if (!general) {
       general = {
@@ -205,13 +221,22 @@ export function planAsteriskInstall(o: AsteriskPlanOptions): AsteriskPlan {
     endpoints.push({ part, bind });
   }
 
-  for (const l of edited.values()) {
+  for (const l of editedFiles.values()) {
     const after = printAsterisk(l.file);
-    const prior = changes.find((c) => c.path === l.path);
-    if (prior) prior.after = after;
-    else changes.push({ path: l.path, before: l.text || (existsSync(l.path) ? '' : null), after });
+    const prior = effects.find((c): c is WriteEffect => c.kind === 'write' && c.path === l.path);
+    if (prior) prior.content = after;
+    else effects.push(edited(view, l.path, after, gid));
   }
-  return { target: 'asterisk', changes, notes, parts, certFile, keyFile, endpoints };
+  effects.push({ kind: 'reload', what: `asterisk: ${parts.join(', ')}` });
+  return { target: 'asterisk', snapshot, effects, notes, parts, certFile, keyFile, endpoints };
+}
+
+/** A user's config file rewritten: it keeps its mode, owner and group (a new one: 0640, group asterisk). */
+function edited(view: FsView, path: string, content: string, gid: number | undefined): WriteEffect {
+  const s = view.state(view.real(path));
+  return s.kind === 'file'
+    ? { kind: 'write', path: s.path, content, mode: s.mode, uid: s.uid, gid: s.gid }
+    : { kind: 'write', path, content, mode: 0o640, gid };
 }
 
 /** All sections of pjsip.conf and its includes, for template lookups across files. */
