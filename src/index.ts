@@ -20,6 +20,8 @@ export {
   certFacts,
   loadTrustStore,
   keyMatchesCertificate,
+  validatePath,
+  prepareAnchors,
 } from './pki/index.js';
 export { inspectPaths } from './pki/inspect.js';
 export { generatePrivateKey, privateKeyToPem, KEY_TYPES, type KeyType } from './csr/keygen.js';

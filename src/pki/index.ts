@@ -6,3 +6,5 @@ export { loadTrustStore, buildTrustStore, type TrustStore } from './trust.js';
 export { keyMatchesCertificate, publicKeyId, privateKeyPem } from './keys.js';
 export { splitPem, toPem } from './pem.js';
 export { csrFacts, type CsrFacts } from './csr-facts.js';
+export { validatePath, prepareAnchors, DEFAULT_LIMITS } from './path/index.js';
+export type { ValidateInput, ValidationResult, Problem, ProblemId, Purpose, Limits } from './path/index.js';
