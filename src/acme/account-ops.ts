@@ -8,9 +8,9 @@ import {
   type AccountRecord,
   type RegisterOptions,
 } from './account.js';
-import { AcmeSession } from './client.js';
+import { AcmeClient, DEFAULT_DEADLINES, type Deadlines } from './client.js';
 
-async function session(storeRoot: string, directoryUrl: string) {
+async function session(storeRoot: string, directoryUrl: string, deadlines: Deadlines) {
   const acct = await loadAccount(storeRoot, directoryUrl);
   if (!acct)
     throw new CertkitError(
@@ -20,25 +20,29 @@ async function session(storeRoot: string, directoryUrl: string) {
     );
   return {
     acct,
-    session: new AcmeSession({ directoryUrl, accountKeyPem: acct.keyPem, accountUrl: acct.record.url }),
+    client: new AcmeClient({
+      directoryUrl,
+      accountKeyPem: acct.keyPem,
+      accountUrl: acct.record.url,
+      deadlines,
+    }),
   };
 }
 
-export async function showAccount(storeRoot: string, directoryUrl: string) {
+export async function showAccount(
+  storeRoot: string,
+  directoryUrl: string,
+  deadlines: Deadlines = DEFAULT_DEADLINES,
+) {
   const local = await loadAccount(storeRoot, directoryUrl);
-  const probe = new AcmeSession({
+  const probe = new AcmeClient({
     directoryUrl,
     accountKeyPem: local?.keyPem ?? newAccountKeyPem(),
     accountUrl: local?.record.url,
+    deadlines,
   });
   const dir = await probe.directory();
-  let status: string | null = null;
-  if (local) {
-    const remote = (await probe.call('reading the account', () => probe.client.updateAccount({}))) as {
-      status?: string;
-    };
-    status = remote.status ?? null;
-  }
+  const status = local ? (await probe.readAccount()).status : null;
   return {
     directoryUrl,
     termsOfService: dir.meta?.termsOfService ?? null,
@@ -57,21 +61,26 @@ export async function register(
   return (await registerAccount(storeRoot, directoryUrl, opts)).record;
 }
 
-export async function rollover(storeRoot: string, directoryUrl: string): Promise<AccountRecord> {
-  const { acct, session: s } = await session(storeRoot, directoryUrl);
+export async function rollover(
+  storeRoot: string,
+  directoryUrl: string,
+  deadlines: Deadlines = DEFAULT_DEADLINES,
+): Promise<AccountRecord> {
+  const { acct, client } = await session(storeRoot, directoryUrl, deadlines);
   const newKey = newAccountKeyPem();
-  await s.call('rolling over the account key', () => s.client.updateAccountKey(newKey));
+  await client.changeKey(newKey);
   await saveAccount(storeRoot, acct.record, newKey);
   return acct.record;
 }
 
-export async function deactivate(storeRoot: string, directoryUrl: string): Promise<AccountRecord> {
-  const { acct, session: s } = await session(storeRoot, directoryUrl);
-  await s.call('deactivating the account', () => s.client.updateAccount({ status: 'deactivated' } as never));
-  await saveAccount(
-    storeRoot,
-    { ...acct.record, deactivatedAt: new Date().toISOString() } as AccountRecord,
-    acct.keyPem,
-  );
+export async function deactivate(
+  storeRoot: string,
+  directoryUrl: string,
+  deadlines: Deadlines = DEFAULT_DEADLINES,
+): Promise<AccountRecord> {
+  const { acct, client } = await session(storeRoot, directoryUrl, deadlines);
+  await client.deactivateAccount();
+  const record: AccountRecord = { ...acct.record, deactivatedAt: new Date().toISOString() };
+  await saveAccount(storeRoot, record, acct.keyPem);
   return acct.record;
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertkitError } from '../errors.js';
 import { ensureDir, writeFileAtomic, writeSecretAtomic } from '../util/fs-atomic.js';
-import { AcmeSession } from './client.js';
+import { AcmeClient, type Deadlines } from './client.js';
 import { serverId } from './servers.js';
 
 export interface AccountRecord {
@@ -15,12 +15,14 @@ export interface AccountRecord {
   url: string;
   contact: string[];
   createdAt: string;
+  deactivatedAt?: string;
 }
 
 export interface RegisterOptions {
   email?: string;
   agreeTos: boolean;
   eab?: { kid: string; hmacKey: string };
+  deadlines?: Deadlines;
 }
 
 export function accountDir(storeRoot: string, directoryUrl: string): string {
@@ -73,8 +75,13 @@ export async function registerAccount(
       'read them (certkit account show --server ...) and add --agree-tos',
     );
   }
-  const session = new AcmeSession({ directoryUrl, accountKeyPem: keyPem, eab: opts.eab });
-  const dir = await session.directory();
+  const client = new AcmeClient({
+    directoryUrl,
+    accountKeyPem: keyPem,
+    eab: opts.eab,
+    deadlines: opts.deadlines,
+  });
+  const dir = await client.directory();
   if (dir.meta?.externalAccountRequired && !opts.eab) {
     throw new CertkitError(
       'usage',
@@ -83,17 +90,15 @@ export async function registerAccount(
     );
   }
   const contact = opts.email ? [`mailto:${opts.email}`] : [];
-  await session.call('registering the account', () =>
-    session.client.createAccount({ termsOfServiceAgreed: true, contact }),
-  );
+  const account = await client.createAccount({ termsOfServiceAgreed: true, contact });
   const record: AccountRecord = {
     directoryUrl,
-    url: session.client.getAccountUrl(),
+    url: account.url,
     contact,
     createdAt: new Date().toISOString(),
   };
   await saveAccount(storeRoot, record, keyPem);
-  return { record, keyPem, session };
+  return { record, keyPem, client };
 }
 
 /** The saved account for this CA, registering one when there is none. */
@@ -101,18 +106,19 @@ export async function ensureAccount(
   storeRoot: string,
   directoryUrl: string,
   opts: RegisterOptions,
-): Promise<{ record: AccountRecord; session: AcmeSession }> {
+): Promise<{ record: AccountRecord; client: AcmeClient }> {
   const existing = await loadAccount(storeRoot, directoryUrl);
   if (existing) {
     return {
       record: existing.record,
-      session: new AcmeSession({
+      client: new AcmeClient({
         directoryUrl,
         accountKeyPem: existing.keyPem,
         accountUrl: existing.record.url,
+        deadlines: opts.deadlines,
       }),
     };
   }
-  const { record, session } = await registerAccount(storeRoot, directoryUrl, opts);
-  return { record, session };
+  const { record, client } = await registerAccount(storeRoot, directoryUrl, opts);
+  return { record, client };
 }

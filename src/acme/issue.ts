@@ -7,8 +7,8 @@ import { CertkitError, usageError } from '../errors.js';
 import { buildCsr } from '../csr/build.js';
 import { isIpAddress } from '../csr/names.js';
 import { splitPem } from '../pki/pem.js';
-import type { AcmeSession } from './client.js';
-import { explainValidation, type AcmeProblem } from './problems.js';
+import type { AcmeClient, Authorization, Challenge, Identifier } from './client.js';
+import { dnsTxtValue } from './solvers/dns.js';
 import type { ChallengeContext, ChallengeSolver } from './solvers/types.js';
 
 export interface IssueRequest {
@@ -28,14 +28,6 @@ export interface Issued {
   orderUrl: string;
 }
 
-interface Authz {
-  url: string;
-  status: string;
-  identifier: { type: string; value: string };
-  wildcard?: boolean;
-  challenges: { type: string; url: string; token: string; status: string; error?: AcmeProblem }[];
-}
-
 export function checkNamesForSolver(names: string[], solverType: string): void {
   const wild = names.filter((n) => n.startsWith('*.'));
   if (wild.length && solverType !== 'dns-01') {
@@ -53,11 +45,10 @@ export function checkNamesForSolver(names: string[], solverType: string): void {
   }
 }
 
-export async function issueCertificate(session: AcmeSession, req: IssueRequest): Promise<Issued> {
+export async function issueCertificate(client: AcmeClient, req: IssueRequest): Promise<Issued> {
   const step = req.onStep ?? (() => {});
-  const client = session.client;
   checkNamesForSolver(req.names, req.solver.type);
-  const directory = await session.directory();
+  const directory = await client.directory();
   if (req.profile) {
     const profiles = directory.meta?.profiles;
     if (!profiles)
@@ -68,23 +59,19 @@ export async function issueCertificate(session: AcmeSession, req: IssueRequest):
         `it offers: ${Object.keys(profiles).join(', ')}`,
       );
   }
-  const identifiers = req.names.map((n) => ({ type: isIpAddress(n) ? 'ip' : 'dns', value: n }));
+  const identifiers: Identifier[] = req.names.map((n) => ({ type: isIpAddress(n) ? 'ip' : 'dns', value: n }));
   step(`order for ${req.names.join(', ')}`);
-  const orderData: Record<string, unknown> = { identifiers };
-  if (req.profile) orderData.profile = req.profile;
-  if (req.replaces && directory.renewalInfo) orderData.replaces = req.replaces;
-  let order = await session
-    .call('creating the order', () => client.createOrder(orderData as never))
-    .catch(async (err) => {
-      if (!orderData.replaces) throw err;
-      delete orderData.replaces; // the CA may refuse "replaces" (already replaced): order without it
-      return session.call('creating the order', () => client.createOrder(orderData as never));
+  const replaces = req.replaces && directory.renewalInfo ? req.replaces : undefined;
+  let order = await client
+    .newOrder({ identifiers, profile: req.profile, replaces })
+    .catch(async (err: unknown) => {
+      if (!replaces) throw err;
+      // the CA may refuse "replaces" (already replaced): order without it
+      return client.newOrder({ identifiers, profile: req.profile });
     });
-  const authzs = (await session.call('fetching authorizations', () =>
-    client.getAuthorizations(order),
-  )) as unknown as Authz[];
+  const authzs = await client.authorizations(order);
 
-  const presented: { ch: ChallengeContext; authz: Authz; challenge: Authz['challenges'][number] }[] = [];
+  const presented: { ch: ChallengeContext; authz: Authorization; challenge: Challenge }[] = [];
   const solver = req.solver;
   try {
     await solver.start?.();
@@ -98,12 +85,12 @@ export async function issueCertificate(session: AcmeSession, req: IssueRequest):
           `it offers ${authz.challenges.map((c) => c.type).join(', ')}`,
         );
       }
-      const keyAuthorization = await client.getChallengeKeyAuthorization(challenge as never);
+      const keyAuthorization = client.keyAuthorization(challenge);
       const ch: ChallengeContext = {
         identifier: authz.identifier.value,
-        wildcard: !!authz.wildcard,
+        wildcard: authz.wildcard,
         token: challenge.token,
-        keyAuthorization,
+        keyAuthorization: solver.type === 'dns-01' ? dnsTxtValue(keyAuthorization) : keyAuthorization,
       };
       step(
         `${solver.type} challenge for ${authz.wildcard ? '*.' : ''}${ch.identifier} (${solver.describe()})`,
@@ -113,21 +100,8 @@ export async function issueCertificate(session: AcmeSession, req: IssueRequest):
     }
     await Promise.all(
       presented.map(async ({ ch, authz, challenge }) => {
-        await session.call(`answering the challenge for ${ch.identifier}`, () =>
-          client.completeChallenge(challenge as never),
-        );
-        try {
-          await client.waitForValidStatus(authz as never);
-        } catch (err) {
-          const [fresh] = (await client
-            .getAuthorizations({ authorizations: [authz.url] } as never)
-            .catch(() => [])) as unknown as Authz[];
-          const problem = fresh?.challenges.find((c) => c.type === solver.type)?.error;
-          throw explainValidation(
-            `${authz.wildcard ? '*.' : ''}${ch.identifier}`,
-            problem ?? { detail: (err as Error).message },
-          );
-        }
+        await client.answer(challenge, ch.identifier);
+        await client.waitForAuthorization(authz, solver.type);
       }),
     );
   } finally {
@@ -138,19 +112,15 @@ export async function issueCertificate(session: AcmeSession, req: IssueRequest):
   step('finalize');
   const cn = req.names.find((n) => !isIpAddress(n) && n.length <= 64) ?? '';
   const csr = await buildCsr(req.key, { commonName: cn }, req.names);
-  order = await session.call('finalizing the order', () => client.finalizeOrder(order, csr.pem));
+  order = await client.finalize(order, csr.der);
   step('download');
-  const pem = await session.call('downloading the certificate', () =>
-    client.getCertificate(order, req.preferredChain),
-  );
+  const pem = await client.download(order, req.preferredChain);
   const blocks = splitPem(pem).filter((b) => b.label === 'CERTIFICATE');
-  if (blocks.length === 0) throw new CertkitError('ca', 'the CA returned no certificate');
+  const [leaf, ...chain] = blocks;
+  if (!leaf) throw new CertkitError('ca', 'the CA returned no certificate');
   return {
-    certPem: blocks[0]!.text,
-    chainPem: blocks
-      .slice(1)
-      .map((b) => b.text)
-      .join(''),
-    orderUrl: (order as { url?: string }).url ?? '',
+    certPem: leaf.text,
+    chainPem: chain.map((b) => b.text).join(''),
+    orderUrl: order.url,
   };
 }

@@ -46,7 +46,7 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
   const step = opts.onStep ?? (() => {});
   const a = opts.acme;
   step(`account at ${new URL(a.directoryUrl).host}`);
-  const { session } = await ensureAccount(store.root, a.directoryUrl, opts.register);
+  const { client } = await ensureAccount(store.root, a.directoryUrl, opts.register);
   const previous = await store.readLive(opts.lineage).catch(() => null);
   const key =
     a.reuseKey && previous
@@ -58,7 +58,7 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
     opts.io,
     a.names.some((n) => n.startsWith('*.')),
   );
-  const issued = await issueCertificate(session, {
+  const issued = await issueCertificate(client, {
     names: a.names,
     key,
     solver,

@@ -4,11 +4,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { CertkitError } from '../errors.js';
+import { CertkitError, type ErrorKind } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { withLock } from '../store/lock.js';
-import { ariCertId, fetchRenewalWindow } from './ari.js';
-import { AcmeSession } from './client.js';
+import { ariCertId } from './ari.js';
+import { AcmeClient, DEFAULT_DEADLINES, type Deadlines } from './client.js';
 import type { AcmeLineageSettings } from './lineage-settings.js';
 import { obtainForLineage, type ObtainResult } from './obtain.js';
 import { decideRenewal, type DueDecision } from './policy.js';
@@ -21,6 +21,7 @@ export interface RenewOptions {
   dryRun?: boolean;
   now?: Date;
   concurrency?: number;
+  deadlines?: Deadlines;
   io: SolverIo;
   onStep?: (lineage: string, message: string) => void;
   /** runs after a new version is live and the deploy hook ran (the recorded installers) */
@@ -35,6 +36,8 @@ export interface RenewOutcome {
   version?: number;
   notAfter?: string;
   error?: string;
+  /** the kind of the failure (locked, network, ca...), for the exit code */
+  kind?: ErrorKind;
 }
 
 async function decide(
@@ -43,6 +46,7 @@ async function decide(
   a: AcmeLineageSettings,
   now: Date,
   force: boolean,
+  deadlines: Deadlines,
 ): Promise<DueDecision> {
   const live = await store.readLive(name);
   if (!live) return { due: true, dueAt: now, reason: 'no live version yet' };
@@ -51,14 +55,16 @@ async function decide(
   if (!force) {
     const account = await loadAccount(store.root, a.directoryUrl);
     if (account) {
-      const session = new AcmeSession({
+      const client = new AcmeClient({
         directoryUrl: a.directoryUrl,
         accountKeyPem: account.keyPem,
         accountUrl: account.record.url,
+        deadlines,
       });
-      const dir = await session.directory().catch(() => null);
+      // ARI is advisory: a CA that fails or does not answer in time leaves the lifetime rule
+      const dir = await client.directory().catch(() => null);
       const certId = dir?.renewalInfo ? await ariCertId(live.certPem).catch(() => null) : null;
-      if (dir?.renewalInfo && certId) ari = await fetchRenewalWindow(dir.renewalInfo, certId);
+      if (certId) ari = await client.renewalInfo(certId).catch(() => null);
     }
   }
   const seed = parseInt(cert.fingerprint256.replace(/:/g, '').slice(0, 6), 16);
@@ -108,7 +114,8 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
   }
   return pool(candidates, opts.concurrency ?? 4, async (c): Promise<RenewOutcome> => {
     try {
-      const d = await decide(store, c.name, c.acme, now, !!opts.force);
+      const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
+      const d = await decide(store, c.name, c.acme, now, !!opts.force, deadlines);
       if (!d.due) return { name: c.name, status: 'not-due', dueAt: d.dueAt.toISOString(), reason: d.reason };
       if (opts.dryRun)
         return { name: c.name, status: 'would-renew', dueAt: d.dueAt.toISOString(), reason: d.reason };
@@ -118,11 +125,11 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
           obtainForLineage(store, {
             lineage: c.name,
             acme: c.acme,
-            register: { agreeTos: true, email: c.acme.email },
+            register: { agreeTos: true, email: c.acme.email, deadlines },
             io: opts.io,
             onStep: (m) => opts.onStep?.(c.name, m),
           }),
-        { waitMs: 0 },
+        { waitMs: 0, what: `renewing "${c.name}"` },
       );
       await opts.afterRenew?.(c.name);
       return {
@@ -140,7 +147,20 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
         dueAt: null,
         reason: 'error',
         error: err instanceof Error ? err.message : String(err),
+        kind: err instanceof CertkitError ? err.kind : 'internal',
       };
     }
   });
+}
+
+/**
+ * The exit code of a renew run: 0 when nothing failed; when every failure is a lock held by another run (4)
+ * or a network/timeout failure (6), that code; any other mix is 1 (each failure is named on stderr).
+ */
+export function renewExitCode(outcomes: RenewOutcome[]): number {
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  if (failed.length === 0) return 0;
+  if (failed.every((o) => o.kind === 'locked')) return 4;
+  if (failed.every((o) => o.kind === 'network')) return 6;
+  return 1;
 }

@@ -1,8 +1,9 @@
 /** Revocation with the account that issued the certificate. */
+import { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { loadAccount } from './account.js';
-import { AcmeSession } from './client.js';
+import { AcmeClient, DEFAULT_DEADLINES, type Deadlines } from './client.js';
 import type { AcmeLineageSettings } from './lineage-settings.js';
 
 export const REVOCATION_REASONS: Record<string, number> = {
@@ -13,7 +14,12 @@ export const REVOCATION_REASONS: Record<string, number> = {
   cessationOfOperation: 5,
 };
 
-export async function revokeLineage(store: Store, name: string, reason: string): Promise<{ serial: string }> {
+export async function revokeLineage(
+  store: Store,
+  name: string,
+  reason: string,
+  deadlines: Deadlines = DEFAULT_DEADLINES,
+): Promise<{ serial: string }> {
   const code = REVOCATION_REASONS[reason];
   if (code === undefined)
     throw new CertkitError(
@@ -33,14 +39,12 @@ export async function revokeLineage(store: Store, name: string, reason: string):
   if (!live) throw new CertkitError('not-found', `lineage "${name}" has no live certificate`);
   const account = await loadAccount(store.root, a.directoryUrl);
   if (!account) throw new CertkitError('not-found', `no ACME account for ${a.directoryUrl} in the store`);
-  const session = new AcmeSession({
+  const client = new AcmeClient({
     directoryUrl: a.directoryUrl,
     accountKeyPem: account.keyPem,
     accountUrl: account.record.url,
+    deadlines,
   });
-  await session.call('revoking the certificate', () =>
-    session.client.revokeCertificate(live.certPem, { reason: code }),
-  );
-  const { X509Certificate } = await import('node:crypto');
+  await client.revoke(live.certPem, code);
   return { serial: new X509Certificate(live.certPem).serialNumber };
 }

@@ -2,7 +2,7 @@
  * A store-wide lock file holding the owner's pid. A lock whose owner is dead (SIGKILL, power loss) is
  * stale and taken over. Waits up to waitMs, then fails with a clear 'locked' error.
  */
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { CertkitError } from '../errors.js';
 
 function alive(pid: number): boolean {
@@ -46,6 +46,19 @@ async function tryAcquire(path: string): Promise<boolean | 'stale'> {
 
 export interface LockOptions {
   waitMs?: number;
+  /** what the lock guards, for the message: "the store", 'renewing "www.example.com"' */
+  what?: string;
+  now?: () => number;
+}
+
+/** Who holds the lock and for how long, in words: "pid 4242, held for 37 s". */
+export async function lockHolder(path: string, now = Date.now()): Promise<string> {
+  const [text, st] = await Promise.all([
+    readFile(path, 'utf8').catch(() => '?'),
+    stat(path).catch(() => null),
+  ]);
+  const age = st ? Math.max(0, Math.round((now - st.mtimeMs) / 1000)) : null;
+  return `pid ${text.trim() || '?'}${age === null ? '' : `, held for ${age} s`}`;
 }
 
 export async function withLock<T>(path: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
@@ -55,11 +68,11 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, opts: Lock
     if (got === true) break;
     if (got === 'stale') continue; // the dead owner's lock is gone: try again at once
     if (Date.now() > deadline) {
-      const owner = (await readFile(path, 'utf8').catch(() => '?')).trim();
+      const holder = await lockHolder(path, (opts.now ?? Date.now)());
       throw new CertkitError(
         'locked',
-        `the store is locked by another certkit run (pid ${owner})`,
-        `wait for it to finish, or remove ${path} if that process is gone`,
+        `${opts.what ?? 'the store'} is locked by another certkit run (${holder})`,
+        `wait for it to finish; if that process is stuck, stop it (the lock is ${path})`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -23,3 +23,17 @@ export interface PebbleOptions {
 }
 
 export const startPebble = start as (opts?: PebbleOptions) => Promise<Pebble>;
+
+/** `request` flags answering http-01 with the built-in server where this Pebble looks (server: another CA URL). */
+export function standaloneArgs(p: Pebble, server = p.directoryUrl): string[] {
+  return [
+    '--server',
+    server,
+    '--standalone',
+    '--http-port',
+    String(p.httpPort),
+    '--http-address',
+    '127.0.0.1',
+    '--agree-tos',
+  ];
+}

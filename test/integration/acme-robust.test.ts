@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkitAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers/openssl.js';
-import { startPebble, type Pebble } from '../helpers/pebble.js';
+import { standaloneArgs, startPebble, type Pebble } from '../helpers/pebble.js';
 
 const EAB_KID = 'kid-1';
 const EAB_KEY = 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W';
@@ -19,20 +19,7 @@ describe('PEBBLE_WFE_NONCEREJECT=50', () => {
     const failures: string[] = [];
     for (let i = 0; i < 50; i++) {
       const r = await certkitAsync(
-        [
-          '--store',
-          store,
-          'request',
-          `n${i}.nonce.test`,
-          '--server',
-          pebble.directoryUrl,
-          '--standalone',
-          '--http-port',
-          String(pebble.httpPort),
-          '--http-address',
-          '127.0.0.1',
-          '--agree-tos',
-        ],
+        ['--store', store, 'request', `n${i}.nonce.test`, ...standaloneArgs(pebble)],
         { env: pebble.env },
       );
       if (r.code !== 0) failures.push(`${i}: ${r.stderr.trim()}`);
@@ -46,20 +33,7 @@ describe('external account binding required', () => {
   beforeAll(async () => (pebble = await startPebble({ eab: { [EAB_KID]: EAB_KEY } })));
   afterAll(async () => pebble?.stop());
 
-  const args = (store: string) => [
-    '--store',
-    store,
-    'request',
-    'eab.test',
-    '--server',
-    pebble.directoryUrl,
-    '--standalone',
-    '--http-port',
-    String(pebble.httpPort),
-    '--http-address',
-    '127.0.0.1',
-    '--agree-tos',
-  ];
+  const args = (store: string) => ['--store', store, 'request', 'eab.test', ...standaloneArgs(pebble)];
 
   it('without EAB: one clear line, nothing stored', async () => {
     const store = join(tempDir(), 'store');

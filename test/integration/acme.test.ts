@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, certkitAsync, type CliResult } from '../helpers/cli.js';
 import { openssl, tempDir } from '../helpers/openssl.js';
-import { startPebble, type Pebble } from '../helpers/pebble.js';
+import { standaloneArgs, startPebble, type Pebble } from '../helpers/pebble.js';
 
 let pebble: Pebble;
 let root: string;
@@ -22,18 +22,7 @@ function ck(store: string, args: string[], env: Record<string, string> = {}): Pr
   return certkitAsync(['--store', store, ...args], { env: { ...pebble.env, ...env } });
 }
 
-const standalone = () => [
-  '--server',
-  pebble.directoryUrl,
-  '--standalone',
-  '--http-port',
-  String(pebble.httpPort),
-  '--http-address',
-  '127.0.0.1',
-  '--agree-tos',
-  '--email',
-  'ops@example.test',
-];
+const standalone = () => [...standaloneArgs(pebble), '--email', 'ops@example.test'];
 const dnsHook = () => [
   '--server',
   pebble.directoryUrl,

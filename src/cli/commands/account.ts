@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { deactivate, register, rollover, showAccount } from '../../acme/account-ops.js';
 import { resolveServer } from '../../acme/servers.js';
+import { deadlinesFromSeconds } from '../../acme/client.js';
 import { usageError } from '../../errors.js';
 import type { Context } from '../context.js';
 
@@ -11,6 +12,7 @@ export interface AccountFlags {
   eabKid?: string;
   eabHmacKeyFile?: string;
   dryRun?: boolean;
+  timeout?: string;
 }
 
 export async function runAccount(ctx: Context, action: string, flags: AccountFlags): Promise<number> {
@@ -20,6 +22,7 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
   } catch (err) {
     throw usageError((err as Error).message);
   }
+  const deadlines = deadlinesFromSeconds(flags.timeout);
   const print = (obj: unknown, human: string) => ctx.out(ctx.json ? JSON.stringify(obj, null, 2) : human);
   if (action !== 'show' && flags.dryRun) {
     print({ dryRun: true, action, directoryUrl: url }, `would ${action} the account at ${url}`);
@@ -27,7 +30,7 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
   }
   switch (action) {
     case 'show': {
-      const r = await showAccount(ctx.storeRoot, url);
+      const r = await showAccount(ctx.storeRoot, url, deadlines);
       print(
         r,
         [
@@ -46,17 +49,22 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
         flags.eabKid && flags.eabHmacKeyFile
           ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile, 'utf8')).trim() }
           : undefined;
-      const r = await register(ctx.storeRoot, url, { email: flags.email, agreeTos: !!flags.agreeTos, eab });
+      const r = await register(ctx.storeRoot, url, {
+        email: flags.email,
+        agreeTos: !!flags.agreeTos,
+        eab,
+        deadlines,
+      });
       print(r, `registered ${r.url}`);
       return 0;
     }
     case 'rollover': {
-      const r = await rollover(ctx.storeRoot, url);
+      const r = await rollover(ctx.storeRoot, url, deadlines);
       print({ ...r, rolledOver: true }, `new account key in use for ${r.url}`);
       return 0;
     }
     case 'deactivate': {
-      const r = await deactivate(ctx.storeRoot, url);
+      const r = await deactivate(ctx.storeRoot, url, deadlines);
       print({ ...r, deactivated: true }, `deactivated ${r.url} (this cannot be undone)`);
       return 0;
     }

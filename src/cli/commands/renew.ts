@@ -1,4 +1,5 @@
-import { renewAll } from '../../acme/renew.js';
+import { renewAll, renewExitCode } from '../../acme/renew.js';
+import { deadlinesFromSeconds } from '../../acme/client.js';
 import { Store } from '../../store/store.js';
 import { CertkitError } from '../../errors.js';
 import type { Context } from '../context.js';
@@ -11,6 +12,7 @@ export interface RenewFlags {
   dryRun?: boolean;
   jitter?: boolean;
   concurrency: string;
+  timeout?: string;
 }
 
 /** The clock can be set for tests and what-if runs: CERTKIT_NOW=2027-01-01T00:00:00Z */
@@ -23,6 +25,7 @@ export function nowFromEnv(): Date {
 }
 
 export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number> {
+  const deadlines = deadlinesFromSeconds(flags.timeout);
   if (flags.jitter !== false && !ctx.tty && !flags.dryRun) {
     // unattended: spread the load on the CA (RFC 9773 §4.2); the systemd timer adds its own delay too
     await new Promise((r) => setTimeout(r, Math.random() * 120_000));
@@ -34,6 +37,7 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
     dryRun: flags.dryRun,
     now: nowFromEnv(),
     concurrency: Number(flags.concurrency) || 4,
+    deadlines,
     io: solverIo(ctx),
     onStep: (l, m) => ctx.progress(`• ${l}: ${m}`),
     afterRenew: async (lineage) => {
@@ -63,5 +67,5 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
           ctx.out(line);
     }
   }
-  return failed.length ? 1 : 0;
+  return renewExitCode(outcomes);
 }

@@ -3,7 +3,7 @@ import { CertkitError, usageError } from '../../errors.js';
 import { parseKeyType } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
 import { loadAccount } from '../../acme/account.js';
-import { AcmeSession } from '../../acme/client.js';
+import { AcmeClient, deadlinesFromSeconds, type Deadlines } from '../../acme/client.js';
 import { newAccountKeyPem } from '../../acme/account.js';
 import { obtainForLineage } from '../../acme/obtain.js';
 import { EAB_REQUIRED, resolveServer } from '../../acme/servers.js';
@@ -36,6 +36,7 @@ export interface RequestFlags {
   deployHook?: string;
   install?: string[];
   dryRun?: boolean;
+  timeout?: string;
 }
 
 export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
@@ -75,10 +76,19 @@ export function solverIo(ctx: Context): SolverIo {
   };
 }
 
-async function agreeToTerms(ctx: Context, directoryUrl: string, flags: RequestFlags): Promise<boolean> {
+async function agreeToTerms(
+  ctx: Context,
+  directoryUrl: string,
+  flags: RequestFlags,
+  deadlines: Deadlines,
+): Promise<boolean> {
   if (flags.agreeTos) return true;
   if (await loadAccount(ctx.storeRoot, directoryUrl)) return true; // already agreed when registering
-  const dir = await new AcmeSession({ directoryUrl, accountKeyPem: newAccountKeyPem() }).directory();
+  const dir = await new AcmeClient({
+    directoryUrl,
+    accountKeyPem: newAccountKeyPem(),
+    deadlines,
+  }).directory();
   const tos = dir.meta?.termsOfService;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new CertkitError(
@@ -107,6 +117,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   } catch (err) {
     throw usageError((err as Error).message);
   }
+  const deadlines = deadlinesFromSeconds(flags.timeout);
   const challenge = challengeFromFlags(flags);
   checkNamesForSolver(
     names,
@@ -130,7 +141,11 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   const lineage = flags.name ?? lineageNameFor(names[0]!);
   Store.checkName(lineage);
   if (flags.dryRun) {
-    const dir = await new AcmeSession({ directoryUrl, accountKeyPem: newAccountKeyPem() }).directory();
+    const dir = await new AcmeClient({
+      directoryUrl,
+      accountKeyPem: newAccountKeyPem(),
+      deadlines,
+    }).directory();
     const plan = {
       dryRun: true,
       lineage,
@@ -148,7 +163,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     );
     return 0;
   }
-  if (!(await agreeToTerms(ctx, directoryUrl, flags)))
+  if (!(await agreeToTerms(ctx, directoryUrl, flags, deadlines)))
     throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
   const store = new Store(ctx.storeRoot);
   const started = Date.now();
@@ -164,7 +179,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       preferredChain: flags.preferredChain,
       names,
     },
-    register: { agreeTos: true, email: flags.email, eab },
+    register: { agreeTos: true, email: flags.email, eab, deadlines },
     deployHook: flags.deployHook,
     io: solverIo(ctx),
     onStep: (m) => ctx.progress(`• ${m}`),

@@ -1,11 +1,13 @@
 import { revokeLineage } from '../../acme/revoke.js';
 import { Store } from '../../store/store.js';
+import { deadlinesFromSeconds } from '../../acme/client.js';
 import type { Context } from '../context.js';
 
 export async function runRevoke(
   ctx: Context,
-  flags: { name: string; reason: string; dryRun?: boolean },
+  flags: { name: string; reason: string; dryRun?: boolean; timeout?: string },
 ): Promise<number> {
+  const deadlines = deadlinesFromSeconds(flags.timeout);
   const store = new Store(ctx.storeRoot);
   if (flags.dryRun) {
     await store.requireLineage(flags.name);
@@ -16,7 +18,7 @@ export async function runRevoke(
     );
     return 0;
   }
-  const r = await revokeLineage(store, flags.name, flags.reason);
+  const r = await revokeLineage(store, flags.name, flags.reason, deadlines);
   ctx.out(
     ctx.json
       ? JSON.stringify({ name: flags.name, revoked: true, serial: r.serial, reason: flags.reason })

@@ -47,6 +47,11 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--config-dir <dir>', 'with --install asterisk: the Asterisk configuration directory')
     .option('--keys-dir <dir>', 'with --install asterisk: where to copy the certificate files')
     .option('--dry-run', 'check the settings and the CA directory, order nothing')
+    .option(
+      '--timeout <seconds>',
+      'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
+      '30',
+    )
     .addHelpText(
       'after',
       examples(
@@ -74,13 +79,20 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--dry-run', 'say what is due, change nothing')
     .option('--no-jitter', 'no random delay when not on a terminal')
     .option('--concurrency <n>', 'lineages renewed at once', '4')
+    .option(
+      '--timeout <seconds>',
+      'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
+      '30',
+    )
     .addHelpText(
       'after',
       examples(
         'certkit renew',
         'certkit renew --name www.example.com --force',
         'certkit renew --dry-run --json',
-      ) + 'Exit: 0 all fine, 1 at least one renewal failed (each named on stderr).\n',
+      ) +
+        'Exit: 0 all fine; 1 at least one renewal failed (each named on stderr); 4 when every failure was a\n' +
+        'lineage locked by another run; 6 when every failure was a network error or timeout.\n',
     )
     .action((flags) => run(async (ctx) => (await import('../commands/renew.js')).runRenew(ctx, flags)));
 
@@ -94,6 +106,11 @@ export function registerAcme(program: Command, run: Runner): void {
         .default('unspecified'),
     )
     .option('--dry-run', 'check, revoke nothing')
+    .option(
+      '--timeout <seconds>',
+      'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
+      '30',
+    )
     .addHelpText('after', examples('certkit revoke --name www.example.com --reason keyCompromise'))
     .action((flags) => run(async (ctx) => (await import('../commands/revoke.js')).runRevoke(ctx, flags)));
 
@@ -107,6 +124,11 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--eab-kid <kid>', 'register: external account binding key id')
     .option('--eab-hmac-key-file <file>', 'register: file holding the EAB HMAC key')
     .option('--dry-run', 'change nothing')
+    .option(
+      '--timeout <seconds>',
+      'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
+      '30',
+    )
     .addHelpText(
       'after',
       examples(
