@@ -274,3 +274,29 @@ export function signCsr(
   ]);
   return outFile;
 }
+
+/** A self-signed P-256 leaf (cA unset) such as appliances ship: `<name>.pem` and `<name>.key` in dir. */
+export function selfSignedLeaf(dir: string, name: string, cn: string, days = 30): IssuedCert {
+  const certFile = join(dir, `${name}.pem`);
+  const keyFile = join(dir, `${name}.key`);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-subj',
+    `/CN=${cn}`,
+    '-days',
+    String(days),
+    '-addext',
+    `subjectAltName=DNS:${cn}`,
+  ]);
+  return { certFile, keyFile };
+}
