@@ -13,7 +13,8 @@ import { createServer as tlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
-import { certkit, certkitAsync } from '../helpers/cli.js';
+import { chromium } from 'playwright-core';
+import { certkit, certkitAsync, ROOT } from '../helpers/cli.js';
 import { smtpStarttls, type Listener } from '../helpers/listeners.js';
 import { makeChain, read, selfSignedLeaf, tempDir } from '../helpers/openssl.js';
 
@@ -34,6 +35,7 @@ interface Port {
 }
 
 const dir = tempDir('certkit-audit-');
+const htmlFile = join(dir, 'audit.html');
 const store = join(dir, 'store');
 let apache: ApacheInstance;
 let httpPort = 0;
@@ -243,7 +245,7 @@ describe('certkit audit (local)', () => {
   const ids = (p: Port | undefined) => (p?.findings ?? []).map((f) => f.id);
 
   beforeAll(async () => {
-    const r = await certkitAsync(auditArgs(), { timeoutMs: 60_000 });
+    const r = await certkitAsync(auditArgs(['--html', htmlFile]), { timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
     report = JSON.parse(r.stdout);
     expect(r.code).toBe(report.exitCode);
@@ -343,9 +345,98 @@ describe('certkit audit (local)', () => {
     expect(find(ports.mute!, 'udp')?.speaks).toBe('unknown');
   });
 
+  it('the HTML report, read back from headless Chromium, shows the same ports, findings and fixes', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`file://${htmlFile}`);
+      expect(await page.textContent('#overall')).toBe(report.status);
+      const rows = await page.$$eval('#ports tbody tr', (trs) =>
+        trs.map((tr) => ({
+          port: Number(tr.getAttribute('data-port')),
+          transport: tr.getAttribute('data-transport'),
+          status: tr.getAttribute('data-status'),
+          findings: [...tr.querySelectorAll('[data-finding-id]')].map((li) =>
+            li.getAttribute('data-finding-id'),
+          ),
+        })),
+      );
+      expect(rows).toEqual(
+        report.ports.map((p) => ({
+          port: p.port,
+          transport: p.transport,
+          status: p.status,
+          findings: p.findings.map((f) => f.id),
+        })),
+      );
+      expect(await page.textContent(`tr[data-port="${ports.ami}"] code`)).toMatch(/certkit install asterisk/);
+      mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test-artifacts', 'audit-report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('the overall status is the worst port, with the Nagios exit code', () => {
     expect(report.status).toBe('CRITICAL');
     expect(report.exitCode).toBe(2);
+  });
+});
+
+describe('certkit audit: Asterisk as the origin', () => {
+  it('an AMI port opened by an asterisk process is mapped to manager.conf, its TLS twin to the same part', async () => {
+    const astDir = join(dir, 'asterisk-etc');
+    mkdirSync(astDir);
+    const amiPort = await freePort();
+    writeFileSync(
+      join(astDir, 'manager.conf'),
+      `[general]\nenabled = yes\nport = ${amiPort}\nbindaddr = 0.0.0.0\n\n[admin]\nsecret = not-shown\n`,
+    );
+    // a process named "asterisk" (node under that name) speaking AMI's banner: the stand-in for the real one
+    const bin = join(dir, 'asterisk');
+    symlinkSync(process.execPath, bin);
+    const child = spawn(
+      bin,
+      [
+        '-e',
+        `require('net').createServer((s) => { s.on('error', () => {}); s.write('Asterisk Call Manager/9.0.0\\r\\n'); }).listen(${amiPort}, '0.0.0.0', () => console.log('up'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise((r) => child.stdout!.once('data', r));
+      const r = await certkitAsync([
+        '--json',
+        'audit',
+        '--no-apache',
+        '--asterisk-dir',
+        astDir,
+        '--ports',
+        String(amiPort),
+        '--timeout',
+        '3',
+      ]);
+      const p = (JSON.parse(r.stdout) as { ports: (Port & { asteriskPart?: string; origin: string })[] })
+        .ports[0]!;
+      expect(p.process?.name).toBe('asterisk');
+      expect(p.originKind).toBe('asterisk');
+      expect(p.asteriskPart).toBe('manager');
+      expect(p.origin).toContain('manager.conf');
+      expect(p.findings.map((f) => f.id)).toEqual(['plaintext-exposed']);
+      expect(r.stdout).not.toContain('not-shown');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 
