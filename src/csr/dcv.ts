@@ -3,6 +3,7 @@
  * an HTTP file /.well-known/pki-validation/<MD5>.txt and a CNAME _<MD5>.<domain> → <SHA-256 split>.sectigo.com.
  */
 import { createHash } from 'node:crypto';
+import { getDomain } from 'tldts';
 
 export interface DcvData {
   md5: string;
@@ -12,12 +13,10 @@ export interface DcvData {
   approverEmails: string[];
 }
 
+/** The registrable domain (one label under its public suffix, from the Public Suffix List). */
 export function registrableGuess(domain: string): string {
   const d = domain.replace(/^\*\./, '');
-  const labels = d.split('.');
-  // a guess without the public suffix list: two labels, three for common second-level suffixes
-  const twoLevel = /^(co|com|org|net|ac|gov|edu)\.[a-z]{2}$/.test(labels.slice(-2).join('.'));
-  return labels.slice(twoLevel ? -3 : -2).join('.');
+  return getDomain(d, { allowPrivateDomains: true }) ?? d;
 }
 
 export function dcvData(csrDer: Buffer, domain: string): DcvData {

@@ -30,9 +30,9 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Why a DNS name is not a valid certificate host name, or null when it is. */
 export function hostNameProblem(name: string): string | null {
+  if (/\s/.test(name)) return 'a name cannot contain spaces (give each name separately)';
   if (name.length > 253) return 'longer than 253 characters';
   const labels = name.split('.');
-  if (labels.length < 2) return 'needs at least two labels (e.g. host.example.com)';
   const rest = labels[0] === '*' ? labels.slice(1) : labels;
   if (
     labels.slice(1).includes('*') ||
@@ -41,8 +41,6 @@ export function hostNameProblem(name: string): string | null {
   ) {
     return 'a wildcard may only be the whole leftmost label ("*.example.com")';
   }
-  if (labels[0] === '*' && rest.length < 2)
-    return 'a wildcard needs a registered domain under it ("*.example.com")';
   for (const l of rest)
     if (!LABEL.test(l))
       return `label "${l}" is not a valid host name label (letters, digits, hyphens; 1-63 chars)`;

@@ -9,14 +9,15 @@ import type { KeyObject } from 'node:crypto';
 import { CertkitError, RuleViolationError } from '../errors.js';
 import { keyFacts } from '../pki/facts.js';
 import { publicKeyId } from '../pki/keys.js';
-import { readMaterialFile } from '../pki/read.js';
-import type { Store } from '../store/store.js';
+import { Store } from '../store/store.js';
+import { pendingOrdersOf, savePendingOrder } from '../store/pending.js';
 import { lineageNameFor } from '../store/paths.js';
 import { writeFileAtomic, writeSecretAtomic, ensureDir } from '../util/fs-atomic.js';
 import { buildCsr } from './build.js';
 import { dcvData, type DcvData } from './dcv.js';
 import { generatePrivateKey, keyTypeOf, privateKeyToPem, type KeyType } from './keygen.js';
 import { normalizeName } from './names.js';
+import { readInputFile } from './read-input.js';
 import { checkCsrRules, type CsrSubject } from './rules.js';
 
 export type Product = 'dv' | 'ov' | 'ev' | 'wildcard';
@@ -37,6 +38,8 @@ export interface CsrOrderInput {
   lineageName?: string;
   product?: Product;
   force?: boolean;
+  /** the certificate is for an internal CA: internal names and reserved addresses are allowed */
+  privateCa?: boolean;
 }
 
 export interface CsrOrderPlan {
@@ -58,24 +61,32 @@ export interface CsrOrderResult {
   notes: string[];
   dcv: DcvData;
   pendingLineage: string | null;
+  /** the id of the pending order recorded in the store (null with --no-pending) */
+  orderId: string | null;
 }
 
 /** Validates and prepares everything; writes nothing. */
 export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> {
+  // the lineage name becomes file names under --out-dir and the store: checked before anything else
+  if (input.lineageName !== undefined) Store.checkName(input.lineageName);
   const notes: string[] = [];
   const names: string[] = [];
-  for (const raw of input.names.flatMap((n) => n.split(/[\s,]+/)).filter(Boolean)) {
+  // commas separate names; a space inside a name stays in it and is refused by the host name rules
+  for (const raw of input.names
+    .flatMap((n) => n.split(','))
+    .map((n) => n.trim())
+    .filter(Boolean)) {
     const n = normalizeName(raw);
     if (n.converted)
       notes.push(`"${n.input}" is an internationalised name: using its punycode form ${n.ascii}`);
     if (!names.includes(n.ascii)) names.push(n.ascii);
   }
+  // the CN must be one of the names (BR 7.1.4.3): checkCsrRules refuses it otherwise, never adds it
   const cnInput = input.commonName ? normalizeName(input.commonName).ascii : (names[0] ?? '');
-  if (cnInput && !names.includes(cnInput)) names.unshift(cnInput); // the CN is always also a SAN
   let key: KeyObject;
   let keyGenerated = false;
   if (input.keyFile) {
-    const m = await readMaterialFile(input.keyFile, { password: input.keyPassphrase });
+    const m = await readInputFile(input.keyFile, 'key', { password: input.keyPassphrase });
     const k = m.keys[0];
     if (!k) throw new CertkitError('input', `${input.keyFile}: holds no private key`);
     if (!k.keyObject)
@@ -98,7 +109,7 @@ export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> 
     country: input.country ? input.country.toUpperCase() : undefined,
     emailAddress: input.emailAddress || undefined,
   };
-  const violations = checkCsrRules({ names, subject, key: keyFacts(key) });
+  const violations = checkCsrRules({ names, subject, key: keyFacts(key), privateCa: input.privateCa });
   if (input.product === 'wildcard' && !names.some((n) => n.startsWith('*.'))) {
     violations.push({
       rule: 'wildcard order',
@@ -142,28 +153,39 @@ export async function writeCsrOrder(
   if (keyFile) await writeSecretAtomic(keyFile, keyPem);
   await writeFileAtomic(csrFile, csr.pem, 0o644);
   let pendingLineage: string | null = null;
+  let orderId: string | null = null;
   if (store) {
+    // a new order never replaces an earlier one: each keeps its key until its certificate is imported
     await store.locked(async () => {
-      const saved = await store.savePending(name, keyPem, csr.pem);
       const existing = await store.readSettings(name);
-      const now = new Date().toISOString();
+      const now = new Date();
+      const order = await savePendingOrder(
+        store,
+        name,
+        {
+          keyPem,
+          csrPem: csr.pem,
+          names: plan.names,
+          publicKeyId: publicKeyId(plan.key),
+          product: input.product,
+        },
+        now,
+      );
+      const hasCertificate = existing !== null && existing.source !== 'pending-csr';
       await store.writeSettings({
         schemaVersion: 1,
         ...(existing ?? {}),
         name,
-        source: existing && existing.source !== 'pending-csr' ? existing.source : 'pending-csr',
-        domains: existing?.domains?.length ? existing.domains : plan.names,
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-        keyType: keyTypeOf(plan.key),
-        pending: {
-          createdAt: now,
-          csrFile: saved.csrFile,
-          keyFile: saved.keyFile,
-          publicKeyId: publicKeyId(plan.key),
-          product: input.product,
-        },
+        source: hasCertificate ? existing.source : 'pending-csr',
+        // a lineage with a certificate keeps its names until the new one is imported
+        domains: hasCertificate && existing.domains?.length ? existing.domains : plan.names,
+        createdAt: existing?.createdAt ?? now.toISOString(),
+        updatedAt: now.toISOString(),
+        keyType: hasCertificate ? existing.keyType : keyTypeOf(plan.key),
+        pending: undefined,
+        pendingOrders: [...pendingOrdersOf(existing), order],
       });
+      orderId = order.id;
     });
     pendingLineage = name;
   }
@@ -178,5 +200,6 @@ export async function writeCsrOrder(
     notes: plan.notes,
     dcv: dcvData(csr.der, plan.names[0]!),
     pendingLineage,
+    orderId,
   };
 }

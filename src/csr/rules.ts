@@ -4,6 +4,7 @@
  */
 import { COUNTRY_SUGGESTIONS, ISO_COUNTRIES } from './countries.js';
 import { hostNameProblem, isIpAddress } from './names.js';
+import { publicNameViolations } from './public-names.js';
 
 export interface CsrSubject {
   commonName: string;
@@ -16,8 +17,10 @@ export interface CsrSubject {
 }
 
 export interface CsrRequest {
-  /** every SAN, already normalised (punycode); the CN is always among them */
+  /** every SAN, already normalised (punycode) */
   names: string[];
+  /** the certificate is for an internal CA: internal names and reserved addresses are allowed */
+  privateCa?: boolean;
   subject: CsrSubject;
   key: { type: string; bits?: number; curve?: string };
 }
@@ -63,14 +66,17 @@ export function checkCsrRules(req: CsrRequest): Violation[] {
   if (s.commonName && !req.names.includes(s.commonName)) {
     v.push({
       rule: 'BR 7.1.4.3 CN must be a SAN',
-      message: `the common name "${s.commonName}" must also be one of the names`,
+      message: `the common name "${s.commonName}" is not one of the names (${req.names.join(', ')}): add it with -d ${s.commonName}, or leave out --cn`,
     });
   }
-  for (const name of req.names) {
-    if (isIpAddress(name)) continue;
-    const problem = hostNameProblem(name);
-    if (problem) v.push({ rule: 'BR 7.1.2.7.12 valid host name', message: `"${name}": ${problem}` });
+  if (s.organization && (!s.country || !(s.locality || s.state))) {
+    v.push({
+      rule: 'BR 7.1.4.2.2 organizationName needs an address',
+      message:
+        'an organisation name needs the country and the locality or state it is registered in: add --country and --locality (or --state), or leave out --org',
+    });
   }
+  for (const name of req.names) v.push(...nameViolations(name, { privateCa: req.privateCa }));
   const k = req.key;
   if (k.type === 'rsa') {
     if (!k.bits || k.bits < 2048 || k.bits % 8 !== 0) {
@@ -93,4 +99,13 @@ export function checkCsrRules(req: CsrRequest): Violation[] {
     });
   }
   return v;
+}
+
+/** Syntax and public-CA rules for one normalised name (a SAN or the CN). */
+export function nameViolations(name: string, opts: { privateCa?: boolean } = {}): Violation[] {
+  if (!isIpAddress(name)) {
+    const problem = hostNameProblem(name);
+    if (problem) return [{ rule: 'BR 7.1.2.7.12 valid host name', message: `"${name}": ${problem}` }];
+  }
+  return publicNameViolations(name, opts);
 }

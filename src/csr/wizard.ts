@@ -5,7 +5,8 @@
 import { usageError } from '../errors.js';
 import { COUNTRY_SUGGESTIONS, ISO_COUNTRIES } from './countries.js';
 import { KEY_TYPE_HELP, KEY_TYPES, type KeyType } from './keygen.js';
-import { hostNameProblem, isIpAddress, normalizeName } from './names.js';
+import { isIpAddress, normalizeName } from './names.js';
+import { nameViolations } from './rules.js';
 import type { CsrOrderResult, Product } from './order.js';
 import { registrableGuess } from './dcv.js';
 
@@ -34,6 +35,8 @@ export interface WizardAnswers {
   state?: string;
   country?: string;
   yes?: boolean;
+  /** for an internal CA: internal names and private addresses allowed */
+  privateCa?: boolean;
 }
 
 export const PRODUCTS: Choice<Product>[] = [
@@ -45,14 +48,23 @@ export const PRODUCTS: Choice<Product>[] = [
 
 const needsOrg = (p: Product | undefined) => p === 'ov' || p === 'ev';
 
-export function validateNames(text: string, product?: Product): true | string {
-  const names = text.split(/[\s,]+/).filter(Boolean);
+/** Names typed at the prompt: separated by commas; a space inside a name is an error, never a separator. */
+export function splitNames(text: string): string[] {
+  return text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+}
+
+export function validateNames(text: string, product?: Product, privateCa?: boolean): true | string {
+  const names = splitNames(text);
   if (names.length === 0) return 'enter at least one name';
   for (const raw of names) {
-    const n = normalizeName(raw).ascii;
-    if (isIpAddress(n)) continue;
-    const problem = hostNameProblem(n);
-    if (problem) return `"${raw}": ${problem}`;
+    const problem = nameViolations(normalizeName(raw).ascii, { privateCa })[0];
+    if (problem) {
+      const message = problem.message.replace('give each name separately', 'separate names with commas');
+      return `${message} [${problem.rule}]`;
+    }
   }
   if (product === 'wildcard' && !names.some((n) => n.startsWith('*.')))
     return 'a wildcard order needs a name like *.example.com';
@@ -143,11 +155,11 @@ export async function runWizard(
     const text = await prompter.input({
       message:
         a.product === 'wildcard'
-          ? 'Names (e.g. *.example.com example.com):'
-          : 'Names the certificate must cover (space-separated):',
-      validate: (v) => validateNames(v, a.product),
+          ? 'Names (e.g. *.example.com, example.com):'
+          : 'Names the certificate must cover (comma-separated):',
+      validate: (v) => validateNames(v, a.product, a.privateCa),
     });
-    a.names = text.split(/[\s,]+/).filter(Boolean);
+    a.names = splitNames(text);
     for (const alt of suggestedNames(a.names)) {
       if (await prompter.confirm({ message: `Add ${alt} too? Visitors often type it.`, default: true }))
         a.names.push(alt);

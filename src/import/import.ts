@@ -17,15 +17,14 @@ import {
   commonNameOf,
 } from '../pki/facts.js';
 import { keyMatchesCertificate, publicKeyId } from '../pki/keys.js';
-import { readMaterialFile } from '../pki/read.js';
+import { readInputFile } from '../csr/read-input.js';
 import type { TrustStore } from '../pki/trust.js';
 import type { ParsedCertificate } from '../pki/types.js';
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { lineageNameFor } from '../store/paths.js';
 import type { Store } from '../store/store.js';
+import { dropPendingOrder, findPendingOrder, pendingOrdersOf } from '../store/pending.js';
 import { toPem } from '../pki/pem.js';
-import { createPrivateKey } from 'node:crypto';
 
 export interface ImportInput {
   certFiles: string[];
@@ -54,23 +53,10 @@ export interface ImportResult {
   livePath: string;
 }
 
-function sameNames(a: string[], b: string[]): boolean {
-  const x = [...new Set(a.map((s) => s.toLowerCase()))].sort();
-  const y = [...new Set(b.map((s) => s.toLowerCase()))].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-async function findPendingKey(
-  store: Store,
-  leafKeyId: string,
-): Promise<{ lineage: string; key: KeyObject; domains: string[] } | null> {
-  for (const name of await store.names()) {
-    const s = await store.readSettings(name);
-    if (!s?.pending || s.pending.publicKeyId !== leafKeyId) continue;
-    const key = createPrivateKey(await readFile(s.pending.keyFile, 'utf8'));
-    return { lineage: name, key, domains: s.domains };
-  }
-  return null;
+/** The names the order asked for that the certificate lacks (a CA may add names, never drop one). */
+function missingNames(asked: string[], got: string[]): string[] {
+  const have = new Set(got.map((n) => n.toLowerCase()));
+  return asked.filter((n) => !have.has(n.toLowerCase()));
 }
 
 export async function importCertificate(
@@ -86,8 +72,12 @@ export async function importCertificate(
   const certs: ParsedCertificate[] = [];
   const keys: KeyObject[] = [];
   let encryptedKeySeen = false;
-  for (const f of [...files, ...(input.keyFile ? [input.keyFile] : [])]) {
-    const m = await readMaterialFile(f, { password: input.password });
+  const inputs = [
+    ...files.map((f) => [f, 'certificate'] as const),
+    ...(input.keyFile ? [[input.keyFile, 'key'] as const] : []),
+  ];
+  for (const [f, kind] of inputs) {
+    const m = await readInputFile(f, kind, { password: input.password });
     certs.push(...m.certificates);
     for (const k of m.keys) {
       if (k.keyObject) keys.push(k.keyObject);
@@ -152,22 +142,27 @@ export async function importCertificate(
   const leafNames = Object.values(subjectAltNames(leaf.x509)).flat();
   let key = keys.find((k) => keyMatchesCertificate(k, leaf.x509));
   let keyFrom: ImportResult['keyFrom'] = 'given';
-  let pendingLineage: string | null = null;
-  if (!key) {
-    const pending = await findPendingKey(store, publicKeyId(leaf.x509.publicKey));
-    if (pending) {
-      if (!sameNames(pending.domains, leafNames)) {
-        throw new CertkitError(
-          'policy',
-          `the certificate's names (${leafNames.join(', ')}) differ from its pending CSR's (${pending.domains.join(', ')})`,
-          'check the order with the CA; nothing was imported',
-        );
-      }
+  // any pending order with this key, in any lineage, whether or not the key was also given
+  const pending = await findPendingOrder(store, publicKeyId(leaf.x509.publicKey));
+  if (pending) {
+    const missing = missingNames(pending.order.names, leafNames);
+    if (missing.length) {
+      throw new CertkitError(
+        'policy',
+        `the certificate lacks ${missing.join(', ')}, which pending order ${pending.order.id} of "${pending.lineage}" asked for (it has ${leafNames.join(', ')})`,
+        'ask the CA to reissue it with every name of the CSR; nothing was imported',
+      );
+    }
+    const extra = leafNames.filter(
+      (n) => !pending.order.names.some((o) => o.toLowerCase() === n.toLowerCase()),
+    );
+    if (extra.length) notes.push(`the CA added ${extra.join(', ')} to the names the CSR asked for`);
+    if (!key) {
       key = pending.key;
       keyFrom = 'pending-csr';
-      pendingLineage = pending.lineage;
     }
   }
+  const pendingLineage = pending?.lineage ?? null;
   if (!key) {
     if (keys.length > 0)
       throw new CertkitError(
@@ -204,6 +199,11 @@ export async function importCertificate(
       const existing = await store.readSettings(name);
       const ts = new Date().toISOString();
       const v = await store.addVersion(name, files2);
+      // the fulfilled order leaves; any other pending order (of this or another lineage) stays
+      const remaining =
+        pending && existing && pendingLineage === name
+          ? await dropPendingOrder(store, existing, pending.order.id)
+          : pendingOrdersOf(existing);
       await store.writeSettings({
         ...(existing ?? {}),
         schemaVersion: 1,
@@ -213,12 +213,15 @@ export async function importCertificate(
         createdAt: existing?.createdAt ?? ts,
         updatedAt: ts,
         pending: undefined,
+        pendingOrders: remaining.length ? remaining : undefined,
       });
-      if (pendingLineage === name) await store.clearPending(name);
-      else if (pendingLineage) {
-        // the key came from another lineage's pending CSR: that order is fulfilled
-        if ((await store.versions(pendingLineage)).length === 0) await store.remove(pendingLineage);
-        else await store.clearPending(pendingLineage);
+      if (pending && pendingLineage !== name) {
+        // the key came from another lineage's pending order: that order is fulfilled
+        const other = (await store.readSettings(pending.lineage))!;
+        const left = await dropPendingOrder(store, other, pending.order.id);
+        if (left.length === 0 && (await store.versions(pending.lineage)).length === 0)
+          await store.remove(pending.lineage);
+        else await store.writeSettings({ ...other, pending: undefined, pendingOrders: left });
       }
       return v;
     });

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { daysLeft, formatDn, isSelfSigned, notAfterOf, subjectAltNames } from '../pki/facts.js';
+import { pendingOrdersOf } from './pending.js';
 import type { Store } from './store.js';
 import type { LineageSource } from './types.js';
 
@@ -15,12 +16,17 @@ export interface LineageSummary {
   /** for a pending CSR: when it was made, and how many days it has waited */
   pendingSince: string | null;
   pendingDays: number | null;
+  /** every CSR still waiting for its certificate (none is ever replaced by a later one) */
+  pendingOrders: { id: string; createdAt: string; days: number; names: string[] }[];
   livePath: string | null;
   problem: string | null;
 }
 
+const daysSince = (iso: string, now: Date) => Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
+
 export async function summarizeLineage(store: Store, name: string, now: Date): Promise<LineageSummary> {
   const settings = await store.readSettings(name);
+  const orders = pendingOrdersOf(settings);
   const base: LineageSummary = {
     name,
     source: settings?.source ?? 'imported',
@@ -30,13 +36,19 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
     daysLeft: null,
     issuer: null,
     selfSigned: settings?.source === 'self-signed',
-    pendingSince: settings?.pending?.createdAt ?? null,
+    pendingSince: orders[0]?.createdAt ?? null,
     pendingDays: null,
+    pendingOrders: orders.map((o) => ({
+      id: o.id,
+      createdAt: o.createdAt,
+      days: daysSince(o.createdAt, now),
+      names: o.names,
+    })),
     livePath: null,
     problem: settings ? null : 'settings.json missing or unreadable',
   };
   if (base.pendingSince) {
-    base.pendingDays = Math.floor((now.getTime() - Date.parse(base.pendingSince)) / 86_400_000);
+    base.pendingDays = daysSince(base.pendingSince, now);
   }
   try {
     const live = await store.readLive(name);

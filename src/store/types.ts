@@ -18,8 +18,10 @@ export interface LineageSettings {
   acme?: Record<string, unknown>;
   deployHook?: string;
   installers?: InstallerRecord[];
-  /** for pending CSRs: when the CSR was made and what it asked for */
+  /** stores before pendingOrders: the one pending CSR (read as order "1", see store/pending.ts) */
   pending?: { createdAt: string; csrFile: string; keyFile: string; publicKeyId: string; product?: string };
+  /** CSRs sent to a CA whose certificates have not arrived yet, oldest first */
+  pendingOrders?: PendingOrder[];
   keepVersions?: number;
 }
 
@@ -30,3 +32,14 @@ export interface VersionFiles {
 }
 
 export const LIVE_FILES = ['cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'] as const;
+
+/** One CSR waiting for its certificate: when it was made, what it asked for, where its key is. */
+export interface PendingOrder {
+  id: string;
+  createdAt: string;
+  names: string[];
+  csrFile: string;
+  keyFile: string;
+  publicKeyId: string;
+  product?: string;
+}

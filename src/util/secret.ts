@@ -1,19 +1,26 @@
-import { readFile } from 'node:fs/promises';
 import { inputError } from '../errors.js';
+import { INPUT_CAPS, readBoundedFile } from './bounded-read.js';
 
 /**
  * A secret from a file (first line, trailing newline removed) or an environment variable; never argv.
- * Returns undefined when neither is given.
+ * Returns undefined when neither is given. With refuseEmpty, an empty file is an error (for passphrases
+ * that protect a key: an empty one must never quietly mean "no encryption").
  */
-export async function readSecret(file: string | undefined, envVar: string): Promise<string | undefined> {
+export async function readSecret(
+  file: string | undefined,
+  envVar: string,
+  opts: { refuseEmpty?: boolean } = {},
+): Promise<string | undefined> {
   if (file) {
-    try {
-      return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-    } catch (err) {
+    const secret = (await readBoundedFile(file, 'the secret file', INPUT_CAPS.secret))
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (opts.refuseEmpty && secret === '')
       throw inputError(
-        `cannot read the secret file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        `the passphrase file ${file} is empty; nothing was written`,
+        'put the passphrase in it (an empty passphrase would leave the key unprotected)',
       );
-    }
+    return secret;
   }
   const v = process.env[envVar];
   return v === undefined || v === '' ? undefined : v;

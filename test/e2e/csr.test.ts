@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { certkit, certkitJson } from '../helpers/cli.js';
@@ -70,7 +70,7 @@ describe('certkit csr', () => {
         '-d',
         'www.shop.example.com',
         '-d',
-        '192.0.2.7',
+        '8.8.8.8',
         '--org',
         'Example Ltd',
         '--locality',
@@ -91,7 +91,7 @@ describe('certkit csr', () => {
       ).toMatch(/ok/);
       const text = reqText(r.csrFile);
       expect(text).toMatch(/Subject: CN=shop\.example\.com,O=Example Ltd,L=London,ST=Greater London,C=GB\n/);
-      expect(text).toMatch(/DNS:shop\.example\.com, DNS:www\.shop\.example\.com, IP Address:192\.0\.2\.7\n/);
+      expect(text).toMatch(/DNS:shop\.example\.com, DNS:www\.shop\.example\.com, IP Address:8\.8\.8\.8\n/);
       expect(statSync(r.keyFile).mode & 0o777).toBe(0o600);
       expect(openssl(['pkey', '-in', r.keyFile, '-pubout'])).toBe(
         openssl(['req', '-in', r.csrFile, '-pubkey', '-noout']),
@@ -108,7 +108,7 @@ describe('certkit csr', () => {
     });
   }
 
-  it('uses an existing key, and the CN is always a SAN', () => {
+  it('uses an existing key; the CN is one of the SANs', () => {
     const dir = tempDir();
     certkit(['key', '--out', join(dir, 'my.key')]);
     const r = certkitJson([
@@ -116,6 +116,8 @@ describe('certkit csr', () => {
       '--no-pending',
       '-d',
       'b.example.com',
+      '-d',
+      'a.example.com',
       '--cn',
       'a.example.com',
       '--key',
@@ -124,16 +126,17 @@ describe('certkit csr', () => {
       dir,
     ]);
     expect(r.keyFile).toBeNull();
-    expect(r.names).toEqual(['a.example.com', 'b.example.com']);
-    expect(reqText(r.csrFile)).toMatch(/DNS:a\.example\.com, DNS:b\.example\.com/);
+    expect(r.names).toEqual(['b.example.com', 'a.example.com']);
+    expect(r.subject.commonName).toBe('a.example.com');
+    expect(reqText(r.csrFile)).toMatch(/DNS:b\.example\.com, DNS:a\.example\.com/);
   });
 
   it('converts IDNs to punycode with a note', () => {
     const dir = tempDir();
-    const r = certkit(['--store', join(dir, 's'), 'csr', '-d', 'bücher.example', '--out-dir', dir]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/punycode form xn--bcher-kva\.example/);
-    expect(reqText(join(dir, 'xn--bcher-kva.example.csr'))).toMatch(/DNS:xn--bcher-kva\.example/);
+    const r = certkit(['--store', join(dir, 's'), 'csr', '-d', 'bücher.example.de', '--out-dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/punycode form xn--bcher-kva\.example\.de/);
+    expect(reqText(join(dir, 'xn--bcher-kva.example.de.csr'))).toMatch(/DNS:xn--bcher-kva\.example\.de/);
   });
 
   const rules: [string, string[], RegExp][] = [
@@ -235,6 +238,114 @@ describe('certkit csr', () => {
       source: 'pending-csr',
       pendingDays: 0,
     });
-    expect(certkit(['--store', join(dir, 'store'), 'list']).stdout).toMatch(/pending CSR \(0 days\)/);
+    expect(certkit(['--store', join(dir, 'store'), 'list']).stdout).toMatch(
+      /pending order \d{8}-\d{6}-[0-9a-f]{6} \(0 days\)/,
+    );
+  });
+});
+
+describe('names, paths and secrets are checked before anything is written (issue 14 item 3)', () => {
+  for (const extra of [[], ['--no-pending']]) {
+    it(`csr --name ../victim/server --force ${extra.join(' ')} writes nothing outside --out-dir`, () => {
+      const dir = tempDir();
+      mkdirSync(join(dir, 'victim'));
+      writeFileSync(join(dir, 'victim', 'server.key'), 'precious key\n');
+      writeFileSync(join(dir, 'victim', 'server.csr'), 'precious csr\n');
+      const out = join(dir, 'out');
+      mkdirSync(out);
+      const r = certkit([
+        '--store',
+        join(dir, 'store'),
+        'csr',
+        '-d',
+        'www.example.com',
+        '--name',
+        '../victim/server',
+        '--force',
+        ...extra,
+        '--out-dir',
+        out,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^certkit: "\.\.\/victim\/server" is not a valid lineage name/);
+      expect(readFileSync(join(dir, 'victim', 'server.key'), 'utf8')).toBe('precious key\n');
+      expect(readFileSync(join(dir, 'victim', 'server.csr'), 'utf8')).toBe('precious csr\n');
+      expect(readdirSync(join(dir, 'victim')).sort()).toEqual(['server.csr', 'server.key']);
+      expect(readdirSync(out)).toEqual([]);
+      expect(existsSync(join(dir, 'store'))).toBe(false);
+    });
+  }
+
+  it('key --passphrase-file EMPTYFILE is refused: an empty passphrase never yields an unencrypted key', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'empty'), '');
+    writeFileSync(join(dir, 'newline'), '\n');
+    for (const pass of ['empty', 'newline']) {
+      const r = certkit(['key', '--out', join(dir, 'k.pem'), '--passphrase-file', join(dir, pass)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^certkit: the passphrase file .* is empty; nothing was written/);
+      expect(existsSync(join(dir, 'k.pem'))).toBe(false);
+    }
+  });
+
+  it("'www.exa mple.com' is refused, not split into two names", () => {
+    const dir = tempDir();
+    const r = certkit([
+      '--store',
+      join(dir, 's'),
+      'csr',
+      '-d',
+      'www.exa mple.com',
+      '--out-dir',
+      join(dir, 'o'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"www\.exa mple\.com": a name cannot contain spaces/);
+    expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+});
+
+describe('bounded input: regular files only, with a size cap (issue 14 item 5)', () => {
+  it('refuses a device, a FIFO and a directory as --key or --passphrase-file, without hanging', () => {
+    const dir = tempDir();
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    for (const [flag, path, kind] of [
+      ['--key', '/dev/zero', 'a device'],
+      ['--key', join(dir, 'fifo'), 'a FIFO'],
+      ['--key', dir, 'a directory'],
+      ['--passphrase-file', '/dev/zero', 'a device'],
+      ['--passphrase-file', join(dir, 'fifo'), 'a FIFO'],
+    ] as const) {
+      const r = certkit(
+        ['csr', '--no-pending', '-d', 'www.example.com', flag, path, '--out-dir', join(dir, 'o')],
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(r.code, `${flag} ${path}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim()).toMatch(
+        new RegExp(`^certkit: the (key|secret) file .* is ${kind} \\(give a regular file\\)$`),
+      );
+    }
+    expect(existsSync(join(dir, 'o'))).toBe(false);
+  });
+
+  it('refuses a key file over the cap with its size', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'huge.pem'), Buffer.alloc(300 * 1024, 'A'));
+    const r = certkit([
+      'csr',
+      '--no-pending',
+      '-d',
+      'www.example.com',
+      '--key',
+      join(dir, 'huge.pem'),
+      '--out-dir',
+      dir,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: the key file .*huge\.pem is 307200 bytes; at most 256 KiB is read/,
+    );
   });
 });

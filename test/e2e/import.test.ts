@@ -64,6 +64,12 @@ function leaf(
   return issue(dir, name, int, { cn: `${name}.example.test`, sans: [`${name}.example.test`], key, ...opts });
 }
 
+/** The CA's side of a pending order: signs the CSR for these names, then runs `import` of it with its chain. */
+function fulfil(store: string, csrFile: string, names: string[], leafFile: string) {
+  signCsr(csrFile, int, names, leafFile, 30);
+  return certkit(['--store', store, '--json', 'import', '--cert', leafFile, '--chain', int.certFile]);
+}
+
 describe('certkit import', () => {
   it('a PEM bundle in reversed order, with its key', () => {
     const l = leaf('rev', 'rsa2048');
@@ -80,7 +86,7 @@ describe('certkit import', () => {
     it(`a .p7b (${form}) for a pending CSR: the key is found without --key`, () => {
       const work = tempDir();
       const store = join(work, 'store');
-      const name = `p7b-${form.toLowerCase()}.example.test`;
+      const name = `p7b-${form.toLowerCase()}.example.com`;
       const csr = certkitJson(['--store', store, 'csr', '-d', name, '--out-dir', work]);
       signCsr(csr.csrFile, int, [name], join(work, 'leaf.pem'));
       const p7b = join(work, 'order.p7b');
@@ -240,24 +246,93 @@ describe('certkit import', () => {
     expect(r.stderr).toMatch(/expired on 2021-01-01/);
   });
 
-  it('a certificate whose names differ from its pending CSR is refused', () => {
+  it('a certificate that lacks a name its pending order asked for is refused', () => {
     const work = tempDir();
     const store = join(work, 'store');
-    const csr = certkitJson(['--store', store, 'csr', '-d', 'asked.example.test', '--out-dir', work]);
-    signCsr(csr.csrFile, int, ['asked.example.test', 'sneaky.example.test'], join(work, 'leaf.pem'), 30);
-    const before = snapshot(store);
-    const r = certkit([
+    const csr = certkitJson([
       '--store',
       store,
-      'import',
-      '--cert',
-      join(work, 'leaf.pem'),
-      '--chain',
-      int.certFile,
+      'csr',
+      '-d',
+      'asked.example.com',
+      '-d',
+      'also.example.com',
+      '--out-dir',
+      work,
     ]);
+    const before = snapshot(store);
+    const r = fulfil(store, csr.csrFile, ['asked.example.com'], join(work, 'leaf.pem'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/differ from its pending CSR/);
+    expect(r.stderr).toMatch(
+      /lacks also\.example\.com, which pending order \S+ of \\?"asked\.example\.com\\?" asked for/,
+    );
     expect(snapshot(store)).toEqual(before);
+  });
+});
+
+describe('pending orders are never replaced (issue 14 item 6)', () => {
+  function order(store: string, names: string[], extra: string[] = []) {
+    const out = tempDir();
+    return certkitJson([
+      '--store',
+      store,
+      'csr',
+      ...names.flatMap((n) => ['-d', n]),
+      ...extra,
+      '--out-dir',
+      out,
+    ]);
+  }
+
+  it('a second csr for the same name gets a new order id; both are listed and both keys kept', () => {
+    const store = join(tempDir(), 'store');
+    const first = order(store, ['twice.example.com']);
+    const second = order(store, ['twice.example.com']);
+    expect(first.orderId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{6}$/);
+    expect(second.orderId).not.toBe(first.orderId);
+    const listed = certkitJson(['--store', store, 'list']).lineages;
+    expect(listed).toHaveLength(1);
+    expect(listed[0].pendingOrders.map((o: { id: string }) => o.id)).toEqual([first.orderId, second.orderId]);
+    const text = certkit(['--store', store, 'list']).stdout;
+    expect(text).toContain(`pending order ${first.orderId}`);
+    expect(text).toContain(`pending order ${second.orderId}`);
+    for (const id of [first.orderId, second.orderId])
+      expect(
+        statSync(join(store, 'lineages', 'twice.example.com', 'pending', id, 'privkey.pem')).mode & 0o777,
+      ).toBe(0o600);
+  });
+
+  it('import finds the key of the FIRST order after a second one; the second stays pending', () => {
+    const work = tempDir();
+    const store = join(work, 'store');
+    const first = order(store, ['first.example.com']);
+    const second = order(store, ['first.example.com']);
+    const r = JSON.parse(fulfil(store, first.csrFile, ['first.example.com'], join(work, 'leaf.pem')).stdout);
+    expect(r).toMatchObject({ name: 'first.example.com', keyFrom: 'pending-csr', version: 1 });
+    expectGoodLineage(store, 'first.example.com', join(work, 'leaf.pem'));
+    const listed = certkitJson(['--store', store, 'list']).lineages[0];
+    expect(listed.source).toBe('imported');
+    expect(listed.pendingOrders.map((o: { id: string }) => o.id)).toEqual([second.orderId]);
+    // and the second order's certificate imports too, later
+    const r2 = JSON.parse(
+      fulfil(store, second.csrFile, ['first.example.com'], join(work, 'leaf2.pem')).stdout,
+    );
+    expect(r2).toMatchObject({ name: 'first.example.com', keyFrom: 'pending-csr', version: 2 });
+    expect(certkitJson(['--store', store, 'list']).lineages[0].pendingOrders).toEqual([]);
+  });
+
+  it('names are added to a lineage through csr + import, and settings.json gets them', () => {
+    const work = tempDir();
+    const store = join(work, 'store');
+    const one = order(store, ['grow.example.com']);
+    expect(fulfil(store, one.csrFile, ['grow.example.com'], join(work, 'v1.pem')).code).toBe(0);
+    const more = order(store, ['grow.example.com', 'new.example.com'], ['--name', 'grow.example.com']);
+    const r = fulfil(store, more.csrFile, ['grow.example.com', 'new.example.com'], join(work, 'v2.pem'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'grow.example.com', version: 2 });
+    const settings = JSON.parse(read(join(store, 'lineages', 'grow.example.com', 'settings.json')));
+    expect(settings.domains).toEqual(['grow.example.com', 'new.example.com']);
+    expect(settings.pendingOrders).toBeUndefined();
   });
 });
 

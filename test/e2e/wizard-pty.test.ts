@@ -18,9 +18,9 @@ describe('certkit csr --wizard in a real terminal (tmux)', () => {
     await session.waitFor(/What are you buying\?/);
     session.keys('Enter'); // DV, the default
     await session.waitFor(/Names the certificate must cover/);
-    session.type('www.pty.example');
+    session.type('www.pty.example.com');
     session.keys('Enter');
-    await session.waitFor(/Add pty\.example too\?/);
+    await session.waitFor(/Add pty\.example\.com too\?/);
     session.keys('y');
     session.keys('Enter');
     await session.waitFor(/Key type/);
@@ -31,8 +31,8 @@ describe('certkit csr --wizard in a real terminal (tmux)', () => {
     const screen = await session.waitFor(/\[exit \d+\]/);
     expect(screen).toMatch(/\[exit 0\]/);
     expect(screen).toMatch(/Paste the CSR/);
-    const csr = openssl(['req', '-in', join(dir, 'out', 'www.pty.example.csr'), '-noout', '-text']);
-    expect(csr).toMatch(/DNS:www\.pty\.example, DNS:pty\.example/);
+    const csr = openssl(['req', '-in', join(dir, 'out', 'www.pty.example.com.csr'), '-noout', '-text']);
+    expect(csr).toMatch(/DNS:www\.pty\.example\.com, DNS:pty\.example\.com/);
     expect(csr).toMatch(/secp384r1|P-384/);
   });
 
@@ -72,15 +72,15 @@ describe('certkit csr --wizard without a terminal', () => {
       '--product',
       'wildcard',
       '-d',
-      '*.flags.example',
+      '*.flags.example.com',
       '-d',
-      'flags.example',
+      'flags.example.com',
       '--yes',
       '--out-dir',
       dir,
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/import --cert FILE/);
-    expect(existsSync(join(dir, 'wildcard.flags.example.csr'))).toBe(true);
+    expect(existsSync(join(dir, 'wildcard.flags.example.com.csr'))).toBe(true);
   });
 });

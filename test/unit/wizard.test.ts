@@ -84,4 +84,52 @@ describe('CSR wizard with scripted answers', () => {
     expect(await runCsr(ctx, { outDir: join(dir, 'out'), wizard: true }, async () => p)).toBe(1);
     expect(() => readFileSync(join(dir, 'out', 'a.example.net.csr'))).toThrow();
   });
+
+  it("refuses 'www.exa mple.com' and internal names at the prompt instead of splitting or accepting them", async () => {
+    const { ctx, dir } = capture();
+    const p = scriptedPrompter([
+      'dv',
+      'www.exa mple.com',
+      'server.local',
+      '10.0.0.5',
+      'www.example.com, example.com',
+      'ecdsa-p256',
+      true,
+    ]);
+    expect(await runCsr(ctx, { outDir: dir, wizard: true }, async () => p)).toBe(0);
+    expect(p.rejected).toHaveLength(3);
+    expect(p.rejected[0]).toMatch(
+      /"www\.exa mple\.com": a name cannot contain spaces \(separate names with commas\)/,
+    );
+    expect(p.rejected[1]).toMatch(/"server\.local" is an internal name.*\[BR 4\.2\.2 internal name\]/);
+    expect(p.rejected[2]).toMatch(
+      /"10\.0\.0\.5" is not a public address.*\[BR 4\.2\.2 reserved IP address\]/,
+    );
+    const csr = openssl(['req', '-in', join(dir, 'www.example.com.csr'), '-noout', '-text']);
+    expect(csr).toMatch(/DNS:www\.example\.com, DNS:example\.com\n/);
+  });
+
+  it('--private-ca lets an internal name through at the prompt', async () => {
+    const { ctx, dir } = capture();
+    const p = scriptedPrompter(['dv', 'pbx.office.lan', 'ecdsa-p256', true]);
+    expect(await runCsr(ctx, { outDir: dir, wizard: true, privateCa: true }, async () => p)).toBe(0);
+    expect(p.rejected).toEqual([]);
+    expect(openssl(['req', '-in', join(dir, 'pbx.office.lan.csr'), '-noout', '-text'])).toMatch(
+      /DNS:pbx\.office\.lan/,
+    );
+  });
+
+  it('a second wizard order for the same name keeps the first order and its key', async () => {
+    const { ctx, dir } = capture();
+    for (const out of ['one', 'two']) {
+      const p = scriptedPrompter(['dv', 'again.example.com', 'ecdsa-p256', true]);
+      expect(await runCsr(ctx, { outDir: join(dir, out), wizard: true }, async () => p)).toBe(0);
+    }
+    const settings = await new Store(ctx.storeRoot).readSettings('again.example.com');
+    expect(settings?.pendingOrders).toHaveLength(2);
+    const [a, b] = settings!.pendingOrders!;
+    expect(a!.id).not.toBe(b!.id);
+    expect(readFileSync(a!.keyFile, 'utf8')).toMatch(/PRIVATE KEY/);
+    expect(readFileSync(b!.keyFile, 'utf8')).not.toBe(readFileSync(a!.keyFile, 'utf8'));
+  });
 });

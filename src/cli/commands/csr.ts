@@ -32,6 +32,7 @@ export interface CsrFlags {
   force?: boolean;
   dryRun?: boolean;
   pending?: boolean;
+  privateCa?: boolean;
 }
 
 const PRODUCTS = ['dv', 'ov', 'ev', 'wildcard'];
@@ -56,7 +57,7 @@ function printResult(ctx: Context, r: CsrOrderResult, wizard: boolean): void {
   ctx.out(`names ${r.names.join(', ')}`);
   if (r.pendingLineage)
     ctx.out(
-      `recorded as pending order "${r.pendingLineage}": when the certificate arrives, run certkit import --cert FILE`,
+      `recorded as pending order ${r.orderId} of "${r.pendingLineage}": when the certificate arrives, run certkit import --cert FILE`,
     );
   ctx.out(`DCV   file ${r.dcv.httpFile.path}  CNAME ${r.dcv.cname.name} → ${r.dcv.cname.target}`);
 }
@@ -79,12 +80,13 @@ export async function runCsr(
     country: flags.country,
     emailAddress: flags.email,
     keyFile: flags.key,
-    keyPassphrase: await readSecret(flags.passphraseFile, 'CERTKIT_PASSPHRASE'),
+    keyPassphrase: await readSecret(flags.passphraseFile, 'CERTKIT_PASSPHRASE', { refuseEmpty: true }),
     keyType: parseKeyType(flags.keyType ?? 'ecdsa-p256'),
     outDir: flags.outDir,
     lineageName: flags.name,
     product: flags.product as Product | undefined,
     force: flags.force,
+    privateCa: flags.privateCa,
   };
   if (flags.wizard) {
     const interactive = !!prompterFactory || (process.stdin.isTTY && process.stdout.isTTY && !ctx.json);
@@ -97,6 +99,7 @@ export async function runCsr(
       state: flags.state,
       country: flags.country,
       yes: flags.yes,
+      privateCa: flags.privateCa,
     };
     const prompter = interactive
       ? await (prompterFactory ?? (await import('../../csr/inquirer-prompter.js')).inquirerPrompter)()

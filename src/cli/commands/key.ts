@@ -37,7 +37,7 @@ export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
       'use --force to replace it',
     );
   }
-  const passphrase = await readSecret(flags.passphraseFile, 'CERTKIT_PASSPHRASE');
+  const passphrase = await readSecret(flags.passphraseFile, 'CERTKIT_PASSPHRASE', { refuseEmpty: true });
   if (flags.encrypt && !passphrase)
     throw new CertkitError(
       'usage',

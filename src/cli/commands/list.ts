@@ -18,7 +18,7 @@ export async function runList(ctx: Context): Promise<number> {
     return 0;
   }
   const s = style(ctx.color);
-  const rows = lineages.map((l) => {
+  const rows = lineages.flatMap((l) => {
     const days =
       l.daysLeft === null
         ? '-'
@@ -33,7 +33,20 @@ export async function runList(ctx: Context): Promise<number> {
         : l.selfSigned
           ? 'self-signed'
           : l.source;
-    return [l.name, l.domains.join(','), l.notAfter?.slice(0, 10) ?? '-', days, l.issuer ?? '-', source];
+    // one row per pending order, so a second order for the same name is seen beside the first
+    const orders = l.pendingOrders.map((o) => [
+      l.name,
+      o.names.join(','),
+      '-',
+      '-',
+      '-',
+      `pending order ${o.id} (${o.days} days)`,
+    ]);
+    if (l.source === 'pending-csr' && l.liveVersion === null && orders.length) return orders;
+    return [
+      [l.name, l.domains.join(','), l.notAfter?.slice(0, 10) ?? '-', days, l.issuer ?? '-', source],
+      ...orders,
+    ];
   });
   for (const line of table(rows, ['NAME', 'NAMES', 'NOT AFTER', 'DAYS', 'ISSUER', 'SOURCE'])) ctx.out(line);
   return 0;

@@ -75,10 +75,21 @@ export function registerCertificates(program: Command, run: Runner): void {
     .summary('make a CSR for a paid CA (CA/B Forum rules enforced), or --wizard to be guided')
     .description(
       'Make a key and a CSR for a commercial CA, enforcing the CA/Browser Forum rules so the order is not rejected.\n' +
-        'The CN defaults to the first name and is always also a SAN. IDNs become punycode. The key and CSR are\n' +
-        'recorded as a pending order in the store, so `certkit import` later finds the key by itself.',
+        'The CN defaults to the first name and must be one of the names. IDNs become punycode. Internal names\n' +
+        '(.local, .internal, .lan, .home.arpa, single labels) and private or reserved IP addresses are refused\n' +
+        'unless --private-ca; so is a wildcard directly under a public suffix (*.co.uk). The key and CSR are\n' +
+        'recorded as a new pending order in the store (earlier orders are kept), so `certkit import` later finds\n' +
+        'the key by itself; a CSR for an existing lineage with more names adds them when the certificate is imported.',
     )
-    .option('-d, --domain <name>', 'a name (DNS or IP) the certificate covers; repeatable', collect)
+    .option(
+      '-d, --domain <name>',
+      'a name (DNS or IP) the certificate covers; repeatable (or comma-separated)',
+      collect,
+    )
+    .option(
+      '--private-ca',
+      'the certificate is for an internal CA: allow internal names and private addresses',
+    )
     .option('--key <file>', 'use this existing private key')
     .option(
       '--key-type <type>',
@@ -106,6 +117,7 @@ export function registerCertificates(program: Command, run: Runner): void {
         'certkit csr -d www.example.com -d example.com',
         'certkit csr -d shop.example.com --org "Example Ltd" --locality London --country GB --key-type rsa-2048',
         'certkit csr --wizard',
+        'certkit csr --private-ca -d pbx.office.lan -d 10.0.0.5   # for an internal CA',
         'certkit csr --wizard --product wildcard -d "*.example.com" -d example.com --yes   # no TTY needed',
       ) + 'Exit: 0 written, 2 a rule refused the request (one line per rule; nothing written).\n',
     )

@@ -1,0 +1,139 @@
+/**
+ * Issue 11 item 5: csr refuses what a public CA would refuse after the customer has paid and waited —
+ * internal names, reserved addresses, a wildcard directly under a public suffix, a CN that is not a SAN,
+ * an organisation without its address — each naming its rule and what to do; --private-ca lets the
+ * internal names and addresses through.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { certkit } from '../helpers/cli.js';
+import { tempDir } from '../helpers/openssl.js';
+
+function csr(args: string[]) {
+  const dir = tempDir();
+  const out = join(dir, 'out');
+  const r = certkit(['--store', join(dir, 'store'), 'csr', ...args, '--out-dir', out]);
+  return { ...r, dir, out };
+}
+
+function expectRefused(r: ReturnType<typeof csr>, pattern: RegExp) {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(existsSync(r.out)).toBe(false);
+  expect(existsSync(join(r.dir, 'store', 'lineages'))).toBe(false);
+}
+
+const INTERNAL = /\[BR 4\.2\.2 internal name\]/;
+const RESERVED_IP = /\[BR 4\.2\.2 reserved IP address\]/;
+const PRIVATE_HINT = /or --private-ca if an internal CA will sign it/;
+
+const privateNames: [string, RegExp, RegExp][] = [
+  ['server.local', /\.local is not a public top-level domain/, INTERNAL],
+  ['host.internal', /\.internal is not a public top-level domain/, INTERNAL],
+  ['pbx.office.lan', /\.lan is not a public top-level domain/, INTERNAL],
+  ['nas.home.arpa', /\.home\.arpa is reserved for private networks/, INTERNAL],
+  ['intranet', /single-label name/, INTERNAL],
+  ['localhost', /single-label name/, INTERNAL],
+  ['10.0.0.5', /private address, RFC 1918/, RESERVED_IP],
+  ['172.31.255.255', /private address, RFC 1918/, RESERVED_IP],
+  ['192.168.1.10', /private address, RFC 1918/, RESERVED_IP],
+  ['127.0.0.1', /loopback/, RESERVED_IP],
+  ['169.254.10.1', /link-local/, RESERVED_IP],
+  ['100.64.0.1', /carrier-grade NAT/, RESERVED_IP],
+  ['100.127.255.255', /carrier-grade NAT/, RESERVED_IP],
+  ['fd12:3456::1', /unique local address/, RESERVED_IP],
+  ['fe80::1', /link-local/, RESERVED_IP],
+  ['::1', /loopback/, RESERVED_IP],
+  ['::ffff:10.0.0.5', /private address, RFC 1918/, RESERVED_IP],
+];
+
+describe('csr refuses internal names and reserved addresses (issue 11 item 5)', () => {
+  for (const [name, kind, rule] of privateNames) {
+    it(`refuses ${name}, naming the rule; --private-ca lets it through`, () => {
+      const refused = csr(['-d', name]);
+      expectRefused(refused, kind);
+      expect(refused.stderr).toMatch(rule);
+      expect(refused.stderr).toMatch(PRIVATE_HINT);
+      const allowed = csr(['-d', name, '--private-ca', '--name', 'internal']);
+      expect(allowed.code, allowed.stderr).toBe(0);
+      expect(existsSync(join(allowed.out, 'internal.csr'))).toBe(true);
+    });
+  }
+
+  // the range check is exact: the neighbours of each range are public addresses
+  for (const ip of [
+    '172.15.255.255',
+    '172.32.0.0',
+    '100.63.255.255',
+    '100.128.0.0',
+    '8.8.8.8',
+    '2606:4700::1111',
+  ]) {
+    it(`accepts the public address ${ip}`, () => {
+      const r = csr(['-d', 'www.example.com', '-d', ip]);
+      expect(r.code, r.stderr).toBe(0);
+    });
+  }
+});
+
+describe('csr refuses a wildcard directly under a public suffix (Public Suffix List)', () => {
+  for (const [name, suffix] of [
+    ['*.co.uk', 'co.uk'],
+    ['*.com', 'com'],
+    ['*.github.io', 'github.io'],
+  ]) {
+    it(`refuses ${name}, even with --private-ca`, () => {
+      for (const extra of [[], ['--private-ca']]) {
+        const r = csr(['-d', name!, ...extra]);
+        expectRefused(r, new RegExp(`under the public suffix ${suffix!.replace('.', '\\.')}`));
+        expect(r.stderr).toMatch(/\[BR 3\.2\.2\.6 wildcard under a public suffix\]/);
+      }
+    });
+  }
+  it('accepts a wildcard under a registrable domain below a two-label suffix', () => {
+    const r = csr(['-d', '*.example.co.uk', '-d', 'example.co.uk']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
+
+describe('csr subject rules', () => {
+  it('refuses a --cn that is not one of the names instead of adding it', () => {
+    const r = csr(['-d', 'b.example.com', '--cn', 'a.example.com']);
+    expectRefused(
+      r,
+      /common name "a\.example\.com" is not one of the names \(b\.example\.com\): add it with -d a\.example\.com/,
+    );
+    expect(r.stderr).toMatch(/\[BR 7\.1\.4\.3 CN must be a SAN\]/);
+  });
+
+  for (const [what, args] of [
+    ['no country', ['--locality', 'Leeds']],
+    ['no locality or state', ['--country', 'GB']],
+  ] as const) {
+    it(`refuses --org with ${what}`, () => {
+      const r = csr(['-d', 'www.example.com', '--org', 'Example Ltd', ...args]);
+      expectRefused(
+        r,
+        /organisation name needs the country and the locality or state.*add --country and --locality \(or --state\)/,
+      );
+      expect(r.stderr).toMatch(/\[BR 7\.1\.4\.2\.2 organizationName needs an address\]/);
+    });
+  }
+
+  it('accepts --org with country and state', () => {
+    const r = csr([
+      '-d',
+      'www.example.com',
+      '--org',
+      'Example Ltd',
+      '--country',
+      'GB',
+      '--state',
+      'Yorkshire',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
