@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -11,6 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // `certkit request` sets up renewal (schedule install) when none exists: never into this machine's /etc
+    env: { CERTKIT_SCHEDULE_ROOT: join(tmpdir(), 'certkit-test-schedule-root') },
     reporters: ['default'],
   },
 });

@@ -1,10 +1,11 @@
 // certkit's main job end to end, on loopback, inside /var/tmp/certkit-demo (or $CERTKIT_DEMO_DIR; Apache's
 // www-data children must be able to reach it, which a checkout under /root would not allow):
 // a local ACME CA (Pebble + challtestsrv), a private Apache with an HTTP-only site for www.example.test,
-// then `certkit request www.example.test --install apache`, `certkit check` of the endpoint and the store,
-// and an HTML report. The system's own Apache and everything outside the sandbox stay untouched.
+// then the bare `certkit request www.example.test` (it finds the Apache site, answers the challenge through it,
+// installs there and sets up renewal), `certkit check` of the endpoint and the store, and an HTML report.
+// The system's own Apache, its schedule and everything outside the sandbox stay untouched.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'node:net';
 import { startPebble, freePort } from './lib/pebble.mjs';
@@ -27,7 +28,8 @@ function stopOldApache() {
   if (!existsSync(state)) return;
   const { serverRoot } = JSON.parse(readFileSync(state, 'utf8'));
   spawnSync('apache2ctl', ['stop'], { env: { ...process.env, APACHE_CONFDIR: serverRoot }, stdio: 'ignore' });
-  for (let i = 0; i < 50 && existsSync(join(SANDBOX, 'apache', 'run', 'apache2.pid')); i++) execFileSync('sleep', ['0.1']);
+  for (let i = 0; i < 50 && existsSync(join(SANDBOX, 'apache', 'run', 'apache2.pid')); i++)
+    execFileSync('sleep', ['0.1']);
 }
 
 if (process.argv.includes('--clean')) {
@@ -49,28 +51,66 @@ const caRoot = await pebble.rootFile();
 say(`   directory ${pebble.directoryUrl}`);
 
 say(`2. A private Apache on 127.0.0.1:${httpPort} with an HTTP-only site for ${NAME}`);
-const apache = createApache({ dir: join(SANDBOX, 'apache'), httpPort, sites: [{ name: NAME, aliases: ['example.test'] }] });
+const apache = createApache({
+  dir: join(SANDBOX, 'apache'),
+  httpPort,
+  tlsPort,
+  sites: [{ name: NAME, aliases: ['example.test'] }],
+});
 apache.start();
-writeFileSync(join(SANDBOX, 'state.json'), JSON.stringify({ serverRoot: apache.serverRoot, httpPort, tlsPort }));
+writeFileSync(
+  join(SANDBOX, 'state.json'),
+  JSON.stringify({ serverRoot: apache.serverRoot, httpPort, tlsPort }),
+);
 const store = join(SANDBOX, 'store');
-const env = { ...process.env, ...pebble.env, NO_COLOR: '1' };
+// renewal is scheduled inside the sandbox (CERTKIT_SCHEDULE_ROOT), never in this machine's /etc
+const env = { ...process.env, ...pebble.env, NO_COLOR: '1', CERTKIT_SCHEDULE_ROOT: join(SANDBOX, 'root') };
 const certkit = (args, opts = {}) => {
   say(`   $ certkit ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/certkit.js'), '--store', store, ...args], { env, encoding: 'utf8', ...opts });
-  for (const l of (r.stdout + r.stderr).trimEnd().split('\n')) if (l) say(`     ${l}`);
+  // stdout and stderr into one file, so the lines keep the order certkit wrote them in
+  const log = join(SANDBOX, 'last-command.log');
+  const fd = openSync(log, 'w');
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/certkit.js'), '--store', store, ...args], {
+    env,
+    stdio: ['ignore', fd, fd],
+    ...opts,
+  });
+  closeSync(fd);
+  for (const l of readFileSync(log, 'utf8').trimEnd().split('\n')) if (l) say(`     ${l}`);
   return r.status;
 };
 
 let failed = false;
 try {
-  say(`3. Request a certificate for ${NAME} from the local CA and install it into Apache`);
-  const req = certkit(['request', NAME, '--server', pebble.directoryUrl, '--webroot', apache.sites[0].docroot, '--agree-tos', '--email', 'demo@example.test',
-    '--install', 'apache', '--server-root', apache.serverRoot, '--tls-port', String(tlsPort), '--hsts']);
+  say(
+    `3. Request a certificate for ${NAME}: certkit finds the Apache site, proves the name through it, installs, schedules renewal`,
+  );
+  const req = certkit([
+    'request',
+    NAME,
+    '--server',
+    pebble.directoryUrl,
+    '--server-root',
+    apache.serverRoot,
+    '--agree-tos',
+    '--email',
+    'demo@example.test',
+  ]);
   if (req !== 0) throw new Error('certkit request failed');
 
   say('4. Check the live endpoint and the store, and write the HTML report');
   const html = join(SANDBOX, 'report.html');
-  const check = certkit(['check', `${NAME}:${tlsPort}`, 'store', '--ip', '127.0.0.1', '--ca-file', caRoot, '--html', html]);
+  const check = certkit([
+    'check',
+    `${NAME}:${tlsPort}`,
+    'store',
+    '--ip',
+    '127.0.0.1',
+    '--ca-file',
+    caRoot,
+    '--html',
+    html,
+  ]);
   if (check !== 0) throw new Error(`certkit check reported problems (exit ${check})`);
 
   say();

@@ -25,7 +25,8 @@ function siteBlock(s, httpPort, addr = '127.0.0.1') {
 }
 
 /**
- * @param {{dir: string, layout?: 'debian'|'rhel', httpPort: number, sites?: {name: string, aliases?: string[]}[]}} o
+ * @param {{dir: string, layout?: 'debian'|'rhel', httpPort: number, tlsPort?: number, sites?: {name: string, aliases?: string[]}[]}} o
+ * tlsPort: like Debian's stock ports.conf, a Listen for TLS waiting inside <IfModule ssl_module> (debian layout)
  */
 export function createApache(o) {
   const layout = o.layout ?? 'debian';
@@ -70,7 +71,8 @@ export function createApache(o) {
         '',
       ].join('\n'),
     );
-    writeFileSync(join(serverRoot, 'ports.conf'), `# loopback test instance\nListen 127.0.0.1:${o.httpPort}\n`);
+    const tlsListen = o.tlsPort ? `\n<IfModule ssl_module>\n\tListen 127.0.0.1:${o.tlsPort}\n</IfModule>\n` : '';
+    writeFileSync(join(serverRoot, 'ports.conf'), `# loopback test instance\nListen 127.0.0.1:${o.httpPort}\n${tlsListen}`);
     for (const s of sites) {
       writeFileSync(join(serverRoot, 'sites-available', `${s.name}.conf`), siteBlock(s, o.httpPort));
       execFileSync('ln', ['-sf', `../sites-available/${s.name}.conf`, join(serverRoot, 'sites-enabled', `${s.name}.conf`)]);

@@ -21,6 +21,7 @@ export const createApache = create as (o: {
   dir: string;
   layout?: 'debian' | 'rhel';
   httpPort: number;
+  tlsPort?: number;
   sites?: { name: string; aliases?: string[] }[];
 }) => ApacheInstance;
 export const freePort = free as () => Promise<number>;

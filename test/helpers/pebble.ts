@@ -35,5 +35,6 @@ export function standaloneArgs(p: Pebble, server = p.directoryUrl): string[] {
     '--http-address',
     '127.0.0.1',
     '--agree-tos',
+    '--no-email',
   ];
 }

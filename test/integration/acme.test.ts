@@ -31,6 +31,7 @@ const dnsHook = () => [
   '--dns-resolver',
   pebble.dnsServer,
   '--agree-tos',
+  '--no-email',
 ];
 const hookEnv = () => ({ CHALLTESTSRV: pebble.challtestsrv });
 
@@ -97,6 +98,7 @@ describe('certkit request against Pebble', () => {
         '--key-type',
         'rsa-2048',
         '--agree-tos',
+        '--no-email',
         '--json',
       ]);
       expect(r.code, r.stderr).toBe(0);
@@ -162,6 +164,7 @@ describe('certkit request against Pebble', () => {
       '--webroot',
       join(dir, 'www'),
       '--agree-tos',
+      '--no-email',
     ]);
     expect(r.code).toBe(5);
     const lines = r.stderr.trim().split('\n');
@@ -182,6 +185,7 @@ describe('certkit request against Pebble', () => {
       'https://127.0.0.1:1/dir',
       '--standalone',
       '--agree-tos',
+      '--no-email',
     ]);
     expect(refused.code).toBe(6);
     expect(refused.stderr.trim()).toMatch(

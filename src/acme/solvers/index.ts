@@ -1,6 +1,7 @@
 import { CertkitError } from '../../errors.js';
 import { DnsHookSolver, ManualSolver } from './dns.js';
 import { StandaloneSolver, WebrootSolver } from './http.js';
+import { ApacheHttpSolver } from '../auto/apache-solver.js';
 import type { ChallengeSettings, ChallengeSolver } from './types.js';
 
 export interface SolverIo {
@@ -17,6 +18,8 @@ export function makeSolver(s: ChallengeSettings, io: SolverIo, wildcard: boolean
       return new StandaloneSolver(s.port, s.address);
     case 'dns-hook':
       return new DnsHookSolver(s.hook, s.resolver, (s.waitSeconds ?? 120) * 1000);
+    case 'apache':
+      return new ApacheHttpSolver(s, { say: io.say, challengeBase: process.env.CERTKIT_CHALLENGE_DIR });
     case 'manual':
       if (!io.interactive) {
         throw new CertkitError(

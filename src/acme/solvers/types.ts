@@ -29,4 +29,6 @@ export type ChallengeSettings =
   | { type: 'webroot'; webroot: string }
   | { type: 'standalone'; port: number; address: string }
   | { type: 'dns-hook'; hook: string; resolver?: string; waitSeconds?: number }
-  | { type: 'manual' };
+  | { type: 'manual' }
+  /** http-01 through a running Apache (chosen automatically by `request`; see src/acme/auto) */
+  | { type: 'apache'; serverRoot: string; ctl?: string; port: number };

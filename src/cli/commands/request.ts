@@ -1,28 +1,35 @@
 import { readFile } from 'node:fs/promises';
-import { CertkitError, usageError } from '../../errors.js';
+import { usageError } from '../../errors.js';
 import { parseKeyType } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
 import { loadAccount } from '../../acme/account.js';
-import { AcmeClient, deadlinesFromSeconds, type Deadlines } from '../../acme/client.js';
+import { AcmeClient, deadlinesFromSeconds } from '../../acme/client.js';
 import { newAccountKeyPem } from '../../acme/account.js';
 import { obtainForLineage } from '../../acme/obtain.js';
 import { EAB_REQUIRED, resolveServer } from '../../acme/servers.js';
 import { checkNamesForSolver } from '../../acme/issue.js';
 import type { ChallengeSettings } from '../../acme/solvers/types.js';
 import type { SolverIo } from '../../acme/solvers/index.js';
+import {
+  accountQuestions,
+  autoInstallOptions,
+  chooseAutomatically,
+  closingSummary,
+  ensureRenewalSchedule,
+} from './request-auto.js';
 import { lineageNameFor } from '../../store/paths.js';
 import { Store } from '../../store/store.js';
 import type { Context } from '../context.js';
 
 export interface RequestFlags {
   server: string;
-  email?: string;
+  email?: string | false;
   agreeTos?: boolean;
   eabKid?: string;
   eabHmacKeyFile?: string;
   webroot?: string;
   standalone?: boolean;
-  httpPort: string;
+  httpPort?: string;
   httpAddress?: string;
   dnsHook?: string;
   dnsResolver?: string;
@@ -34,7 +41,11 @@ export interface RequestFlags {
   preferredChain?: string;
   name?: string;
   deployHook?: string;
-  install?: string[];
+  install?: string[] | false;
+  serverRoot?: string;
+  ctl?: string;
+  tlsPort?: string;
+  schedule?: boolean;
   dryRun?: boolean;
   timeout?: string;
 }
@@ -51,7 +62,7 @@ export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
   if (f.dnsHook)
     return { type: 'dns-hook', hook: f.dnsHook, resolver: f.dnsResolver, waitSeconds: Number(f.dnsWait) };
   if (f.manual) return { type: 'manual' };
-  const port = Number(f.httpPort);
+  const port = Number(f.httpPort ?? '80');
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw usageError(`--http-port must be a port number, not "${f.httpPort}"`);
   if (f.standalone) return { type: 'standalone', port, address: f.httpAddress ?? '' };
@@ -76,34 +87,6 @@ export function solverIo(ctx: Context): SolverIo {
   };
 }
 
-async function agreeToTerms(
-  ctx: Context,
-  directoryUrl: string,
-  flags: RequestFlags,
-  deadlines: Deadlines,
-): Promise<boolean> {
-  if (flags.agreeTos) return true;
-  if (await loadAccount(ctx.storeRoot, directoryUrl)) return true; // already agreed when registering
-  const dir = await new AcmeClient({
-    directoryUrl,
-    accountKeyPem: newAccountKeyPem(),
-    deadlines,
-  }).directory();
-  const tos = dir.meta?.termsOfService;
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new CertkitError(
-      'usage',
-      `the CA's terms of service must be accepted${tos ? ` (${tos})` : ''}`,
-      'read them and add --agree-tos',
-    );
-  }
-  const { confirm } = await import('@inquirer/prompts');
-  return confirm({
-    message: `Do you agree to the CA's terms of service${tos ? ` at ${tos}` : ''}?`,
-    default: false,
-  });
-}
-
 export async function runRequest(ctx: Context, domains: string[], flags: RequestFlags): Promise<number> {
   const names: string[] = [];
   for (const d of domains) {
@@ -118,7 +101,8 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     throw usageError((err as Error).message);
   }
   const deadlines = deadlinesFromSeconds(flags.timeout);
-  const challenge = challengeFromFlags(flags);
+  const auto = chooseAutomatically(ctx, names, flags);
+  const challenge = auto?.challenge ?? challengeFromFlags(flags);
   checkNamesForSolver(
     names,
     challenge.type === 'dns-hook' || (challenge.type === 'manual' && names.some((n) => n.startsWith('*.')))
@@ -163,15 +147,14 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     );
     return 0;
   }
-  if (!(await agreeToTerms(ctx, directoryUrl, flags, deadlines)))
-    throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
+  const { email } = await accountQuestions(ctx, directoryUrl, flags, deadlines);
   const store = new Store(ctx.storeRoot);
   const started = Date.now();
   const result = await obtainForLineage(store, {
     lineage,
     acme: {
       directoryUrl,
-      email: flags.email,
+      email,
       challenge,
       keyType,
       reuseKey: !!flags.reuseKey,
@@ -179,31 +162,43 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       preferredChain: flags.preferredChain,
       names,
     },
-    register: { agreeTos: true, email: flags.email, eab, deadlines },
+    register: { agreeTos: true, email, eab, deadlines },
     deployHook: flags.deployHook,
     io: solverIo(ctx),
     onStep: (m) => ctx.progress(`• ${m}`),
   });
   let installs: unknown[] = [];
-  if (flags.install?.length) {
+  const autoInstall = autoInstallOptions(ctx, auto, flags);
+  const install = flags.install || (autoInstall ? ['apache'] : []);
+  if (install.length) {
     const { installAfterIssue } = await import('../../deploy/after-issue.js');
     const { installerOptions } = await import('./install.js');
-    installs = await installAfterIssue(ctx, store, lineage, flags.install, installerOptions(flags as never));
+    const options = installerOptions({ ...flags, ...autoInstall } as never);
+    installs = await installAfterIssue(ctx, store, lineage, install, options);
   }
+  const schedule = await ensureRenewalSchedule(ctx, flags);
+  const summary = closingSummary(
+    result,
+    installs,
+    schedule,
+    challenge,
+    autoInstall?.tlsPort ?? flags.tlsPort,
+  );
   if (ctx.json)
     ctx.out(
       JSON.stringify(
-        { schemaVersion: 1, ...result, installs, seconds: (Date.now() - started) / 1000 },
+        {
+          schemaVersion: 1,
+          ...result,
+          installs,
+          ...summary.json,
+          challenge,
+          seconds: (Date.now() - started) / 1000,
+        },
         null,
         2,
       ),
     );
-  else if (!ctx.quiet) {
-    ctx.out(
-      `certificate for ${result.names.join(', ')} is live as "${result.lineage}" version ${result.version}`,
-    );
-    ctx.out(`  expires ${result.notAfter}; issuer ${result.issuer}`);
-    ctx.out(`  ${result.livePath}/fullchain.pem and privkey.pem`);
-  }
+  else if (!ctx.quiet) for (const line of summary.lines) ctx.out(line);
   return 0;
 }

@@ -8,8 +8,11 @@ export function registerAcme(program: Command, run: Runner): void {
     .summary("get a certificate over ACME (Let's Encrypt, ZeroSSL, Google, any RFC 8555 CA)")
     .description(
       'Obtain a certificate for the names and make it a lineage in the store, with everything needed to renew\n' +
-        'it unattended. Prove control of the names with one of --webroot, --standalone, --dns-hook or --manual.\n' +
-        'Wildcards need dns-01 (--dns-hook or --manual). IP addresses are allowed where the CA supports them.',
+        'it unattended. Without a solver flag certkit chooses and says why: through the running Apache that\n' +
+        'serves the names (its DocumentRoot, or a temporary Alias removed afterwards; then it installs there),\n' +
+        'else its own HTTP server when port 80 is free; then it sets up renewal (certkit schedule install).\n' +
+        'Or choose with --webroot, --standalone, --dns-hook or --manual. Wildcards need dns-01 (--dns-hook or\n' +
+        '--manual). IP addresses are allowed where the CA supports them.',
     )
     .argument('<domains...>', 'names (and IP addresses) to cover; the first names the lineage')
     .option(
@@ -17,13 +20,14 @@ export function registerAcme(program: Command, run: Runner): void {
       'letsencrypt, letsencrypt-staging, zerossl, google, or a directory URL',
       'letsencrypt',
     )
-    .option('--email <address>', 'contact address for the ACME account')
+    .option('--email <address>', 'contact address for a new ACME account (asked on a terminal otherwise)')
+    .option('--no-email', 'register a new ACME account without a contact address')
     .option('--agree-tos', "accept the CA's terms of service (asked on a terminal otherwise)")
     .option('--eab-kid <kid>', 'external account binding key id (ZeroSSL, Google, paid ACME CAs)')
     .option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key (never on the command line)')
     .option('--webroot <dir>', 'http-01: write challenge files under DIR/.well-known/acme-challenge/')
     .option('--standalone', 'http-01: answer with a built-in HTTP server')
-    .option('--http-port <n>', 'standalone port', '80')
+    .option('--http-port <n>', 'the port the CA fetches http-01 from: standalone, automatic choice (default 80)')
     .option('--http-address <addr>', 'standalone listen address (default: all)')
     .option('--dns-hook <cmd>', 'dns-01: run CMD to set/remove TXT records (see docs/dns-hook.md)')
     .option('--dns-resolver <addr>', 'where to check the TXT record is visible (host[:port])')
@@ -40,9 +44,11 @@ export function registerAcme(program: Command, run: Runner): void {
       'install after issuing: apache or asterisk (repeatable; recorded for renewals)',
       collect,
     )
-    .option('--server-root <dir>', 'with --install apache: the Apache configuration directory')
-    .option('--ctl <cmd>', 'with --install apache: the control command')
-    .option('--tls-port <n>', 'with --install apache: port for a new TLS vhost (default 443)')
+    .option('--no-install', 'do not install into the Apache that serves the names')
+    .option('--no-schedule', 'do not set up the renewal timer/cron entry')
+    .option('--server-root <dir>', 'Apache configuration directory (default /etc/apache2 or /etc/httpd)')
+    .option('--ctl <cmd>', "Apache's control command (default apache2ctl or apachectl)")
+    .option('--tls-port <n>', 'Apache: port for a new TLS vhost (default: from the tree, else 443)')
     .option('--hsts', 'with --install apache: send Strict-Transport-Security')
     .option('--config-dir <dir>', 'with --install asterisk: the Asterisk configuration directory')
     .option('--keys-dir <dir>', 'with --install asterisk: where to copy the certificate files')
@@ -55,6 +61,7 @@ export function registerAcme(program: Command, run: Runner): void {
     .addHelpText(
       'after',
       examples(
+        'certkit request www.example.com                 (on the server: challenge, install, renewal chosen)',
         'certkit request www.example.com example.com --webroot /var/www/html --email ops@example.com --agree-tos',
         'certkit request pbx.example.com --standalone --deploy-hook "systemctl reload asterisk"',
         'certkit request "*.example.com" --dns-hook /etc/certkit/dns-hook.sh',

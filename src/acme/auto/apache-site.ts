@@ -1,0 +1,107 @@
+/**
+ * Which Apache vhost answers plain HTTP for each name, where its DocumentRoot is, and whether that Apache is
+ * running: read from the configuration (the Apache discovery) and the port's owner in /proc.
+ */
+import { isAbsolute, join } from 'node:path';
+import { CertkitError } from '../../errors.js';
+import { loadApacheConfig, vhostServes, type ApacheConfig, type Vhost } from '../../deploy/apache/config.js';
+import { defaultServerRoot } from '../../deploy/apache/ctl.js';
+import { is } from '../../deploy/apache/parser.js';
+import { findPortOwner, isApacheProcess, type PortOwner } from './port-owner.js';
+
+export interface ServedName {
+  name: string;
+  /** where to connect to reach the vhost */
+  host: string;
+  port: number;
+  docroot: string | null;
+  vhostFile: string;
+}
+
+export interface ApacheFinding {
+  serverRoot: string;
+  cfg: ApacheConfig;
+  /** the plain-HTTP port the names are served on (the one the CA validates) */
+  port: number;
+  /** the names a plain-HTTP vhost on that port serves, with where */
+  served: ServedName[];
+  /** names no plain-HTTP vhost on that port serves */
+  unserved: string[];
+  /** who listens on the port (null: nobody) */
+  owner: PortOwner | null;
+  running: boolean;
+}
+
+const connectHost = (h: string) => (h === '*' || h === '_default_' || h === '' ? '127.0.0.1' : h);
+const vhostPort = (v: Vhost, wanted: number | undefined) =>
+  v.addresses.find((a) => wanted === undefined || (a.port || 80) === wanted);
+
+function expandVars(cfg: ApacheConfig, s: string): string {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, n: string) => cfg.env[n] ?? process.env[n] ?? '');
+}
+
+export function documentRoot(cfg: ApacheConfig, v: Vhost): string | null {
+  const d = v.block.children.find((c) => c.kind === 'directive' && is(c, 'DocumentRoot'));
+  if (!d || d.kind !== 'directive' || !d.args[0]) return null;
+  const p = expandVars(cfg, d.args[0]).replace(/\/+$/, '') || '/';
+  return isAbsolute(p) ? p : join(cfg.serverRoot, p);
+}
+
+/** Pure: which plain-HTTP vhosts serve the names, on the wanted port or (not given) the most common one. */
+export function serveNames(
+  cfg: ApacheConfig,
+  names: string[],
+  wantedPort?: number,
+): { port: number; served: ServedName[]; unserved: string[] } {
+  const http = cfg.vhosts.filter((v) => !v.ssl);
+  const candidates = (name: string) => http.filter((v) => vhostServes(v, name) && vhostPort(v, wantedPort));
+  let port = wantedPort;
+  if (port === undefined) {
+    const ports = names.flatMap((n) => candidates(n).map((v) => vhostPort(v, undefined)!.port || 80));
+    port = ports.includes(80) ? 80 : (ports[0] ?? 80);
+  }
+  const served: ServedName[] = [];
+  const unserved: string[] = [];
+  for (const name of names) {
+    const v = candidates(name).find((c) => vhostPort(c, port));
+    if (!v) {
+      unserved.push(name);
+      continue;
+    }
+    served.push({
+      name,
+      host: connectHost(vhostPort(v, port)!.host),
+      port: port,
+      docroot: documentRoot(cfg, v),
+      vhostFile: v.file,
+    });
+  }
+  return { port, served, unserved };
+}
+
+/**
+ * The Apache on this machine (or under serverRoot) and what it serves. null when there is no Apache
+ * configuration and none was named; a named root that holds none is an error.
+ */
+export function findApache(o: {
+  serverRoot?: string;
+  names: string[];
+  port?: number;
+  procRoot?: string;
+}): ApacheFinding | null {
+  let serverRoot = o.serverRoot;
+  if (!serverRoot) {
+    try {
+      serverRoot = defaultServerRoot();
+    } catch (err) {
+      if (err instanceof CertkitError && err.kind === 'not-found') return null;
+      throw err;
+    }
+  }
+  const cfg = loadApacheConfig(serverRoot);
+  const { port, served, unserved } = serveNames(cfg, o.names, o.port);
+  const owner = findPortOwner(port, o.procRoot);
+  const apacheListens = cfg.listens.some((l) => (l.port || 80) === port);
+  const running = !!owner && (isApacheProcess(owner.name) || (owner.name === null && apacheListens));
+  return { serverRoot, cfg, port, served, unserved, owner, running };
+}

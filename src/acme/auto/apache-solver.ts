@@ -1,0 +1,292 @@
+/**
+ * http-01 through a running Apache. For each name: through its vhost's DocumentRoot when Apache really serves
+ * /.well-known/acme-challenge/ from there (a probe file is written and fetched over HTTP from that vhost);
+ * else through a temporary `Alias` conf dropped into a directory the configuration includes, made live with a
+ * graceful reload and removed again (another reload) when the CA is done — also on failure, SIGINT or SIGTERM.
+ * Everything created is removed: the Apache tree and the DocumentRoot end exactly as they were.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { CertkitError } from '../../errors.js';
+import { loadApacheConfig, type ApacheConfig } from '../../deploy/apache/config.js';
+import { configtest, makeCtl, type Ctl } from '../../deploy/apache/ctl.js';
+import { waitUntil } from '../../deploy/probe.js';
+import type { ChallengeContext, ChallengeSolver } from '../solvers/types.js';
+import { ALIAS_CONF_NAME, ALIAS_MARKER, aliasConfDir, aliasConfText } from './alias-conf.js';
+import { serveNames, type ServedName } from './apache-site.js';
+
+const PREFIX = '/.well-known/acme-challenge/';
+
+export interface ApacheRouteSettings {
+  serverRoot: string;
+  ctl?: string;
+  port: number;
+}
+
+export interface ApacheRouteIo {
+  say: (line: string) => void;
+  /** where the temporary challenge directory is made (must be readable by Apache's user) */
+  challengeBase?: string;
+}
+
+export function httpGet(
+  host: string,
+  port: number,
+  hostHeader: string,
+  path: string,
+  timeoutMs = 5000,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host, port, path, method: 'GET', headers: { host: hostHeader }, timeout: timeoutMs },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body = (body + d).slice(0, 4096)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`HTTP request to ${host}:${port} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Write a random file into dir, fetch it through the vhost, remove it: does the route work? */
+async function probeRoute(dir: string, site: ServedName): Promise<{ ok: boolean; status: number }> {
+  const token = `certkit-probe-${randomBytes(12).toString('hex')}`;
+  const value = randomBytes(16).toString('hex');
+  await writeFile(join(dir, token), value, { mode: 0o644 });
+  try {
+    const r = await httpGet(site.host, site.port, site.name, PREFIX + token);
+    return { ok: r.status === 200 && r.body === value, status: r.status };
+  } catch {
+    return { ok: false, status: 0 };
+  } finally {
+    await rm(join(dir, token), { force: true });
+  }
+}
+
+/** mkdir -p that remembers which directories it created, so they can be removed again. */
+async function mkdirs(dir: string, created: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = join(d, '..')) missing.unshift(d);
+  for (const d of missing) {
+    await mkdir(d, { mode: 0o755 });
+    await chmod(d, 0o755); // umask-proof: Apache's user must traverse it
+    created.push(d);
+  }
+}
+
+async function removeCreated(created: string[]): Promise<void> {
+  for (const d of [...created].reverse()) await rmdir(d).catch(() => {}); // only if empty
+  created.length = 0;
+}
+
+/** One temporary Alias per Apache server, shared by every solver of this process (renewals run concurrently). */
+interface AliasRoute {
+  confPath: string;
+  dir: string;
+  created: string[];
+  ctl: Ctl;
+  users: number;
+  teardown: () => Promise<void>;
+}
+const aliasRoutes = new Map<string, Promise<AliasRoute>>();
+
+async function reload(ctl: Ctl, why: string): Promise<void> {
+  const r = await ctl.run('graceful');
+  if (r.code !== 0)
+    throw new CertkitError(
+      'environment',
+      `Apache's graceful reload (${why}) failed: ${r.output.split('\n').pop()}`,
+    );
+}
+
+async function openAliasRoute(
+  cfg: ApacheConfig,
+  s: ApacheRouteSettings,
+  io: ApacheRouteIo,
+): Promise<AliasRoute> {
+  if (!cfg.modules.has('alias_module'))
+    throw new CertkitError(
+      'environment',
+      'Apache has no mod_alias loaded, so certkit cannot add a temporary route for the challenge',
+      'enable it (a2enmod alias), or use --webroot DIR, --dns-hook CMD or --standalone',
+    );
+  const confDir = aliasConfDir(cfg);
+  if (!confDir)
+    throw new CertkitError(
+      'environment',
+      `${cfg.mainFile} includes no directory of *.conf files where certkit could put a temporary route`,
+      'use --webroot DIR (a directory Apache serves /.well-known/acme-challenge/ from), --dns-hook CMD or --standalone',
+    );
+  const ctl = makeCtl(s.serverRoot, cfg.layout, s.ctl);
+  const confPath = join(confDir, ALIAS_CONF_NAME);
+  if (existsSync(confPath)) {
+    const text = await readFile(confPath, 'utf8');
+    if (!text.startsWith(ALIAS_MARKER))
+      throw new CertkitError('environment', `${confPath} exists and is not certkit's`, 'move it away first');
+    io.say(`removing ${confPath} left behind by an interrupted run`);
+    await rm(confPath);
+  }
+  await configtest(ctl, 'before');
+  const created: string[] = [];
+  const base = io.challengeBase ?? '/run/certkit';
+  await mkdirs(base, created);
+  const dir = await mkdtemp(join(base, 'http-01-'));
+  await chmod(dir, 0o755);
+  let torn = false;
+  let setup: Promise<unknown> = Promise.resolve();
+  const route: AliasRoute = {
+    confPath,
+    dir,
+    created,
+    ctl,
+    users: 0,
+    teardown: async () => {
+      if (torn) return;
+      torn = true;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const wasLive = existsSync(confPath);
+      await rm(confPath, { force: true });
+      await rm(dir, { recursive: true, force: true });
+      await removeCreated(created);
+      if (wasLive) await reload(ctl, 'removing the temporary challenge route');
+    },
+  };
+  let signalled = false;
+  function onSignal(sig: NodeJS.Signals) {
+    if (signalled) return;
+    signalled = true;
+    io.say(`certkit: ${sig}: removing the temporary challenge route from Apache before stopping`);
+    // let a half-done setup step finish first, so nothing is written after the removal
+    void setup
+      .catch(() => {})
+      .then(() => route.teardown())
+      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  setup = (async () => {
+    await mkdirs(confDir, created);
+    await writeFile(confPath, aliasConfText(dir), { mode: 0o644 });
+    await configtest(ctl, 'after');
+    await reload(ctl, 'adding the temporary challenge route');
+  })();
+  try {
+    await setup;
+  } catch (err) {
+    await route.teardown().catch(() => {});
+    throw err;
+  }
+  return route;
+}
+
+export class ApacheHttpSolver implements ChallengeSolver {
+  readonly type = 'http-01';
+  private cfg?: ApacheConfig;
+  private readonly routes = new Map<string, { kind: 'docroot' | 'alias'; dir: string }>();
+  private readonly created: string[] = [];
+  private alias: AliasRoute | null = null;
+
+  constructor(
+    private readonly s: ApacheRouteSettings,
+    private readonly io: ApacheRouteIo,
+  ) {}
+
+  describe() {
+    return `Apache (${this.s.serverRoot}, port ${this.s.port})`;
+  }
+
+  private site(name: string): ServedName {
+    this.cfg ??= loadApacheConfig(this.s.serverRoot);
+    const { served } = serveNames(this.cfg, [name], this.s.port);
+    if (!served[0])
+      throw new CertkitError(
+        'environment',
+        `no Apache site on port ${this.s.port} serves ${name} any more (${this.s.serverRoot})`,
+        'add it back, or request again with another way to answer the challenge',
+      );
+    return served[0];
+  }
+
+  private async useAlias(site: ServedName, why: string): Promise<string> {
+    if (!this.alias) {
+      let p = aliasRoutes.get(this.s.serverRoot);
+      if (!p) {
+        p = openAliasRoute(this.cfg!, this.s, this.io);
+        aliasRoutes.set(this.s.serverRoot, p);
+        p.catch(() => aliasRoutes.delete(this.s.serverRoot));
+      }
+      const route = await p;
+      route.users++;
+      this.alias = route;
+      this.io.say(
+        `${site.name}: ${why}: a temporary Alias (${route.confPath}) answers instead, removed afterwards`,
+      );
+    }
+    const alias = this.alias;
+    const ok = await waitUntil(async () => (await probeRoute(alias.dir, site)).ok, 10_000, 200);
+    if (!ok)
+      throw new CertkitError(
+        'environment',
+        `Apache does not serve ${PREFIX} for ${site.name} even through a temporary Alias (a RewriteRule in its vhost?); its configuration is restored`,
+        'exempt the path from the rewrite, or use --webroot DIR, --dns-hook CMD, or --standalone with Apache stopped',
+      );
+    return alias.dir;
+  }
+
+  private async route(name: string): Promise<{ kind: 'docroot' | 'alias'; dir: string }> {
+    const known = this.routes.get(name);
+    if (known) return known;
+    const site = this.site(name);
+    let route: { kind: 'docroot' | 'alias'; dir: string } | undefined;
+    let why = `its vhost (${site.vhostFile}) has no DocumentRoot`;
+    if (site.docroot && !this.alias) {
+      const dir = join(site.docroot, PREFIX);
+      const created: string[] = [];
+      await mkdirs(dir, created);
+      const p = await probeRoute(dir, site);
+      if (p.ok) {
+        this.created.push(...created);
+        this.io.say(
+          `${name}: Apache serves ${PREFIX} from its DocumentRoot ${site.docroot}: the challenge file goes there`,
+        );
+        route = { kind: 'docroot', dir };
+      } else {
+        await removeCreated(created);
+        why = `Apache does not serve ${PREFIX} from its DocumentRoot ${site.docroot} (a probe file got ${p.status || 'no answer'})`;
+      }
+    }
+    route ??= { kind: 'alias', dir: await this.useAlias(site, why) };
+    this.routes.set(name, route);
+    return route;
+  }
+
+  async present(ch: ChallengeContext) {
+    const { dir } = await this.route(ch.identifier);
+    await mkdirs(dir, this.created);
+    await writeFile(join(dir, ch.token), ch.keyAuthorization, { mode: 0o644 });
+  }
+
+  async cleanup(ch: ChallengeContext) {
+    const r = this.routes.get(ch.identifier);
+    if (r) await rm(join(r.dir, ch.token), { force: true });
+  }
+
+  async stop() {
+    await removeCreated(this.created);
+    const alias = this.alias;
+    this.alias = null;
+    if (alias && --alias.users === 0) {
+      aliasRoutes.delete(this.s.serverRoot);
+      await alias.teardown();
+      this.io.say(`removed the temporary challenge route from Apache (${alias.confPath}) and reloaded it`);
+    }
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * What the bare `certkit request NAME` decides for you: how to answer the challenge (src/acme/auto), the
+ * account questions, the install into the Apache that serves the names, the renewal schedule, and the one
+ * closing summary. request.ts calls these at four points; every decision is said in one line.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { CertkitError, usageError } from '../../errors.js';
+import { loadAccount, newAccountKeyPem } from '../../acme/account.js';
+import { AcmeClient, type Deadlines } from '../../acme/client.js';
+import { findApache, type ApacheFinding } from '../../acme/auto/apache-site.js';
+import { chooseChallenge, type Choice } from '../../acme/auto/choose.js';
+import { describeNextRun } from '../../acme/auto/next-renewal.js';
+import { findPortOwner } from '../../acme/auto/port-owner.js';
+import { tlsPortFromTree } from '../../acme/auto/tls-port.js';
+import type { ObtainResult } from '../../acme/obtain.js';
+import type { ChallengeSettings } from '../../acme/solvers/types.js';
+import { scheduleFiles } from '../../monitor/schedule.js';
+import type { Context } from '../context.js';
+
+export interface AutoFlags {
+  webroot?: string;
+  standalone?: boolean;
+  dnsHook?: string;
+  manual?: boolean;
+  httpPort?: string;
+  serverRoot?: string;
+  ctl?: string;
+  tlsPort?: string;
+  email?: string | false;
+  agreeTos?: boolean;
+  install?: string[] | false;
+  schedule?: boolean;
+}
+
+export interface AutoChoice extends Choice {
+  finding: ApacheFinding | null;
+}
+
+/** The decisions made for the user, in order: part of the report on stdout as they happen, and in --json. */
+export const decisions: string[] = [];
+const say = (ctx: Context, line: string) => {
+  decisions.push(line);
+  if (!ctx.quiet && !ctx.json) ctx.out(line);
+};
+
+function httpPortFlag(f: AutoFlags): number | undefined {
+  if (f.httpPort === undefined) return undefined;
+  const port = Number(f.httpPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw usageError(`--http-port must be a port number, not "${f.httpPort}"`);
+  return port;
+}
+
+/** null when a solver flag was given; else the automatic choice (or a usage error saying what would work). */
+export function chooseAutomatically(ctx: Context, names: string[], f: AutoFlags): AutoChoice | null {
+  if (f.webroot || f.standalone || f.dnsHook || f.manual) return null;
+  const port = httpPortFlag(f);
+  const wildcard = names.some((n) => n.startsWith('*.'));
+  const finding = wildcard ? null : findApache({ serverRoot: f.serverRoot, names, port });
+  const caPort = port ?? 80;
+  const choice = chooseChallenge({
+    names,
+    port: caPort,
+    apache: finding && {
+      serverRoot: finding.serverRoot,
+      ctl: f.ctl,
+      port: finding.port,
+      running: finding.running,
+      served: finding.served,
+      unserved: finding.unserved,
+    },
+    owner: wildcard ? null : finding?.port === caPort ? finding.owner : findPortOwner(caPort),
+  });
+  say(ctx, choice.line);
+  return { ...choice, finding };
+}
+
+/** The contact e-mail and the CA's terms: asked on a terminal, required as flags in scripts. */
+export async function accountQuestions(
+  ctx: Context,
+  directoryUrl: string,
+  f: AutoFlags,
+  deadlines: Deadlines,
+): Promise<{ email?: string }> {
+  const email = f.email === false ? undefined : f.email;
+  if (await loadAccount(ctx.storeRoot, directoryUrl)) return { email }; // registered before: nothing to ask
+  const needTerms = !f.agreeTos;
+  const needEmail = f.email === undefined;
+  if (!needTerms && !needEmail) return { email };
+  const tos = needTerms
+    ? (await new AcmeClient({ directoryUrl, accountKeyPem: newAccountKeyPem(), deadlines }).directory()).meta
+        ?.termsOfService
+    : undefined;
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    const missing = [
+      needTerms && `--agree-tos (after reading the CA's terms${tos ? ` at ${tos}` : ''})`,
+      needEmail && '--email ADDRESS (or --no-email)',
+    ].filter(Boolean);
+    throw usageError(
+      `a new account at ${new URL(directoryUrl).host} needs ${missing.join(' and ')}`,
+      'not on a terminal, certkit cannot ask',
+    );
+  }
+  const { confirm, input } = await import('@inquirer/prompts');
+  let answer = email;
+  if (needEmail) {
+    answer =
+      (
+        await input({
+          message: 'Contact e-mail for the CA account (expiry and problem notices; empty for none):',
+          validate: (v) =>
+            v.trim() === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.trim()) || 'not an e-mail address',
+        })
+      ).trim() || undefined;
+  }
+  if (needTerms) {
+    const ok = await confirm({
+      message: `Do you agree to the CA's terms of service${tos ? ` at ${tos}` : ''}?`,
+      default: false,
+    });
+    if (!ok) throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
+  }
+  return { email: answer };
+}
+
+/** Install into the Apache that answered the challenge, unless --no-install or an explicit --install. */
+export function autoInstallOptions(ctx: Context, auto: AutoChoice | null, f: AutoFlags) {
+  if (!auto?.apache || !auto.finding || f.install !== undefined) {
+    if (auto?.apache && f.install === false) say(ctx, 'not installing into Apache (--no-install)');
+    return null;
+  }
+  const tlsPort =
+    f.tlsPort !== undefined ? f.tlsPort : String(tlsPortFromTree(auto.finding.cfg, auto.finding.port));
+  say(
+    ctx,
+    `installing into the Apache site that serves the names (TLS on port ${tlsPort}; --no-install skips this)`,
+  );
+  return { serverRoot: auto.finding.serverRoot, ctl: f.ctl, tlsPort };
+}
+
+export interface RenewalSchedule {
+  installed: boolean;
+  file: string | null;
+  next: string | null;
+}
+
+/** The renew timer/cron entry: say when it runs next, or set it up (certkit schedule install). */
+export async function ensureRenewalSchedule(ctx: Context, f: AutoFlags): Promise<RenewalSchedule | null> {
+  if (f.schedule === false) return null;
+  const root = process.env.CERTKIT_SCHEDULE_ROOT || '/';
+  const candidates = [
+    ...scheduleFiles({ root, kind: 'systemd', command: '' }),
+    ...scheduleFiles({ root, kind: 'cron', command: '' }),
+  ]
+    .map((s) => s.path)
+    .filter((p) => /certkit-renew\.timer$|cron\.d\/certkit$/.test(p));
+  let file = candidates.find((p) => existsSync(p)) ?? null;
+  let installed = false;
+  if (!file) {
+    const { runSchedule } = await import('./schedule.js');
+    const lines: string[] = [];
+    await runSchedule({ ...ctx, json: false, out: (l = '') => lines.push(l) }, 'install', { root });
+    file = candidates.find((p) => existsSync(p)) ?? null;
+    installed = true;
+    say(ctx, `renewal: ${lines.join(' ')} (--no-schedule skips this)`);
+  }
+  const next = file ? describeNextRun(file, readFileSync(file, 'utf8'), new Date()) : null;
+  return { installed, file, next };
+}
+
+interface InstallResult {
+  kind: string;
+  result?: {
+    changed?: string[];
+    verified?: { tls: string; redirect: string | null } | null;
+    backupDir?: string | null;
+  };
+}
+
+/** "changed 3 files under /etc/apache2: a.conf, sites-enabled/b.conf (backup DIR)" */
+function describeChanged(changed: string[], backupDir: string | null): string {
+  if (!changed.length) return 'nothing changed (already in place)';
+  const dirs = changed.map((c) => c.split('/').slice(0, -1));
+  let common = dirs[0]!;
+  for (const d of dirs) {
+    let i = 0;
+    while (i < common.length && i < d.length && common[i] === d[i]) i++;
+    common = common.slice(0, i);
+  }
+  const base = common.join('/');
+  const files = base.length > 1 ? changed.map((c) => c.slice(base.length + 1)) : changed;
+  return (
+    `changed ${changed.length} file${changed.length === 1 ? '' : 's'}${base.length > 1 ? ` under ${base}` : ''}: ` +
+    files.join(', ') +
+    (backupDir ? ` (backup ${backupDir})` : '')
+  );
+}
+
+/** The one closing summary (text), or the extra JSON fields. */
+export function closingSummary(
+  result: ObtainResult,
+  installs: unknown[],
+  schedule: RenewalSchedule | null,
+  challenge: ChallengeSettings,
+  tlsPort: string | undefined,
+): { lines: string[]; json: Record<string, unknown> } {
+  const lines = [
+    `certificate for ${result.names.join(', ')} is live as "${result.lineage}" version ${result.version}`,
+    `  expires   ${result.notAfter} (issuer ${result.issuer})`,
+    `  files     ${result.livePath}/fullchain.pem, privkey.pem (also cert.pem, chain.pem)`,
+    `  proven by ${challenge.type === 'apache' ? `http-01 through Apache (${challenge.serverRoot})` : challenge.type}`,
+  ];
+  for (const i of installs as InstallResult[]) {
+    const r = i.result ?? {};
+    lines.push(`  ${i.kind.padEnd(9)} ${describeChanged(r.changed ?? [], r.backupDir ?? null)}`);
+    if (r.verified)
+      lines.push(
+        `  verified  the site serves the new certificate over TLS (${r.verified.tls.slice(0, 23)}…)` +
+          (r.verified.redirect ? `; http:// answers ${r.verified.redirect.replace(' ', ' → ')}` : ''),
+      );
+  }
+  if (schedule)
+    lines.push(
+      `  renewal   ${schedule.installed ? 'scheduled now' : 'already scheduled'} (${schedule.file}); next run ${schedule.next}`,
+    );
+  else lines.push('  renewal   not scheduled (--no-schedule): run `certkit renew` from cron or a timer');
+  const first = result.names.find((n) => !n.startsWith('*.')) ?? result.names[0]!;
+  const port = tlsPort && tlsPort !== '443' ? `:${tlsPort}` : '';
+  const check = `certkit check ${first}${port}`;
+  lines.push(`  check it  ${check}`);
+  return { lines, json: { decisions, renewal: schedule, check } };
+}

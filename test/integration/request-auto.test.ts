@@ -1,0 +1,345 @@
+/**
+ * The bare `certkit request NAME` (issue 17) against a real Pebble and a private Apache on loopback: Pebble
+ * validates http-01 on the Apache's own port, so the automatic choice meets the same facts as on a server.
+ */
+import { spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
+import { BIN, certkitAsync } from '../helpers/cli.js';
+import { snapshot } from '../helpers/fs.js';
+import { tempDir } from '../helpers/openssl.js';
+import { startPebble, type Pebble } from '../helpers/pebble.js';
+import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** file contents and symlink targets, plus every entry's mode */
+function tree(dir: string): Record<string, string> {
+  const out = snapshot(dir);
+  const walk = (p: string) => {
+    const st = lstatSync(p);
+    out[`${p} (mode)`] = (st.mode & 0o7777).toString(8);
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+  };
+  walk(dir);
+  return out;
+}
+
+interface Setup {
+  pebble: Pebble;
+  apache: ApacheInstance;
+  tlsPort: number;
+  store: string;
+  env: NodeJS.ProcessEnv;
+  challengeBase: string;
+}
+
+async function setup(name: string, opts: { appRewrite?: boolean } = {}): Promise<Setup> {
+  const httpPort = await freePort();
+  const tlsPort = await freePort();
+  const pebble = await startPebble({ ports: { http: httpPort } });
+  cleanups.push(() => pebble.stop());
+  const dir = tempDir('certkit-auto-');
+  chmodSync(dir, 0o755);
+  const apache = createApache({ dir: join(dir, 'apache'), httpPort, tlsPort, sites: [{ name }] });
+  if (opts.appRewrite) {
+    // an app that routes every path through its front page (mod_rewrite in the DocumentRoot's <Directory>)
+    const site = join(apache.serverRoot, 'sites-available', `${name}.conf`);
+    writeFileSync(
+      site,
+      readFileSync(site, 'utf8').replace(
+        '        Require all granted\n',
+        '        Require all granted\n        RewriteEngine on\n        RewriteRule ^ index.html [END]\n',
+      ),
+    );
+    symlinkSync('../mods-available/rewrite.load', join(apache.serverRoot, 'mods-enabled', 'rewrite.load'));
+  }
+  apache.start();
+  cleanups.push(() => apache.stop());
+  const challengeBase = join(dir, 'challenges');
+  const scheduleRoot = join(dir, 'root');
+  const env = {
+    ...pebble.env,
+    CERTKIT_CHALLENGE_DIR: challengeBase,
+    CERTKIT_SCHEDULE_ROOT: scheduleRoot,
+  };
+  return { pebble, apache, tlsPort, store: join(dir, 'store'), env, challengeBase };
+}
+
+const bare = (s: Setup, name: string, extra: string[] = []) => [
+  '--store',
+  s.store,
+  'request',
+  name,
+  '--server',
+  s.pebble.directoryUrl,
+  '--server-root',
+  s.apache.serverRoot,
+  '--agree-tos',
+  '--email',
+  'ops@example.test',
+  ...extra,
+];
+
+function liveFingerprint(store: string, name: string): string {
+  return new X509Certificate(readFileSync(join(store, 'live', name, 'cert.pem'))).fingerprint256;
+}
+
+/** Apart from the files the install reports changed, the tree is byte- and mode-identical. */
+function expectOnlyInstallEdits(
+  before: Record<string, string>,
+  after: Record<string, string>,
+  changed: string[],
+) {
+  const touched = (k: string) =>
+    changed.some((c) => k === c || k.startsWith(`${c} `) || k.startsWith(`${c}/`));
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (touched(k)) continue;
+    // a new file's parent directory (created by the install) is part of its edit
+    if (!(k in before) && changed.some((c) => c.startsWith(k.replace(/ \(mode\)$/, '') + '/'))) continue;
+    expect(after[k], k).toBe(before[k]);
+  }
+  expect(Object.keys(after).filter((k) => k.includes('certkit-acme-challenge'))).toEqual([]);
+}
+
+async function expectHttpsLive(s: Setup, name: string) {
+  expect(await servedFingerprint('127.0.0.1', s.tlsPort, name)).toBe(liveFingerprint(s.store, name));
+  const r = await httpHead('127.0.0.1', s.apache.httpPort, name, '/a%20b');
+  expect(r.status).toBe(301);
+  expect(r.location).toBe(`https://${name}:${s.tlsPort}/a%20b`);
+}
+
+describe('bare certkit request on a server with Apache', () => {
+  it('HTTP-only site: answers through the DocumentRoot, installs with the redirect, schedules renewal; renew --force replays it', async () => {
+    const name = 'www.docroot.test';
+    const s = await setup(name);
+    const before = tree(s.apache.serverRoot);
+    const r = await certkitAsync(['--json', ...bare(s, name)], { env: s.env, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.decisions.join('\n')).toMatch(
+      new RegExp(
+        `Apache serves ${name} on port ${s.apache.httpPort} \\(.*${name}\\.conf\\): answering http-01 through it`,
+      ),
+    );
+    expect(r.stderr).toMatch(/from its DocumentRoot .*: the challenge file goes there/);
+    expect(out.decisions.join('\n')).toMatch(
+      new RegExp(`installing into the Apache site .*TLS on port ${s.tlsPort}`),
+    );
+    expect(out.challenge).toMatchObject({
+      type: 'apache',
+      serverRoot: s.apache.serverRoot,
+      port: s.apache.httpPort,
+    });
+    await expectHttpsLive(s, name);
+    const changed: string[] = out.installs[0].result.changed;
+    expect(changed.length).toBeGreaterThan(0);
+    expectOnlyInstallEdits(before, tree(s.apache.serverRoot), changed);
+    expect(existsSync(join(s.apache.sites[0]!.docroot, '.well-known'))).toBe(false);
+    // recorded for renewals like --install apache; renewal scheduled in the (test) root
+    const settings = JSON.parse(readFileSync(join(s.store, 'lineages', name, 'settings.json'), 'utf8'));
+    expect(settings.installers.map((i: { kind: string }) => i.kind)).toEqual(['apache']);
+    expect(out.renewal).toMatchObject({ installed: true });
+    expect(existsSync(out.renewal.file)).toBe(true);
+    expect(out.check).toBe(`certkit check ${name}:${s.tlsPort}`);
+
+    const afterInstall = tree(s.apache.serverRoot);
+    const renew = await certkitAsync(['--store', s.store, 'renew', '--force', '--no-jitter', '--json'], {
+      env: s.env,
+      timeoutMs: 90_000,
+    });
+    expect(renew.code, renew.stderr).toBe(0);
+    expect(JSON.parse(renew.stdout).lineages[0]).toMatchObject({ name, status: 'renewed', version: 2 });
+    await expectHttpsLive(s, name);
+    expect(liveFingerprint(s.store, name)).not.toBe(out.installs[0].result.fingerprint);
+    expect(tree(s.apache.serverRoot)).toEqual(afterInstall);
+  }, 180_000);
+
+  it('text output: the decisions, then one closing summary', async () => {
+    const name = 'www.summary.test';
+    const s = await setup(name);
+    const r = await certkitAsync(bare(s, name), { env: s.env, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^certificate for ${name} is live as "${name}" version 1$`, 'm'));
+    expect(r.stdout).toMatch(/^ {2}expires {3}\d{4}-/m);
+    expect(r.stdout).toMatch(/^ {2}files {5}\S+\/live\/www\.summary\.test\/fullchain\.pem/m);
+    expect(r.stdout).toMatch(/^ {2}apache {4}changed \d+ files under \S+: \S+/m);
+    expect(r.stdout).toMatch(
+      /^ {2}verified {2}the site serves the new certificate over TLS .*http:\/\/ answers 301 → https:/m,
+    );
+    expect(r.stdout).toMatch(
+      /^ {2}renewal {3}scheduled now \(\S+\); next run \d{4}-\d\d-\d\d \d\d:\d\d UTC/m,
+    );
+    expect(r.stdout).toMatch(new RegExp(`^  check it  certkit check ${name}:${s.tlsPort}$`, 'm'));
+    expect(r.stdout).toMatch(/^renewal: installed (cron|systemd) schedule/m);
+    expect(r.stdout).toMatch(
+      new RegExp(`^Apache serves ${name} on port \\d+ .*: answering http-01 through it$`, 'm'),
+    );
+  }, 120_000);
+
+  it('an app that rewrites every path: a temporary Alias answers, and is removed afterwards', async () => {
+    const name = 'app.alias.test';
+    const s = await setup(name, { appRewrite: true });
+    const before = tree(s.apache.serverRoot);
+    const r = await certkitAsync(['--json', ...bare(s, name)], { env: s.env, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /does not serve \/\.well-known\/acme-challenge\/ from its DocumentRoot .*a temporary Alias \(\S+certkit-acme-challenge\.conf\) answers instead/,
+    );
+    expect(r.stderr).toMatch(/removed the temporary challenge route from Apache/);
+    await expectHttpsLive(s, name);
+    expectOnlyInstallEdits(
+      before,
+      tree(s.apache.serverRoot),
+      JSON.parse(r.stdout).installs[0].result.changed,
+    );
+    expect(existsSync(s.challengeBase)).toBe(false); // made for the run, removed with it
+    expect(existsSync(join(s.apache.sites[0]!.docroot, '.well-known'))).toBe(false);
+  }, 120_000);
+
+  it("SIGINT while the temporary Alias is in place: Apache's tree is restored and Apache still serves", async () => {
+    const name = 'sigint.alias.test';
+    const s = await setup(name, { appRewrite: true });
+    const before = tree(s.apache.serverRoot);
+    const conf = join(s.apache.serverRoot, 'conf-enabled', 'certkit-acme-challenge.conf');
+    const child = spawn(process.execPath, [BIN, ...bare(s, name)], {
+      env: { ...process.env, ...s.env, NO_COLOR: '1' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    const deadline = Date.now() + 60_000;
+    while (!existsSync(conf) && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(conf), stderr).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGINT: removing the temporary challenge route/);
+    expect(tree(s.apache.serverRoot)).toEqual(before);
+    expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
+    expect(existsSync(join(s.store, 'live', name))).toBe(false);
+  }, 120_000);
+});
+
+/** A request that must stop before it talks to any CA (there is none at that address). */
+const offline = (store: string, name: string, ...extra: string[]) =>
+  certkitAsync([
+    '--store',
+    store,
+    'request',
+    name,
+    '--server',
+    'https://127.0.0.1:1/dir',
+    '--agree-tos',
+    '--no-email',
+    ...extra,
+  ]);
+
+describe('bare certkit request without a usable Apache', () => {
+  it('port free and no Apache serving the name: the built-in server answers', async () => {
+    const pebble = await startPebble();
+    cleanups.push(() => pebble.stop());
+    const dir = tempDir();
+    const store = join(dir, 'store');
+    const r = await certkitAsync(
+      [
+        '--json',
+        '--store',
+        store,
+        'request',
+        'free.port.test',
+        '--server',
+        pebble.directoryUrl,
+        '--http-port',
+        String(pebble.httpPort),
+        '--agree-tos',
+        '--no-email',
+      ],
+      { env: { ...pebble.env, CERTKIT_SCHEDULE_ROOT: join(dir, 'root') }, timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.decisions[0]).toMatch(
+      new RegExp(`port ${pebble.httpPort} is free: answering http-01 with certkit's built-in server`),
+    );
+    expect(out.challenge).toEqual({ type: 'standalone', port: pebble.httpPort, address: '' });
+    expect(out.installs).toEqual([]);
+    expect(existsSync(join(store, 'live', 'free.port.test', 'fullchain.pem'))).toBe(true);
+  });
+
+  it('port held by another program: exit 2 naming it and the flags that would work, nothing written', async () => {
+    const port = await freePort();
+    const holder = spawn(process.execPath, [
+      '-e',
+      `require('http').createServer().listen(${port}, '127.0.0.1')`,
+    ]);
+    cleanups.push(() => holder.kill());
+    const store = join(tempDir(), 'store');
+    let r;
+    for (let i = 0; i < 50; i++) {
+      r = await offline(store, 'held.port.test', '--http-port', String(port));
+      if (!/is free/.test(r.stdout)) break; // the holder may not be listening yet
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(r!.code, r!.stderr).toBe(2);
+    const lines = r!.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^certkit: port ${port} is held by node \\(pid ${holder.pid}\\), .*--webroot DIR .*--dns-hook CMD`,
+      ),
+    );
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it('a wildcard without a DNS hook: exit 2 pointing at --dns-hook and --manual, nothing written', async () => {
+    const store = join(tempDir(), 'store');
+    const r = await offline(store, '*.wild.test');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: \*\.wild\.test: a wildcard can only be proven over DNS \(dns-01\).*\(add --dns-hook CMD .*--manual/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it('in a script without --email/--no-email or --agree-tos: one clear line, nothing written', async () => {
+    const pebble = await startPebble();
+    cleanups.push(() => pebble.stop());
+    const store = join(tempDir(), 'store');
+    const r = await certkitAsync(
+      [
+        '--store',
+        store,
+        'request',
+        'acct.test',
+        '--server',
+        pebble.directoryUrl,
+        '--standalone',
+        '--http-port',
+        String(pebble.httpPort),
+      ],
+      { env: pebble.env },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: a new account at 127\.0\.0\.1:\d+ needs --agree-tos \(after reading the CA's terms at \S+\) and --email ADDRESS \(or --no-email\)/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(store, 'live'))).toBe(false);
+  });
+});
