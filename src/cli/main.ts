@@ -7,6 +7,7 @@ import { makeContext, type Context, type GlobalOptions } from './context.js';
 import { reportError } from './run.js';
 import { version } from './version.js';
 import { registerCommands } from './commands.js';
+import { NAGIOS_PLUGINS, pluginFailure } from './register/monitor.js';
 
 const EXAMPLES = `
 Examples (each command has more: certkit help COMMAND):
@@ -59,9 +60,18 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = await fn(ctx);
   };
   const program = buildProgram(run);
+  // `certkit check | head`: the reader went away; end quietly instead of an EPIPE stack trace
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  let invoked: string | undefined;
+  program.hook('preSubcommand', (_program, sub) => {
+    invoked = sub.name();
+  });
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    let code: number;
     if (err instanceof CommanderError) {
       if (
         err.code === 'commander.helpDisplayed' ||
@@ -69,9 +79,10 @@ export async function main(argv: string[]): Promise<number> {
         err.code === 'commander.help'
       )
         return 0;
-      return 2;
-    }
-    return reportError(ctx ?? makeContext(program.opts<GlobalOptions>()), err);
+      code = 2;
+    } else code = reportError(ctx ?? makeContext(program.opts<GlobalOptions>()), err);
+    // a monitoring plugin that could not run says UNKNOWN (exit 3), whatever the cause
+    return invoked && NAGIOS_PLUGINS.has(invoked) ? pluginFailure(argv, err) : code;
   }
   return exitCode;
 }

@@ -4,15 +4,15 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { basename, dirname, extname, join } from 'node:path';
-import { CertkitError } from '../errors.js';
-import { signatureAlgorithmOf } from '../pki/der.js';
+import { looksLikePkcs12, signatureAlgorithmOf } from '../pki/der.js';
 import { certFacts } from '../pki/facts.js';
 import { keyMatchesCertificate } from '../pki/keys.js';
 import { orderChain } from '../pki/chain.js';
-import { readMaterial } from '../pki/read.js';
+import { readMaterial, readRegularFileSync } from '../pki/read.js';
 import type { TrustStore } from '../pki/trust.js';
 import type { ParsedCertificate } from '../pki/types.js';
 import type { Store } from '../store/store.js';
@@ -38,6 +38,10 @@ export interface CheckOptions {
 }
 
 const SKIP_NAME = /(~|\.bak|\.orig|\.old|\.dpkg-(old|dist|new)|\.rpmnew|\.rpmsave|\.swp)$/i;
+/** Names that promise certificate material: when such a file cannot be read it is a finding, not a skip. */
+const CERT_NAME = /\.(pem|crt|cer|der|p7b|p7c|pfx|p12)$/i;
+/** Private keys are often unreadable to the monitoring user on purpose: those are skipped, not UNKNOWN. */
+const KEY_NAME = /(\.key|key\.pem|\.key\.pem)$/i;
 
 interface Unit {
   label: string;
@@ -50,9 +54,9 @@ function result(
   kind: TargetResult['kind'],
   certs: ParsedCertificate[],
   findings: Finding[],
+  now: Date,
   address?: string,
 ): Omit<TargetResult, 'durationMs'> {
-  const now = new Date();
   const facts = certs.map((c) => certFacts(c, now));
   const leaf = facts[0];
   return {
@@ -64,6 +68,34 @@ function result(
     certificates: facts,
     notAfter: leaf?.notAfter ?? null,
     daysLeft: leaf?.daysLeft ?? null,
+  };
+}
+
+/** A target that could not be checked at all: one finding, no certificate. */
+function failedUnit(
+  label: string,
+  kind: TargetResult['kind'],
+  finding: Finding,
+  o: CheckOptions,
+  address?: string,
+): Unit {
+  return { label, kind, run: async () => result(label, kind, [], [finding], o.policy.now, address) };
+}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The finding for a file or directory that could not be read: gone is CRITICAL, anything else UNKNOWN. */
+function readFailure(path: string, err: unknown): Finding {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || /: no such file$/.test(messageOf(err)))
+    return { id: 'missing', severity: 'CRITICAL', message: `${path}: no such file or directory` };
+  if (code === 'EACCES' || code === 'EPERM')
+    return { id: 'unreadable', severity: 'UNKNOWN', message: `${path}: permission denied` };
+  const message = messageOf(err);
+  return {
+    id: 'unreadable',
+    severity: 'UNKNOWN',
+    message: message.startsWith(path) ? message : `${path}: ${message}`,
   };
 }
 
@@ -96,82 +128,91 @@ function judge(
   ];
   // a lone certificate in a file (cert.pem beside chain.pem, a CA file) can't be judged for completeness
   if (kind === 'file' && chain.length === 1) findings = findings.filter((f) => f.id !== 'incomplete-chain');
-  return result(label, kind, chain, findings, address);
+  return result(label, kind, chain, findings, o.policy.now, address);
 }
 
-async function siblingKey(file: string): Promise<string | null> {
-  const dir = dirname(file);
+/**
+ * The key file that belongs to a certificate file by name: site.pem → site.key / site-key.pem / site.key.pem;
+ * certbot's cert.pem / fullchain.pem / cert3.pem → privkey.pem / privkey3.pem. Never "any privkey.pem in the
+ * directory": that paired one key with every certificate and reported false key mismatches.
+ */
+export function siblingKeyNames(file: string): string[] {
   const base = basename(file, extname(file));
-  const candidates = [
-    `${base}.key`,
-    `${base}-key.pem`,
-    base.replace(/cert|fullchain|chain/, 'privkey') + '.pem',
-    'privkey.pem',
-  ];
-  for (const c of candidates) {
-    const p = join(dir, c);
-    if (p !== file && (await stat(p).catch(() => null))?.isFile()) return p;
+  const names = [`${base}.key`, `${base}-key.pem`, `${base}.key.pem`];
+  const certbot = /^(?:cert|fullchain)(\d*)$/.exec(base);
+  if (certbot) names.push(`privkey${certbot[1]}.pem`);
+  else if (/cert|fullchain/.test(base)) names.push(base.replace(/fullchain|cert/, 'privkey') + '.pem');
+  return names.filter((n) => n !== basename(file));
+}
+
+/** The sibling key file, looked up in the directory listing when there is one (no stat per file). */
+function siblingKey(file: string, listing?: ReadonlySet<string>): string | null {
+  for (const name of siblingKeyNames(file)) {
+    if (listing ? listing.has(name) : existsSync(join(dirname(file), name))) return join(dirname(file), name);
   }
   return null;
 }
 
+/** Reads one file's material; what is not certificate material is recorded in `skipped` (or a finding). */
 async function fileUnit(
   path: string,
   o: CheckOptions,
-  fromDir: boolean,
   skipped: CheckReport['skipped'],
+  listing?: ReadonlySet<string>,
 ): Promise<Unit | null> {
+  const fromDir = listing !== undefined;
+  let buf: Buffer | undefined;
   let material;
   try {
-    material = await readMaterial(await readFile(path), path);
+    buf = readRegularFileSync(path);
+    material = await readMaterial(buf, path);
   } catch (err) {
-    if (fromDir) {
-      skipped.push({ path, reason: err instanceof CertkitError ? err.message : String(err) });
+    // in a directory, a file that does not even claim to be certificate material is skipped with its reason;
+    // one that does (a truncated PEM, a password-protected .pfx, an unreadable .crt) is reported
+    const claims =
+      CERT_NAME.test(path) ||
+      (buf !== undefined &&
+        (looksLikePkcs12(buf) || /-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(buf.toString('latin1'))));
+    if (fromDir && (!claims || (KEY_NAME.test(path) && buf === undefined))) {
+      skipped.push({ path, reason: messageOf(err) });
       return null;
     }
-    return {
-      label: path,
-      kind: 'file',
-      run: async () =>
-        result(
-          path,
-          'file',
-          [],
-          [
-            {
-              id: 'unreadable',
-              severity: 'UNKNOWN',
-              message: err instanceof Error ? err.message : String(err),
-            },
-          ],
-        ),
-    };
+    return failedUnit(path, 'file', readFailure(path, err), o);
   }
   if (material.certificates.length === 0) {
+    if (!fromDir)
+      return failedUnit(
+        path,
+        'file',
+        {
+          id: 'unreadable',
+          severity: 'UNKNOWN',
+          message: `${path}: holds ${material.keys.length ? 'a private key' : material.csrs.length ? 'a CSR' : 'no certificate'}, no certificate`,
+        },
+        o,
+      );
     skipped.push({
       path,
       reason: material.keys.length ? 'a private key' : material.csrs.length ? 'a CSR' : 'no certificate',
     });
     return null;
   }
-  if (material.certificates.every((c) => c.x509.ca) && fromDir) {
-    // CA bundles and roots are inputs to trust, not things that get deployed: still checked for expiry
-  }
+  const certificates = material.certificates;
+  const keys = material.keys.filter((k) => k.keyObject).map((k) => k.keyObject!);
   return {
     label: path,
     kind: 'file',
     run: async () => {
       const extra: Finding[] = [];
-      const { chain } = orderChain(material.certificates);
+      const { chain } = orderChain(certificates);
       const leaf = chain[0]!;
-      const keys = material.keys.filter((k) => k.keyObject).map((k) => k.keyObject!);
-      const keyFile = keys.length ? null : await siblingKey(path);
+      const keyFile = keys.length || leaf.x509.ca ? null : siblingKey(path, listing);
       if (keyFile) {
         try {
-          const m = await readMaterial(await readFile(keyFile), keyFile);
+          const m = await readMaterial(readRegularFileSync(keyFile, 'key'), keyFile);
           keys.push(...m.keys.filter((k) => k.keyObject).map((k) => k.keyObject!));
         } catch {
-          /* not a key */
+          /* not a key, encrypted, or not readable by this user: nothing to compare */
         }
       }
       if (!leaf.x509.ca && keys.length && !keys.some((k) => keyMatchesCertificate(k, leaf.x509))) {
@@ -181,25 +222,67 @@ async function fileUnit(
           message: `the private key ${keyFile ?? 'in the file'} does not match the certificate`,
         });
       }
-      return judge(path, 'file', material.certificates, o, undefined, extra);
+      return judge(path, 'file', certificates, o, undefined, extra);
     },
   };
 }
 
+const SPECIAL_FILE: [keyof Dirent, string][] = [
+  ['isFIFO', 'a named pipe (FIFO), not a file'],
+  ['isSocket', 'a socket, not a file'],
+  ['isCharacterDevice', 'a device, not a file'],
+  ['isBlockDevice', 'a device, not a file'],
+];
+
+/** Files and directories: every problem becomes a unit of its own (a finding), the rest is still checked. */
 async function pathUnits(path: string, o: CheckOptions, skipped: CheckReport['skipped']): Promise<Unit[]> {
-  const st = await stat(path);
-  if (!st.isDirectory()) return [(await fileUnit(path, o, false, skipped))!].filter(Boolean);
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    return [failedUnit(path, 'file', readFailure(path, err), o)];
+  }
+  if (!st.isDirectory()) {
+    const u = await fileUnit(path, o, skipped);
+    return u ? [u] : [];
+  }
   const units: Unit[] = [];
   const walk = async (dir: string) => {
-    for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      units.push(failedUnit(dir, 'file', readFailure(dir, err), o));
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const listing = new Set(entries.map((e) => e.name));
+    for (const e of entries) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        // certbot's live/ holds links to archive/: follow links to files, not to directories (no loops)
+        const target = await stat(p).catch(() => null);
+        if (!target) {
+          units.push(failedUnit(p, 'file', readFailure(p, { code: 'ENOENT' }), o));
+          continue;
+        }
+        if (target.isDirectory()) {
+          skipped.push({ path: p, reason: 'a link to a directory (not followed)' });
+          continue;
+        }
+        isFile = target.isFile();
+        isDir = false;
+      }
+      if (isDir) await walk(p);
       else if (SKIP_NAME.test(e.name)) skipped.push({ path: p, reason: 'a backup file' });
-      else if (e.isFile()) {
-        const u = await fileUnit(p, o, true, skipped);
+      else if (isFile) {
+        const u = await fileUnit(p, o, skipped, listing);
         if (u) units.push(u);
+      } else {
+        const special = SPECIAL_FILE.find(([is]) => (e[is] as () => boolean).call(e));
+        skipped.push({ path: p, reason: special?.[1] ?? 'not a regular file' });
       }
     }
   };
@@ -210,33 +293,58 @@ async function pathUnits(path: string, o: CheckOptions, skipped: CheckReport['sk
 async function storeUnits(o: CheckOptions): Promise<Unit[]> {
   const store = o.store;
   if (!store) return [];
+  let names: string[];
+  try {
+    names = await store.names();
+  } catch (err) {
+    return [failedUnit('store', 'store', readFailure(store.root, err), o)];
+  }
   const units: Unit[] = [];
-  for (const name of await store.names()) {
-    const s = await store.readSettings(name);
-    if (s?.source === 'pending-csr') continue;
+  for (const name of names) {
+    const label = `store:${name}`;
+    let settings;
+    try {
+      settings = await store.readSettings(name);
+    } catch (err) {
+      units.push(failedUnit(label, 'store', readFailure(`${label} settings`, err), o));
+      continue;
+    }
+    if (settings?.source === 'pending-csr') continue;
     units.push({
-      label: `store:${name}`,
+      label,
       kind: 'store',
       run: async () => {
         const live = await store.readLive(name);
         if (!live)
           return result(
-            `store:${name}`,
+            label,
             'store',
             [],
             [{ id: 'unreadable', severity: 'UNKNOWN', message: 'no live version' }],
+            o.policy.now,
           );
-        const m = await readMaterial(Buffer.from(live.fullchainPem), `store:${name}`);
+        const m = await readMaterial(Buffer.from(live.fullchainPem), store.livePath(name, 'fullchain.pem'));
         const extra: Finding[] = [];
         const leaf = m.certificates[0]!;
-        if (!keyMatchesCertificate(createPrivateKey(live.keyPem), leaf.x509))
+        const keyPath = store.livePath(name, 'privkey.pem');
+        let key;
+        try {
+          key = createPrivateKey(live.keyPem);
+        } catch (err) {
+          extra.push({
+            id: 'unreadable',
+            severity: 'UNKNOWN',
+            message: `${keyPath}: damaged private key (${messageOf(err)})`,
+          });
+        }
+        if (key && !keyMatchesCertificate(key, leaf.x509))
           extra.push({
             id: 'key-mismatch',
             severity: 'CRITICAL',
-            message: "the lineage's key does not match its certificate",
+            message: `the lineage's key ${keyPath} does not match its certificate`,
           });
-        const r = judge(`store:${name}`, 'store', m.certificates, o, undefined, extra);
-        if (s?.source === 'self-signed') r.findings = r.findings.filter((f) => f.id !== 'self-signed');
+        const r = judge(label, 'store', m.certificates, o, undefined, extra);
+        if (settings?.source === 'self-signed') r.findings = r.findings.filter((f) => f.id !== 'self-signed');
         r.status = worst(r.findings.map((f) => f.severity));
         return r;
       },
@@ -248,10 +356,15 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
 /** The live certificate on disk that should be served for this host name (a store lineage covering it). */
 async function deployedFor(o: CheckOptions, host: string): Promise<X509Certificate | null> {
   if (!o.store) return null;
-  for (const name of await o.store.names()) {
+  for (const name of await o.store.names().catch(() => [])) {
     const live = await o.store.readLive(name).catch(() => null);
     if (!live) continue;
-    const x = new X509Certificate(live.certPem);
+    let x;
+    try {
+      x = new X509Certificate(live.certPem);
+    } catch {
+      continue; // a damaged lineage is reported by "check store"
+    }
     if (isIP(host) ? x.checkIP(host) : x.checkHost(host)) return x;
   }
   return null;
@@ -266,23 +379,16 @@ async function endpointUnits(t: Extract<Target, { kind: 'endpoint' }>, o: CheckO
       addresses = (await lookup(t.host, { all: true })).map((a) => a.address);
     } catch (err) {
       return [
-        {
-          label: t.label,
-          kind: 'endpoint',
-          run: async () =>
-            result(
-              t.label,
-              'endpoint',
-              [],
-              [
-                {
-                  id: 'unreachable',
-                  severity: 'CRITICAL',
-                  message: `${t.host} does not resolve (${(err as NodeJS.ErrnoException).code})`,
-                },
-              ],
-            ),
-        },
+        failedUnit(
+          t.label,
+          'endpoint',
+          {
+            id: 'unreachable',
+            severity: 'CRITICAL',
+            message: `${t.host} does not resolve (${(err as NodeJS.ErrnoException).code})`,
+          },
+          o,
+        ),
       ];
     }
   }
@@ -303,6 +409,7 @@ async function endpointUnits(t: Extract<Target, { kind: 'endpoint' }>, o: CheckO
           'endpoint',
           [],
           [{ id: probe.failure.id, severity: 'CRITICAL', message: probe.failure.message }],
+          o.policy.now,
           address,
         );
       const certs: ParsedCertificate[] = probe.certs.map((der) => ({ x509: new X509Certificate(der), der }));
@@ -321,7 +428,7 @@ async function endpointUnits(t: Extract<Target, { kind: 'endpoint' }>, o: CheckO
 }
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -334,58 +441,86 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
   return out;
 }
 
+async function unitsFor(t: Target, o: CheckOptions, skipped: CheckReport['skipped']): Promise<Unit[]> {
+  switch (t.kind) {
+    case 'invalid':
+      return [failedUnit(t.spec, 'file', { id: 'bad-target', severity: 'UNKNOWN', message: t.reason }, o)];
+    case 'path':
+      return pathUnits(t.path, o, skipped);
+    case 'store':
+      return storeUnits(o);
+    case 'endpoint':
+      return endpointUnits(t, o);
+  }
+}
+
+/** Runs one unit with a hard deadline; whatever goes wrong becomes a finding of that unit alone. */
+async function runUnit(u: Unit, o: CheckOptions): Promise<TargetResult> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let r: Omit<TargetResult, 'durationMs'>;
+  try {
+    // a hard stop per target on top of the socket timeouts: one stuck target never stalls the run
+    r = await Promise.race([
+      u.run(),
+      new Promise<Omit<TargetResult, 'durationMs'>>((resolve) => {
+        timer = setTimeout(
+          () =>
+            resolve(
+              result(
+                u.label,
+                u.kind,
+                [],
+                [
+                  {
+                    id: 'timeout',
+                    severity: 'CRITICAL',
+                    message: `no answer within ${o.timeoutMs / 1000} s`,
+                  },
+                ],
+                o.policy.now,
+              ),
+            ),
+          o.timeoutMs + 2000,
+        );
+        timer.unref();
+      }),
+    ]);
+  } catch (err) {
+    r = result(u.label, u.kind, [], [readFailure(u.label, err)], o.policy.now);
+  } finally {
+    clearTimeout(timer);
+  }
+  return { ...r, durationMs: Date.now() - started };
+}
+
+/** Never throws for a target: an unreadable directory, a missing file or a bad target is a finding of its own. */
 export async function runCheck(targets: Target[], o: CheckOptions): Promise<CheckReport> {
   const skipped: CheckReport['skipped'] = [];
   const units: Unit[] = [];
   for (const t of targets) {
-    if (t.kind === 'path') units.push(...(await pathUnits(t.path, o, skipped)));
-    else if (t.kind === 'store') units.push(...(await storeUnits(o)));
-    else units.push(...(await endpointUnits(t, o)));
-  }
-  const results = await pool(units, o.concurrency, async (u) => {
-    const started = Date.now();
-    let r: Omit<TargetResult, 'durationMs'>;
     try {
-      // a hard stop per target on top of the socket timeouts: one stuck target never stalls the run
-      r = await Promise.race([
-        u.run(),
-        new Promise<Omit<TargetResult, 'durationMs'>>((resolve) =>
-          setTimeout(
-            () =>
-              resolve(
-                result(
-                  u.label,
-                  u.kind,
-                  [],
-                  [
-                    {
-                      id: 'timeout',
-                      severity: 'CRITICAL',
-                      message: `no answer within ${o.timeoutMs / 1000} s`,
-                    },
-                  ],
-                ),
-              ),
-            o.timeoutMs + 2000,
-          ).unref(),
-        ),
-      ]);
+      units.push(...(await unitsFor(t, o, skipped)));
     } catch (err) {
-      r = result(
-        u.label,
-        u.kind,
-        [],
-        [{ id: 'unreadable', severity: 'UNKNOWN', message: (err as Error).message }],
-      );
+      const label = t.kind === 'path' ? t.path : t.kind === 'endpoint' ? t.label : t.kind;
+      units.push(failedUnit(label, 'file', readFailure(label, err), o));
     }
-    return { ...r, durationMs: Date.now() - started };
-  });
+  }
+  const results = await pool(units, o.concurrency, (u) => runUnit(u, o));
+  return assembleReport(results, skipped, o.policy.now);
+}
+
+export function assembleReport(
+  results: TargetResult[],
+  skipped: CheckReport['skipped'],
+  now: Date,
+): CheckReport {
   const status: Severity = results.length === 0 ? 'UNKNOWN' : worst(results.map((r) => r.status));
-  const counts = { OK: 0, WARNING: 0, CRITICAL: 0, UNKNOWN: 0 } as Record<Severity, number>;
+  const counts: Record<Severity, number> = { OK: 0, WARNING: 0, CRITICAL: 0, UNKNOWN: 0 };
   for (const r of results) counts[r.status]++;
   return {
     schemaVersion: 1,
-    generatedAt: o.policy.now.toISOString(),
+    generatedAt: now.toISOString(),
     status,
     exitCode: EXIT_FOR[status],
     counts,

@@ -2,8 +2,8 @@
  * The email digest: one message per run through nodemailer (the only importer of it), SMTP settings from the
  * config file; the password from a file or the environment, never argv; TLS verified (caFile for a private CA).
  */
-import { readFile } from 'node:fs/promises';
 import { CertkitError } from '../errors.js';
+import { readRegularFileSync } from '../pki/read.js';
 import { renderHtml } from './report/html.js';
 import { renderTable } from './report/table.js';
 import type { CheckReport } from './types.js';
@@ -20,7 +20,11 @@ export interface EmailSettings {
   to: string[];
   caFile?: string;
   subjectPrefix?: string;
+  /** seconds for each SMTP step (connect, greeting, every reply); the whole send gets twice that. Default 10. */
+  timeout?: number;
 }
+
+const DEFAULT_TIMEOUT_S = 10;
 
 export function validateEmailSettings(e: unknown, where: string): EmailSettings {
   const s = e as Partial<EmailSettings> | undefined;
@@ -37,14 +41,30 @@ export function validateEmailSettings(e: unknown, where: string): EmailSettings 
       'input',
       `${where}: put the SMTP password in a file (passwordFile) or the environment (passwordEnv), not in the config`,
     );
-  return { ...s, to: Array.isArray(s.to) ? s.to : [String(s.to)] } as EmailSettings;
+  const bad = (field: string, want: string) =>
+    new CertkitError('input', `${where}: "email.${field}" must be ${want}`, 'see docs/config.md');
+  for (const f of ['host', 'from', 'user', 'passwordFile', 'passwordEnv', 'caFile', 'subjectPrefix'] as const)
+    if (s[f] !== undefined && typeof s[f] !== 'string') throw bad(f, 'a string');
+  if (s.port !== undefined && !(Number.isInteger(s.port) && s.port > 0 && s.port < 65536))
+    throw bad('port', 'a port number');
+  if (s.timeout !== undefined && !(typeof s.timeout === 'number' && s.timeout > 0 && s.timeout <= 600))
+    throw bad('timeout', 'a number of seconds (at most 600)');
+  if (s.security !== undefined && !['starttls', 'tls', 'none'].includes(s.security))
+    throw bad('security', '"starttls", "tls" or "none"');
+  const to = Array.isArray(s.to) ? (s.to as unknown[]) : [s.to];
+  if (!to.every((x) => typeof x === 'string' && x)) throw bad('to', 'an address or a list of addresses');
+  return { ...s, to } as EmailSettings;
 }
 
 export async function sendDigest(report: CheckReport, s: EmailSettings): Promise<string> {
   const nodemailer = (await import('nodemailer')).default;
+  const timeoutMs = (s.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
   const security = s.security ?? 'starttls';
   let pass: string | undefined;
-  if (s.passwordFile) pass = (await readFile(s.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+  if (s.passwordFile)
+    pass = readRegularFileSync(s.passwordFile, 'key')
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   else if (s.passwordEnv) pass = process.env[s.passwordEnv];
   const transport = nodemailer.createTransport({
     host: s.host,
@@ -56,20 +76,34 @@ export async function sendDigest(report: CheckReport, s: EmailSettings): Promise
     tls: {
       rejectUnauthorized: true,
       servername: s.host,
-      ca: s.caFile ? await readFile(s.caFile, 'utf8') : undefined,
+      ca: s.caFile ? readRegularFileSync(s.caFile).toString('utf8') : undefined,
     },
-    connectionTimeout: 15_000,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   const bad = report.targets.filter((t) => t.status !== 'OK');
   const subject = `${s.subjectPrefix ?? '[certkit]'} ${report.status}: ${bad.length ? `${bad.length} of ${report.targets.length} need attention` : `${report.targets.length} certificate(s) ok`}`;
+  let deadline: NodeJS.Timeout | undefined;
   try {
-    const info = await transport.sendMail({
-      from: s.from,
-      to: s.to,
-      subject,
-      text: renderTable(report, false).join('\n') + '\n',
-      html: renderHtml(report),
-    });
+    const info = await Promise.race([
+      transport.sendMail({
+        from: s.from,
+        to: s.to,
+        subject,
+        text: renderTable(report, false).join('\n') + '\n',
+        html: renderHtml(report),
+      }),
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(
+          () =>
+            reject(
+              Object.assign(new Error(`no answer within ${(2 * timeoutMs) / 1000} s`), { code: 'ETIMEDOUT' }),
+            ),
+          2 * timeoutMs,
+        );
+      }),
+    ]);
     return info.messageId;
   } catch (err) {
     const e = err as { code?: string; message: string };
@@ -78,5 +112,8 @@ export async function sendDigest(report: CheckReport, s: EmailSettings): Promise
       `the email digest could not be sent via ${s.host}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' '),
       'check the email settings in the config file',
     );
+  } finally {
+    clearTimeout(deadline);
+    transport.close();
   }
 }

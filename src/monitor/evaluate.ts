@@ -4,7 +4,7 @@
  * lifetime, so 6-day certificates don't live permanently in WARNING.
  */
 import type { X509Certificate } from 'node:crypto';
-import { isSelfSigned } from '../pki/facts.js';
+import { daysLeft, isSelfSigned } from '../pki/facts.js';
 import { issued } from '../pki/chain.js';
 import type { TrustStore } from '../pki/trust.js';
 import type { CheckPolicy, Finding, Severity } from './types.js';
@@ -16,31 +16,35 @@ export function worst(severities: Severity[]): Severity {
   return severities.reduce<Severity>((a, b) => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a), 'OK');
 }
 
+/**
+ * The WARNING and CRITICAL points, in ms before notAfter: the policy's days, or for certificates living less than
+ * 30 days a third and a sixth of the lifetime. One place, used by the finding and by the Nagios thresholds.
+ */
+export function expiryThresholdsMs(
+  notBefore: Date,
+  notAfter: Date,
+  p: Pick<CheckPolicy, 'warnDays' | 'critDays'>,
+): { warnMs: number; critMs: number } {
+  const lifetime = notAfter.getTime() - notBefore.getTime();
+  return lifetime < 30 * DAY
+    ? { warnMs: lifetime / 3, critMs: lifetime / 6 }
+    : { warnMs: p.warnDays * DAY, critMs: p.critDays * DAY };
+}
+
 export function expiryFinding(notBefore: Date, notAfter: Date, p: CheckPolicy): Finding | null {
-  const now = p.now.getTime();
-  const left = notAfter.getTime() - now;
+  const left = notAfter.getTime() - p.now.getTime();
+  // the same whole days as the DAYS column and the JSON's daysLeft (rounded down), hours when it is close
+  const days = daysLeft(notAfter, p.now);
   if (left <= 0)
     return {
       id: 'expired',
       severity: 'CRITICAL',
-      message: `expired ${Math.ceil(-left / DAY)} day(s) ago (${notAfter.toISOString()})`,
+      message: `expired ${-days} day(s) ago (${notAfter.toISOString()})`,
     };
-  const lifetime = notAfter.getTime() - notBefore.getTime();
-  const [warnMs, critMs] =
-    lifetime < 30 * DAY ? [lifetime / 3, lifetime / 6] : [p.warnDays * DAY, p.critDays * DAY];
-  const days = (left / DAY).toFixed(left < 2 * DAY ? 1 : 0);
-  if (left <= critMs)
-    return {
-      id: 'expiring',
-      severity: 'CRITICAL',
-      message: `expires in ${days} day(s) (${notAfter.toISOString()})`,
-    };
-  if (left <= warnMs)
-    return {
-      id: 'expiring',
-      severity: 'WARNING',
-      message: `expires in ${days} day(s) (${notAfter.toISOString()})`,
-    };
+  const { warnMs, critMs } = expiryThresholdsMs(notBefore, notAfter, p);
+  const when = `expires in ${days} day(s)${left < 2 * DAY ? ` ${Math.floor((left % DAY) / 3_600_000)} h` : ''} (${notAfter.toISOString()})`;
+  if (left <= critMs) return { id: 'expiring', severity: 'CRITICAL', message: when };
+  if (left <= warnMs) return { id: 'expiring', severity: 'WARNING', message: when };
   return null;
 }
 

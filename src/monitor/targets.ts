@@ -7,34 +7,82 @@ import { STARTTLS_BY_PORT, STARTTLS_PROTOCOLS, type StarttlsProtocol } from './s
 export type Target =
   | { kind: 'path'; path: string }
   | { kind: 'store' }
-  | { kind: 'endpoint'; host: string; port: number; starttls?: StarttlsProtocol; label: string };
+  | { kind: 'endpoint'; host: string; port: number; starttls?: StarttlsProtocol; label: string }
+  /** a target that could not be understood: reported as a finding, the rest of the run goes on */
+  | { kind: 'invalid'; spec: string; reason: string };
 
+/** URL schemes: the port they imply and, for the plain-text protocols, the STARTTLS dialogue. */
+const SCHEMES: Record<string, { port: number; starttls?: StarttlsProtocol }> = {
+  https: { port: 443 },
+  smtps: { port: 465 },
+  imaps: { port: 993 },
+  pop3s: { port: 995 },
+  ldaps: { port: 636 },
+  sips: { port: 5061 },
+  smtp: { port: 25, starttls: 'smtp' },
+  submission: { port: 587, starttls: 'smtp' },
+  imap: { port: 143, starttls: 'imap' },
+  pop3: { port: 110, starttls: 'pop3' },
+  ftp: { port: 21, starttls: 'ftp' },
+  xmpp: { port: 5222, starttls: 'xmpp' },
+  postgres: { port: 5432, starttls: 'postgres' },
+  postgresql: { port: 5432, starttls: 'postgres' },
+  ldap: { port: 389, starttls: 'ldap' },
+};
+
+/** Ports that speak TLS from the first byte: --starttls never applies to them. */
+const IMPLICIT_TLS_PORTS = new Set([443, 465, 636, 853, 990, 993, 995, 5061, 6697, 8443, 8089]);
+
+/** Looks like a file name rather than a host: a missing file must be reported as missing, not as a bad host. */
+const PATH_LIKE = /[/\\]|^\.|\.(pem|crt|cer|der|key|p7b|p7c|pfx|p12|chain)$/i;
+
+function starttlsFlag(value: string | undefined): StarttlsProtocol | undefined {
+  if (value === undefined) return undefined;
+  if (!STARTTLS_PROTOCOLS.includes(value as StarttlsProtocol))
+    throw new CertkitError('usage', `--starttls ${value}: use one of ${STARTTLS_PROTOCOLS.join(', ')}`);
+  return value as StarttlsProtocol;
+}
+
+/**
+ * STARTTLS is decided per target: a URL scheme says it (smtp://host:2525 is SMTP STARTTLS, https://host:8025 is
+ * direct TLS); for a bare host:port, --starttls applies when the port was given and is not an implicit-TLS port,
+ * else the port's usual protocol (25/587 SMTP, 143 IMAP, ...).
+ */
 export function parseTarget(spec: string, opts: { starttls?: string } = {}): Target {
+  const flag = starttlsFlag(opts.starttls);
   if (spec === 'store') return { kind: 'store' };
-  if (existsSync(spec)) return { kind: 'path', path: spec };
+  if (existsSync(spec) || PATH_LIKE.test(spec)) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) return { kind: 'path', path: spec };
+  }
   let rest = spec;
   let port = 443;
-  const url = /^([a-z]+):\/\/(.+)$/i.exec(spec);
+  let scheme: (typeof SCHEMES)[string] | undefined;
+  const url = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(spec);
   if (url) {
-    const scheme = url[1]!.toLowerCase();
+    scheme = SCHEMES[url[1]!.toLowerCase()];
+    if (!scheme)
+      throw new CertkitError(
+        'usage',
+        `"${spec}": unknown scheme "${url[1]}"`,
+        `use one of ${Object.keys(SCHEMES).join(', ')}, or host:port`,
+      );
     rest = url[2]!.replace(/\/.*$/, '');
-    port =
-      (
-        { https: 443, smtps: 465, imaps: 993, pop3s: 995, ldaps: 636, smtp: 25, sips: 5061 } as Record<
-          string,
-          number
-        >
-      )[scheme] ?? 443;
+    port = scheme.port;
   }
   let host = rest;
+  let portGiven = false;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
   if (v6) {
     host = v6[1]!;
-    if (v6[2]) port = Number(v6[2]);
+    if (v6[2]) {
+      port = Number(v6[2]);
+      portGiven = true;
+    }
   } else if ((rest.match(/:/g) ?? []).length === 1) {
     const [h, p] = rest.split(':');
     host = h!;
     port = Number(p);
+    portGiven = true;
   }
   if (
     !host ||
@@ -46,14 +94,9 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
     throw new CertkitError('usage', `"${spec}" is neither a file, a directory, "store", nor host[:port]`);
   }
   let starttls: StarttlsProtocol | undefined;
-  if (opts.starttls) {
-    if (!STARTTLS_PROTOCOLS.includes(opts.starttls as StarttlsProtocol))
-      throw new CertkitError(
-        'usage',
-        `--starttls ${opts.starttls}: use one of ${STARTTLS_PROTOCOLS.join(', ')}`,
-      );
-    starttls = opts.starttls as StarttlsProtocol;
-  } else starttls = STARTTLS_BY_PORT[port];
+  if (scheme) starttls = scheme.starttls;
+  else if (flag && portGiven && !IMPLICIT_TLS_PORTS.has(port)) starttls = flag;
+  else starttls = STARTTLS_BY_PORT[port];
   return {
     kind: 'endpoint',
     host,
@@ -61,4 +104,17 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
     starttls,
     label: `${host.includes(':') ? `[${host}]` : host}:${port}`,
   };
+}
+
+/** Every spec parsed; one that cannot be becomes an `invalid` target (a finding) unless `strict`. */
+export function parseTargets(specs: string[], opts: { starttls?: string; strict?: boolean } = {}): Target[] {
+  starttlsFlag(opts.starttls); // a bad flag is a usage error of the whole run
+  return specs.map((spec) => {
+    try {
+      return parseTarget(spec, opts);
+    } catch (err) {
+      if (opts.strict || !(err instanceof CertkitError)) throw err;
+      return { kind: 'invalid', spec, reason: err.message + (err.hint ? ` (${err.hint})` : '') };
+    }
+  });
 }

@@ -1,8 +1,9 @@
 import type { CertFacts } from '../pki/types.js';
 
 export type Severity = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
-export const SEVERITY_RANK: Record<Severity, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
-/** Nagios/Icinga exit codes */
+/** How bad, for the aggregate: CRITICAL > WARNING > UNKNOWN > OK (the Nagios/Icinga rule for several targets). */
+export const SEVERITY_RANK: Record<Severity, number> = { OK: 0, UNKNOWN: 1, WARNING: 2, CRITICAL: 3 };
+/** Nagios/Icinga exit codes (also the value of the certkit_*_status metrics) */
 export const EXIT_FOR: Record<Severity, number> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
 
 export type FindingId =
@@ -21,7 +22,15 @@ export type FindingId =
   | 'unreachable'
   | 'handshake-failed'
   | 'timeout'
-  | 'unreadable';
+  /** the file is gone (CRITICAL: whatever serves it will fail too) */
+  | 'missing'
+  /** could not be read or parsed: permission, not a regular file, too large, damaged, password-protected */
+  | 'unreadable'
+  /** the target itself is not valid (neither a path, "store", nor host[:port]) */
+  | 'bad-target';
+
+/** Findings that mean "certkit could not check this target" (certkit_check_error in the metrics). */
+export const CHECK_ERROR_IDS: ReadonlySet<FindingId> = new Set(['missing', 'unreadable', 'bad-target']);
 
 export interface Finding {
   id: FindingId;

@@ -67,10 +67,20 @@ async function reportFor(material: Material, trust: TrustStore, now: Date): Prom
   };
 }
 
-async function expand(path: string, out: string[]): Promise<void> {
+async function expand(path: string, out: string[], skipped: InspectReport['skipped']): Promise<void> {
   const st = await stat(path).catch(() => null);
   if (st?.isDirectory()) {
-    for (const entry of (await readdir(path)).sort()) await expand(join(path, entry), out);
+    let entries: string[];
+    try {
+      entries = (await readdir(path)).sort();
+    } catch (err) {
+      skipped.push({
+        source: path,
+        reason: `cannot list the directory (${(err as NodeJS.ErrnoException).code})`,
+      });
+      return;
+    }
+    for (const entry of entries) await expand(join(path, entry), out, skipped);
   } else out.push(path);
 }
 
@@ -114,7 +124,7 @@ export async function inspectPaths(
       continue;
     }
     const files: string[] = [];
-    await expand(path, files);
+    await expand(path, files, report.skipped);
     for (const f of files) {
       try {
         materials.push(await readMaterialFile(f, opts));

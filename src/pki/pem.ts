@@ -4,6 +4,8 @@ export interface PemBlock {
   headers: Record<string, string>;
   der: Buffer;
   text: string;
+  /** line of the BEGIN marker, from 1 (for error messages) */
+  line: number;
 }
 
 export function stripBom(text: string): string {
@@ -24,7 +26,9 @@ export function splitPem(input: string): PemBlock[] {
     const label = m[1]!;
     const endMarker = `-----END ${label}-----`;
     const endAt = text.indexOf(endMarker, m.index);
-    if (endAt < 0) throw new Error(`truncated PEM: "BEGIN ${label}" has no matching END line`);
+    const line = () => text.slice(0, m!.index).split('\n').length;
+    if (endAt < 0)
+      throw new Error(`truncated PEM: "BEGIN ${label}" at line ${line()} has no matching END line`);
     const body = text.slice(m.index + m[0].length, endAt);
     const headers: Record<string, string> = {};
     const lines = body.split('\n');
@@ -37,11 +41,11 @@ export function splitPem(input: string): PemBlock[] {
     }
     const b64 = base64Lines.join('');
     if (!/^[A-Za-z0-9+/=]*$/.test(b64))
-      throw new Error(`damaged PEM: "${label}" block holds non-base64 text`);
+      throw new Error(`damaged PEM: the "${label}" block at line ${line()} holds non-base64 text`);
     const der = Buffer.from(b64, 'base64');
-    if (der.length === 0) throw new Error(`empty PEM block "${label}"`);
+    if (der.length === 0) throw new Error(`empty PEM block "${label}" at line ${line()}`);
     const full = text.slice(m.index, endAt + endMarker.length);
-    blocks.push({ label, headers, der, text: full + '\n' });
+    blocks.push({ label, headers, der, text: full + '\n', line: line() });
     begin.lastIndex = endAt + endMarker.length;
   }
   return blocks;

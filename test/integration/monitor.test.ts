@@ -144,7 +144,7 @@ describe('certkit check against real listeners', () => {
     const warn = await certkitAsync(['check', target('selfsigned'), '--nagios']);
     expect(warn.code).toBe(1);
     expect(warn.stdout).toMatch(
-      /^CERTKIT WARNING - 127\.0\.0\.1:\d+: self-signed \| '127\.0\.0\.1:\d+@127\.0\.0\.1'=\d+d;30;7;;\n$/,
+      /^CERTKIT WARNING - 127\.0\.0\.1:\d+: self-signed \| '127\.0\.0\.1:\d+@127\.0\.0\.1'=\d+s;2592000:;604800:;;\n$/,
     );
     expect((await certkitAsync(['check', target('selfsigned'), '--strict'])).code).toBe(2);
     expect(
@@ -175,7 +175,9 @@ describe('certkit check against real listeners', () => {
       ),
     );
     expect(text).toMatch(
-      new RegExp(`x509_cert_expired\\{target="${target('expired')}",subject_CN="expired.test"`),
+      new RegExp(
+        `x509_cert_expired\\{target="${target('expired')}",address="127.0.0.1",subject_CN="expired.test"`,
+      ),
     );
     expect(text).toMatch(/probe_ssl_earliest_cert_expiry\{/);
   });
@@ -247,9 +249,16 @@ describe('certkit check against real listeners', () => {
     expect(dead.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('a bad target argument is one line, exit 2', async () => {
-    const r = await certkitAsync(['check', 'not a host!']);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  it('a bad target argument is an UNKNOWN finding (exit 3), the other targets are still checked', async () => {
+    const r = await certkitAsync(['--json', 'check', 'not a host!', target('good'), '--ca-file', rootFile]);
+    expect(r.code).toBe(3);
+    const report = JSON.parse(r.stdout);
+    expect(report.targets.map((t: any) => [t.target, t.status])).toEqual(
+      expect.arrayContaining([
+        ['not a host!', 'UNKNOWN'],
+        [target('good'), 'OK'],
+      ]),
+    );
+    expect(report.targets.find((t: any) => t.target === 'not a host!').findings[0].id).toBe('bad-target');
   });
 });

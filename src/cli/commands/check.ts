@@ -1,13 +1,16 @@
-import { CertkitError } from '../../errors.js';
+import { CertkitError, errorMessage } from '../../errors.js';
+import { readRegularFileSync } from '../../pki/read.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import { Store } from '../../store/store.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { runCheck } from '../../monitor/check.js';
-import { parseTarget } from '../../monitor/targets.js';
+import { validateCheckConfig, type CheckConfig } from '../../monitor/config.js';
+import { worst } from '../../monitor/evaluate.js';
+import { parseTargets } from '../../monitor/targets.js';
 import { renderNagios } from '../../monitor/report/nagios.js';
 import { renderPrometheus } from '../../monitor/report/prometheus.js';
 import { renderTable } from '../../monitor/report/table.js';
-import type { CheckReport } from '../../monitor/types.js';
+import { EXIT_FOR, type CheckPolicy, type CheckReport } from '../../monitor/types.js';
 import type { Context } from '../context.js';
 import { nowFromEnv } from './renew.js';
 
@@ -28,34 +31,30 @@ export interface CheckFlags {
   emailAlways?: boolean;
 }
 
-interface CheckConfig {
-  targets?: string[];
-  warnDays?: number;
-  critDays?: number;
-  strict?: boolean;
-  allowSelfSigned?: string[];
-  caFiles?: string[];
-  timeout?: number;
-  concurrency?: number;
-  prometheus?: string;
-  html?: string;
-  /** send the digest (settings in the "email" section) */
-  email?: boolean;
-}
-
-const num = (v: string | number | undefined, fallback: number, what: string) => {
+const num = (v: string | number | undefined, fallback: number, what: string, max = 1e6) => {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new CertkitError('usage', `${what} must be a number, not "${v}"`);
+  if (!Number.isFinite(n) || n < 0 || n > max)
+    throw new CertkitError('usage', `${what} must be a number from 0 to ${max}, not "${v}"`);
   return n;
 };
 
-export async function checkReport(
-  ctx: Context,
-  args: string[],
-  flags: CheckFlags,
-): Promise<{ report: CheckReport; cfg: CheckConfig }> {
-  const cfg = (ctx.config.check ?? {}) as CheckConfig;
+/** --ca-file: a missing or unreadable file is the user's mistake, said with its path (not an internal error). */
+function checkCaFiles(files: string[]): string[] {
+  for (const f of files) readRegularFileSync(f);
+  return files;
+}
+
+export interface CheckSetup {
+  cfg: CheckConfig;
+  specs: string[];
+  policy: CheckPolicy;
+  caFiles: string[];
+}
+
+/** Everything that can be wrong with the command line or the config, found before anything is checked. */
+export function checkSetup(ctx: Context, args: string[], flags: CheckFlags, now: Date): CheckSetup {
+  const cfg = validateCheckConfig(ctx.config.check, ctx.configFile ?? 'the config file');
   const specs = args.length ? args : (cfg.targets ?? []);
   if (specs.length === 0)
     throw new CertkitError(
@@ -63,49 +62,77 @@ export async function checkReport(
       'nothing to check',
       'give files, directories, "store" or host[:port], or "check.targets" in the config file',
     );
-  const targets = specs.map((s) => parseTarget(s, { starttls: flags.starttls }));
-  const store = new Store(ctx.storeRoot);
-  const report = await runCheck(targets, {
+  return {
+    cfg,
+    specs,
+    caFiles: checkCaFiles([...(flags.caFile ?? []), ...(cfg.caFiles ?? [])]),
     policy: {
-      warnDays: num(flags.warnDays ?? cfg.warnDays, 30, '--warn-days'),
-      critDays: num(flags.critDays ?? cfg.critDays, 7, '--crit-days'),
+      warnDays: num(flags.warnDays ?? cfg.warnDays, 30, '--warn-days', 3650),
+      critDays: num(flags.critDays ?? cfg.critDays, 7, '--crit-days', 3650),
       strict: !!(flags.strict ?? cfg.strict),
       allowSelfSigned: [...(flags.allowSelfSigned ?? []), ...(cfg.allowSelfSigned ?? [])],
-      now: nowFromEnv(),
+      now,
     },
-    trust: loadTrustStore([...(flags.caFile ?? []), ...(cfg.caFiles ?? [])]),
-    store,
-    timeoutMs: num(flags.timeout ?? cfg.timeout, 10, '--timeout') * 1000,
-    concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency')),
-    pinIp: flags.ip,
-  });
-  return { report, cfg };
+  };
 }
 
+export async function checkReport(
+  ctx: Context,
+  args: string[],
+  flags: CheckFlags,
+  now: Date = nowFromEnv(),
+): Promise<{ report: CheckReport; cfg: CheckConfig; policy: CheckPolicy }> {
+  const { cfg, specs, policy, caFiles } = checkSetup(ctx, args, flags, now);
+  const targets = parseTargets(specs, { starttls: flags.starttls });
+  const report = await runCheck(targets, {
+    policy,
+    trust: loadTrustStore(caFiles),
+    store: new Store(ctx.storeRoot),
+    timeoutMs: num(flags.timeout ?? cfg.timeout, 10, '--timeout', 3600) * 1000,
+    concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096)),
+    pinIp: flags.ip,
+  });
+  return { report, cfg, policy };
+}
+
+/**
+ * The Nagios contract: the report is always printed (every target, the status line) and the metrics file always
+ * rewritten; a file that cannot be written makes the run at least UNKNOWN; the email digest is sent last and a
+ * failure to send it is reported after the output without changing the exit code. Errors that stop the run
+ * before a report exists exit 3 (UNKNOWN), see register/monitor.ts.
+ */
 export async function runCheckCommand(ctx: Context, args: string[], flags: CheckFlags): Promise<number> {
-  const { report, cfg } = await checkReport(ctx, args, flags);
-  const prom = flags.prometheus ?? cfg.prometheus;
-  if (prom) await writeFileAtomic(prom, renderPrometheus(report), 0o644);
-  const html = flags.html ?? cfg.html;
-  if (html) {
-    const { renderHtml } = await import('../../monitor/report/html.js');
-    await writeFileAtomic(html, renderHtml(report), 0o644);
-  }
-  if (flags.email || flags.emailAlways || cfg.email) {
-    if (flags.emailAlways || report.status !== 'OK') {
+  const { report, cfg, policy } = await checkReport(ctx, args, flags);
+  const problems: string[] = [];
+  const write = async (file: string | undefined, render: () => Promise<string>) => {
+    if (!file) return;
+    try {
+      await writeFileAtomic(file, await render(), 0o644);
+    } catch (err) {
+      problems.push(`cannot write ${file}: ${errorMessage(err)}`);
+    }
+  };
+  await write(flags.prometheus ?? cfg.prometheus, async () => renderPrometheus(report));
+  await write(flags.html ?? cfg.html, async () =>
+    (await import('../../monitor/report/html.js')).renderHtml(report),
+  );
+  const status = problems.length ? worst([report.status, 'UNKNOWN']) : report.status;
+  const shown: CheckReport =
+    status === report.status ? report : { ...report, status, exitCode: EXIT_FOR[status] };
+
+  if (ctx.json) ctx.out(JSON.stringify(shown, null, 2));
+  else if (flags.nagios) ctx.out(renderNagios(shown, policy.warnDays, policy.critDays));
+  else if (!ctx.quiet || shown.status !== 'OK') for (const l of renderTable(shown, ctx.color)) ctx.out(l);
+  for (const p of problems) ctx.err(`certkit: ${p}`);
+
+  if ((flags.email || flags.emailAlways || cfg.email) && (flags.emailAlways || report.status !== 'OK')) {
+    try {
       const { sendDigest, validateEmailSettings } = await import('../../monitor/email.js');
       await sendDigest(report, validateEmailSettings(ctx.config.email, ctx.configFile ?? 'the config file'));
+    } catch (err) {
+      const hint = err instanceof CertkitError && err.hint ? ` (${err.hint})` : '';
+      ctx.err(`certkit: ${errorMessage(err)}${hint}`);
     }
   }
-  if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
-  else if (flags.nagios)
-    ctx.out(
-      renderNagios(
-        report,
-        Number(flags.warnDays ?? cfg.warnDays ?? 30),
-        Number(flags.critDays ?? cfg.critDays ?? 7),
-      ),
-    );
-  else if (!ctx.quiet || report.status !== 'OK') for (const l of renderTable(report, ctx.color)) ctx.out(l);
-  return report.exitCode;
+  return shown.exitCode;
 }

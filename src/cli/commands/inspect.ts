@@ -6,6 +6,8 @@ import { readSecret } from '../../util/secret.js';
 import type { CertFacts, Material } from '../../pki/types.js';
 import { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../../errors.js';
+import { SIZE_CAP } from '../../pki/read.js';
+import { nowFromEnv } from './renew.js';
 
 export interface InspectFlags {
   starttls?: string;
@@ -15,9 +17,21 @@ export interface InspectFlags {
   passwordFile?: string;
 }
 
+/** stdin, bounded like a file: `cat /dev/zero | certkit inspect -` ends with a clear refusal, not all memory. */
 async function readStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > SIZE_CAP.material) {
+      process.stdin.destroy();
+      throw new CertkitError(
+        'input',
+        `<stdin>: more than ${SIZE_CAP.material / 1024 / 1024} MiB (the most certkit reads for a certificate file)`,
+      );
+    }
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -158,6 +172,7 @@ export async function runInspect(ctx: Context, paths: string[], flags: InspectFl
   const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
   const trust = loadTrustStore(flags.caFile ?? []);
   const report = await inspectPaths(paths, trust, {
+    now: nowFromEnv(),
     password,
     keyFile: flags.key,
     stdin: readStdin,

@@ -1,13 +1,31 @@
 import { Command } from 'commander';
 import { collect, examples, type Runner } from './shared.js';
 
+/** Commands that are Nagios/Icinga plugins: an error that ends them before a report is UNKNOWN. */
+export const NAGIOS_PLUGINS: ReadonlySet<string> = new Set(['check']);
+const NAGIOS_UNKNOWN = 3;
+
+/** The error line went to stderr already; with --nagios the status line on stdout says UNKNOWN too. */
+export function pluginFailure(argv: string[], err: unknown): number {
+  if (argv.includes('--nagios')) {
+    const message = (err instanceof Error ? err.message : String(err)).replace(/^error: /, '');
+    process.stdout.write(
+      `CERTKIT UNKNOWN - ${message
+        .replace(/\|/g, '/')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim()}\n`,
+    );
+  }
+  return NAGIOS_UNKNOWN;
+}
+
 /** check, exporter, schedule: monitoring. */
 export function registerMonitor(program: Command, run: Runner): void {
   const checkOptions = (cmd: Command) =>
     cmd
       .option(
         '--starttls <proto>',
-        'smtp, imap, pop3, ftp, xmpp, postgres or ldap (default: by port: 25/587, 143, 110, 21, 5222, 5432, 389)',
+        'smtp, imap, pop3, ftp, xmpp, postgres or ldap, for bare host:PORT targets on a non-TLS port (default: by port: 25/587, 143, 110, 21, 5222, 5432, 389; smtp://host:2525 says it per target)',
       )
       .option('--ip <addr>', 'check only this address of the host (default: every A/AAAA address)')
       .option('--timeout <seconds>', 'per target', '10')
@@ -33,8 +51,9 @@ export function registerMonitor(program: Command, run: Runner): void {
         'Check certificates in files, directories (recursive; keys, CSRs and backups are skipped and counted), the\n' +
           'store, and endpoints host[:port] (every address; STARTTLS by port; SNI). Reports findings with stable ids:\n' +
           'expired, expiring, not-yet-valid, self-signed, untrusted, incomplete-chain, chain-order, hostname-mismatch,\n' +
-          'weak-signature, weak-key, key-mismatch, served-differs, unreachable, handshake-failed, timeout.\n' +
-          'Without targets, uses "check.targets" from the config file (the nightly run).',
+          'weak-signature, weak-key, key-mismatch, served-differs, unreachable, handshake-failed, timeout, and when a\n' +
+          'target cannot be checked: missing (CRITICAL), unreadable, bad-target (UNKNOWN); the other targets are still\n' +
+          'reported. Without targets, uses "check.targets" from the config file (the nightly run).',
       )
       .argument('[targets...]', 'files, directories, "store", host[:port], https://host'),
   )
@@ -50,7 +69,10 @@ export function registerMonitor(program: Command, run: Runner): void {
         'certkit check store www.example.com mail.example.com:587 pbx.example.com:5061',
         'certkit check --config /etc/certkit/config.json --prometheus /var/lib/node_exporter/certkit.prom --email',
         'certkit check www.example.com --nagios --warn-days 21',
-      ) + 'Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios plugin convention).\n',
+      ) +
+        'Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios plugin convention; worst wins: CRITICAL > WARNING >\n' +
+        'UNKNOWN > OK). Usage and config errors are UNKNOWN too. A failed email digest is reported on stderr and does\n' +
+        'not change the exit code.\n',
     )
     .action((targets: string[], flags) =>
       run(async (ctx) => (await import('../commands/check.js')).runCheckCommand(ctx, targets, flags)),

@@ -5,14 +5,25 @@ import { byUrgency } from './sort.js';
 const h = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+/**
+ * The timeline shows a fixed window (the next TIMELINE_DAYS days), not the longest-lived certificate: a 90-day
+ * certificate beside a 10-year CA file must stay readable. Longer ones fill the track and are marked "beyond".
+ */
+export const TIMELINE_DAYS = 90;
+
+export function timelineWidthPercent(daysLeft: number): number {
+  return Math.max(0, Math.min(100, (daysLeft / TIMELINE_DAYS) * 100));
+}
+
 export function renderHtml(r: CheckReport): string {
   const targets = [...r.targets].sort(byUrgency);
-  const dated = targets.filter((t) => t.daysLeft !== null).sort((a, b) => a.daysLeft! - b.daysLeft!);
-  const span = Math.max(90, ...dated.map((t) => Math.max(0, t.daysLeft!)));
+  const dated = targets
+    .filter((t): t is typeof t & { daysLeft: number } => t.daysLeft !== null)
+    .sort((a, b) => a.daysLeft - b.daysLeft);
   const timeline = dated
     .map((t) => {
-      const pct = Math.max(0, Math.min(100, (t.daysLeft! / span) * 100));
-      return `<div class="tl-row" data-target="${h(t.target)}"><span class="tl-label">${h(t.target)}</span><span class="tl-track"><span class="tl-bar s-${t.status}" style="width:${pct.toFixed(1)}%"></span></span><span class="tl-days">${t.daysLeft} d · ${h(t.notAfter?.slice(0, 10) ?? '')}</span></div>`;
+      const beyond = t.daysLeft > TIMELINE_DAYS ? ' tl-beyond' : '';
+      return `<div class="tl-row${beyond}" data-target="${h(t.target)}" data-days="${t.daysLeft}"><span class="tl-label">${h(t.target)}</span><span class="tl-track"><span class="tl-bar s-${t.status}" style="width:${timelineWidthPercent(t.daysLeft).toFixed(1)}%"></span></span><span class="tl-days">${t.daysLeft} d · ${h(t.notAfter?.slice(0, 10) ?? '')}</span></div>`;
     })
     .join('\n');
   const rows = targets
@@ -36,11 +47,11 @@ h1{font-size:1.4rem}.badge{padding:.1rem .5rem;border-radius:.3rem;color:#fff;fo
 table{border-collapse:collapse;width:100%;background:#fff}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}
 ul.findings{margin:0;padding-left:1rem}.tl-row{display:flex;gap:.5rem;align-items:center;margin:.15rem 0}
 .tl-label{width:22rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.tl-track{flex:1;background:#eee;height:.8rem;border-radius:.4rem}
-.tl-bar{display:block;height:100%;border-radius:.4rem;min-width:2px}.tl-days{width:11rem;font-variant-numeric:tabular-nums}
+.tl-bar{display:block;height:100%;border-radius:.4rem;min-width:2px}.tl-beyond .tl-bar{border-radius:.4rem 0 0 .4rem;background-image:linear-gradient(90deg,transparent 90%,rgba(255,255,255,.6))}.tl-days{width:11rem;font-variant-numeric:tabular-nums}
 </style></head><body>
 <h1>certkit check <span class="badge s-${r.status}" id="overall">${r.status}</span></h1>
 <p id="summary">${r.targets.length} checked at ${h(r.generatedAt)}: ${r.counts.CRITICAL} critical, ${r.counts.WARNING} warning, ${r.counts.UNKNOWN} unknown, ${r.counts.OK} ok.</p>
-<h2>Expiry timeline</h2>
+<h2>Expiry timeline <small>(the next ${TIMELINE_DAYS} days)</small></h2>
 <div id="timeline">${timeline || '<p>no certificates</p>'}</div>
 <h2>Findings</h2>
 <table id="targets"><thead><tr><th>Status</th><th>Target</th><th>Days</th><th>Issuer</th><th>Findings</th></tr></thead><tbody>

@@ -1,6 +1,24 @@
-/** One Nagios/Icinga status line with perfdata: "CERTKIT CRITICAL - ... | 'target'=12d;30;7;;" */
-import type { CheckReport } from '../types.js';
+/**
+ * One Nagios/Icinga status line with perfdata, per the plugin guidelines:
+ *   CERTKIT CRITICAL - site.pem: expired | 'site.pem'=-86400s;2592000:;604800:;;
+ * The value is the time left in seconds (no "d" unit exists), and "N:" thresholds mean "alert below N".
+ */
+import { expiryThresholdsMs } from '../evaluate.js';
+import type { CheckReport, TargetResult } from '../types.js';
 import { byUrgency } from './sort.js';
+
+/** A perfdata label: quoted, without the characters the format reserves. */
+const label = (t: TargetResult) =>
+  `'${`${t.target}${t.address ? `@${t.address}` : ''}`.replace(/['=]/g, '_')}'`;
+
+function perfdata(t: TargetResult, now: Date, warnDays: number, critDays: number): string | null {
+  const leaf = t.certificates[0];
+  if (!leaf) return null;
+  const notAfter = new Date(leaf.notAfter);
+  const { warnMs, critMs } = expiryThresholdsMs(new Date(leaf.notBefore), notAfter, { warnDays, critDays });
+  const left = Math.floor((notAfter.getTime() - now.getTime()) / 1000);
+  return `${label(t)}=${left}s;${Math.round(warnMs / 1000)}:;${Math.round(critMs / 1000)}:;;`;
+}
 
 export function renderNagios(r: CheckReport, warnDays: number, critDays: number): string {
   const bad = [...r.targets].sort(byUrgency).filter((t) => t.status !== 'OK');
@@ -9,13 +27,14 @@ export function renderNagios(r: CheckReport, warnDays: number, critDays: number)
         .slice(0, 5)
         .map((t) => `${t.target}: ${t.findings.map((f) => f.id).join(',')}`)
         .join('; ') + (bad.length > 5 ? `; +${bad.length - 5} more` : '')
-    : `${r.targets.length} certificate(s) ok`;
+    : r.targets.length
+      ? `${r.targets.length} certificate(s) ok`
+      : 'nothing was checked';
+  const now = new Date(r.generatedAt);
   const perf = r.targets
-    .filter((t) => t.daysLeft !== null)
-    .map(
-      (t) =>
-        `'${t.target.replace(/'/g, '')}${t.address ? `@${t.address}` : ''}'=${t.daysLeft}d;${warnDays};${critDays};;`,
-    )
+    .map((t) => perfdata(t, now, warnDays, critDays))
+    .filter(Boolean)
     .join(' ');
-  return `CERTKIT ${r.status} - ${summary}${perf ? ` | ${perf}` : ''}`;
+  // the text part must not contain "|": it starts the perfdata
+  return `CERTKIT ${r.status} - ${summary.replace(/\|/g, '/').replace(/\n/g, ' ')}${perf ? ` | ${perf}` : ''}`;
 }

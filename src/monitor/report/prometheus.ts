@@ -4,7 +4,7 @@
  * targets get metrics too (probe_success 0, certkit_finding), so an expired cert never looks like a dead host.
  */
 import type { CheckReport, TargetResult } from '../types.js';
-import { SEVERITY_RANK } from '../types.js';
+import { CHECK_ERROR_IDS, EXIT_FOR } from '../types.js';
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const labels = (o: Record<string, string | undefined>) =>
@@ -74,17 +74,23 @@ export function renderPrometheus(r: CheckReport): string {
         1,
       );
     add(
+      'certkit_check_error',
+      'Whether the target could not be checked at all (missing, unreadable, invalid): 1, else 0',
+      base,
+      t.findings.some((f) => CHECK_ERROR_IDS.has(f.id)) ? 1 : 0,
+    );
+    add(
       'certkit_target_status',
       'Status of the target: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
       base,
-      SEVERITY_RANK[t.status],
+      EXIT_FOR[t.status],
     );
   }
   add(
     'certkit_check_status',
     'Overall status of the run: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN',
     {},
-    SEVERITY_RANK[r.status],
+    EXIT_FOR[r.status],
   );
   add('certkit_check_timestamp_seconds', 'When the check ran, unix seconds', {}, now);
   return (
@@ -101,9 +107,11 @@ function certMetrics(
 ) {
   const leaf = t.certificates[0];
   if (!leaf) return;
+  // endpoints: one series per address (a dual-stack host has two), like blackbox_exporter's probes
   const l = {
     filepath: t.kind === 'endpoint' ? undefined : t.target,
     target: t.kind === 'endpoint' ? t.target : undefined,
+    address: t.address,
     subject_CN: leaf.commonName ?? '',
     issuer_CN: leaf.issuerCommonName ?? '',
     serial_number: leaf.serial.toLowerCase(),
