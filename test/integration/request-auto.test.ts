@@ -48,10 +48,14 @@ interface Setup {
   challengeBase: string;
 }
 
-async function setup(name: string, opts: { appRewrite?: boolean } = {}): Promise<Setup> {
+async function setup(
+  name: string,
+  opts: { appRewrite?: boolean; caLooksElsewhere?: boolean } = {},
+): Promise<Setup> {
   const httpPort = await freePort();
   const tlsPort = await freePort();
-  const pebble = await startPebble({ ports: { http: httpPort } });
+  // caLooksElsewhere: Pebble validates on another port than Apache's, so every validation fails
+  const pebble = await startPebble(opts.caLooksElsewhere ? {} : { ports: { http: httpPort } });
   cleanups.push(() => pebble.stop());
   const dir = tempDir('certkit-auto-');
   chmodSync(dir, 0o755);
@@ -248,6 +252,24 @@ const offline = (store: string, name: string, ...extra: string[]) =>
     '--no-email',
     ...extra,
   ]);
+
+describe('bare certkit request when the CA cannot validate', () => {
+  it('the temporary Alias is removed and the tree restored; nothing installed, nothing stored', async () => {
+    const name = 'fails.alias.test';
+    const s = await setup(name, { appRewrite: true, caLooksElsewhere: true });
+    const before = tree(s.apache.serverRoot);
+    const r = await certkitAsync(bare(s, name), { env: s.env, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/a temporary Alias \(\S+\) answers instead/);
+    expect(r.stderr).toMatch(
+      new RegExp(`^certkit: ${name.replace(/\./g, '\\.')}: the CA could not validate`, 'm'),
+    );
+    expect(tree(s.apache.serverRoot)).toEqual(before);
+    expect(existsSync(s.challengeBase)).toBe(false);
+    expect(existsSync(join(s.store, 'live', name))).toBe(false);
+    expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
+  }, 120_000);
+});
 
 describe('bare certkit request without a usable Apache', () => {
   it('port free and no Apache serving the name: the built-in server answers', async () => {

@@ -81,7 +81,7 @@ export async function accountQuestions(
   directoryUrl: string,
   f: AutoFlags,
   deadlines: Deadlines,
-): Promise<{ email?: string }> {
+): Promise<{ email?: string } | null> {
   const email = f.email === false ? undefined : f.email;
   if (await loadAccount(ctx.storeRoot, directoryUrl)) return { email }; // registered before: nothing to ask
   const needTerms = !f.agreeTos;
@@ -103,22 +103,26 @@ export async function accountQuestions(
   }
   const { confirm, input } = await import('@inquirer/prompts');
   let answer = email;
-  if (needEmail) {
-    answer =
-      (
-        await input({
-          message: 'Contact e-mail for the CA account (expiry and problem notices; empty for none):',
-          validate: (v) =>
-            v.trim() === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.trim()) || 'not an e-mail address',
-        })
-      ).trim() || undefined;
-  }
-  if (needTerms) {
-    const ok = await confirm({
-      message: `Do you agree to the CA's terms of service${tos ? ` at ${tos}` : ''}?`,
-      default: false,
-    });
-    if (!ok) throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
+  try {
+    if (needEmail) {
+      const typed = await input({
+        message: 'Contact e-mail for the CA account (expiry and problem notices; empty for none):',
+        validate: (v) =>
+          v.trim() === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.trim()) || 'not an e-mail address',
+      });
+      answer = typed.trim() || undefined;
+    }
+    if (needTerms) {
+      const ok = await confirm({
+        message: `Do you agree to the CA's terms of service${tos ? ` at ${tos}` : ''}?`,
+        default: false,
+      });
+      if (!ok) throw new CertkitError('usage', 'the terms of service were not accepted; nothing was done');
+    }
+  } catch (err) {
+    if ((err as Error).name !== 'ExitPromptError') throw err;
+    ctx.err('certkit: cancelled; nothing was done');
+    return null; // Ctrl-C at a question
   }
   return { email: answer };
 }

@@ -147,7 +147,9 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     );
     return 0;
   }
-  const { email } = await accountQuestions(ctx, directoryUrl, flags, deadlines);
+  const account = await accountQuestions(ctx, directoryUrl, flags, deadlines);
+  if (!account) return 130;
+  const { email } = account;
   const store = new Store(ctx.storeRoot);
   const started = Date.now();
   const result = await obtainForLineage(store, {
