@@ -22,6 +22,12 @@ export interface InstallerOptions {
   configDir?: string;
   keysDir?: string;
   parts?: string[];
+  /** each Asterisk part listens on its own address */
+  pjsipBind?: string;
+  httpBind?: string;
+  managerBind?: string;
+  sipBind?: string;
+  /** recorded by older versions (PJSIP's bind) */
   bind?: string;
   method?: string;
   asterisk?: string;

@@ -48,25 +48,12 @@ export function makeRoot(
 ): IssuedCert {
   const keyFile = join(dir, `${name}.key`);
   const certFile = join(dir, `${name}.pem`);
-  openssl([
-    'req',
-    '-x509',
-    ...keyArgs(key),
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-subj',
-    `/CN=${cn}`,
-    '-days',
-    String(days),
+  return selfSigned(keyFile, certFile, cn, days, key, [
     '-addext',
     'basicConstraints=critical,CA:true',
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  return { certFile, keyFile };
 }
 
 export interface IssueOptions {
@@ -277,15 +264,25 @@ export function signCsr(
 
 /** A self-signed P-256 leaf (cA unset) such as appliances ship: `<name>.pem` and `<name>.key` in dir. */
 export function selfSignedLeaf(dir: string, name: string, cn: string, days = 30): IssuedCert {
-  const certFile = join(dir, `${name}.pem`);
-  const keyFile = join(dir, `${name}.key`);
+  return selfSigned(join(dir, `${name}.key`), join(dir, `${name}.pem`), cn, days, 'ec256', [
+    '-addext',
+    `subjectAltName=DNS:${cn}`,
+  ]);
+}
+
+/** A self-signed certificate; without `extra`, a server certificate with no key usage restrictions (what servers are set up with by hand). */
+export function selfSigned(
+  keyFile: string,
+  certFile: string,
+  cn: string,
+  days = 30,
+  key: KeySpec = 'ec256',
+  extra: string[] = [],
+): IssuedCert {
   openssl([
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
+    ...keyArgs(key),
     '-nodes',
     '-keyout',
     keyFile,
@@ -295,8 +292,7 @@ export function selfSignedLeaf(dir: string, name: string, cn: string, days = 30)
     `/CN=${cn}`,
     '-days',
     String(days),
-    '-addext',
-    `subjectAltName=DNS:${cn}`,
+    ...extra,
   ]);
   return { certFile, keyFile };
 }

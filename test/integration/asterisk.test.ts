@@ -1,13 +1,14 @@
 /**
- * certkit install asterisk. Asterisk itself is NOT packaged for Debian 12 and cannot run here: its reloads go
- * through an injected command runner played by a FAKE Asterisk (test/helpers/fake-asterisk.ts) that serves
- * real TLS from the deployed files. The configurations are Asterisk's own sample files.
+ * certkit install asterisk. Asterisk itself is NOT packaged for Debian 12 and cannot run here: the installer
+ * meets a STAND-IN (test/helpers/asterisk-standin.mjs), a daemon that behaves, for TLS, like the real
+ * Asterisk 20.20.1 measured in the field notes, serving real TLS on each part's own port. The configurations
+ * are Asterisk's own sample files (test/fixtures/asterisk, GPL-2.0, see SOURCE.md).
  */
 import { diffLines } from 'diff';
-import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, cpSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   effectiveValue,
   isTemplate,
@@ -15,7 +16,6 @@ import {
   printAsterisk,
   settingValue,
 } from '../../src/deploy/asterisk/parser.js';
-import { installAsterisk, RELOAD_COMMANDS } from '../../src/deploy/asterisk/install.js';
 import {
   discoverAsterisk,
   planAsteriskInstall,
@@ -23,11 +23,26 @@ import {
   type AsteriskPlanOptions,
 } from '../../src/deploy/asterisk/plan.js';
 import { contentAfter } from '../../src/deploy/engine.js';
-import { probeTls } from '../../src/monitor/tls-probe.js';
-import { certkit } from '../helpers/cli.js';
-import { FakeAsterisk } from '../helpers/fake-asterisk.js';
+import { snapshotWithModes } from '../helpers/fs.js';
+import { installAsterisk } from '../../src/deploy/asterisk/install.js';
 import { freePort } from '../helpers/apache.js';
-import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
+import { certkit, certkitAsync } from '../helpers/cli.js';
+import { startPebble, type Pebble } from '../helpers/pebble.js';
+import { X509Certificate } from 'node:crypto';
+import { read, tempDir } from '../helpers/openssl.js';
+import {
+  makePki,
+  served,
+  servedEventually,
+  startAsteriskStandin,
+  type AsteriskStandin,
+  type Pki,
+} from '../helpers/asterisk-standin.js';
+
+const touchFile = (f: string) => {
+  const now = new Date();
+  utimesSync(f, now, now);
+};
 
 const SAMPLES = join(import.meta.dirname, '..', 'fixtures', 'asterisk');
 const sample = (f: string) => readFileSync(join(SAMPLES, f), 'utf8');
@@ -41,28 +56,22 @@ const MANAGED_KEYS = [
   'tlscertfile',
   'tlsprivatekey',
   'tlsclientmethod',
+  'allow_reload',
 ];
 
-let pki: { fullchain: string; key: string; leaf: string; int: string };
-const fakes: FakeAsterisk[] = [];
-afterEach(async () => {
-  for (const f of fakes.splice(0)) await f.stop();
-});
-
-beforeAll(() => {
-  const dir = tempDir();
-  const root = makeRoot(dir);
-  const int = issue(dir, 'int', root, { cn: 'Asterisk Test Intermediate', ca: true });
-  const leaf = issue(dir, 'pbx', int, { cn: 'pbx.example.test', sans: ['pbx.example.test'], key: 'ec256' });
-  writeFileSync(join(dir, 'fullchain.pem'), read(leaf.certFile) + read(int.certFile));
-  pki = { fullchain: join(dir, 'fullchain.pem'), key: leaf.keyFile, leaf: leaf.certFile, int: int.certFile };
-});
-
+let pki: Pki;
+const newPki = () => (pki ??= makePki());
 /** Uncomments the sample's example TLS transport block. */
-function withTlsTransport(text: string, bind: string): string {
+function withTlsTransport(
+  text: string,
+  bind: string,
+  cert = '/path/mycert.crt',
+  key = '/path/mykey.key',
+  method = 'tlsv1',
+): string {
   return text.replace(
     /;\[transport-tls\]\n;type=transport\n;protocol=tls\n;bind=0\.0\.0\.0\n;cert_file=\/path\/mycert\.crt\n;priv_key_file=\/path\/mykey\.key\n;cipher=[^\n]*\n;method=tlsv1\n/,
-    `[transport-tls]\ntype=transport\nprotocol=tls\nbind=${bind}\ncert_file=/path/mycert.crt\npriv_key_file=/path/mykey.key\nmethod=tlsv1\n`,
+    `[transport-tls]\ntype=transport\nprotocol=tls\nbind=${bind}\ncert_file=${cert}\npriv_key_file=${key}\nmethod=${method}\n`,
   );
 }
 
@@ -88,6 +97,7 @@ function expectOnlyManagedChanges(before: string, after: string) {
 }
 
 function plan(dir: string, parts: AsteriskPart[], gid: number | null = null) {
+  newPki();
   const o: AsteriskPlanOptions = {
     lineage: 'pbx',
     configDir: dir,
@@ -97,11 +107,17 @@ function plan(dir: string, parts: AsteriskPart[], gid: number | null = null) {
     fullchainPem: read(pki.fullchain),
     keyPem: read(pki.key),
     asteriskGid: gid,
+    uid: 0,
+    name: 'pbx.example.test',
+    fingerprint: pki.fingerprint,
+    nowMs: Date.now(),
   };
   return planAsteriskInstall(discoverAsterisk(o), o);
 }
 
 const after = (p: ReturnType<typeof plan>, path: string) => contentAfter(p, path)!;
+const written = (p: ReturnType<typeof plan>) =>
+  p.effects.flatMap((e) => (e.kind === 'write' ? [e.path] : []));
 
 describe('Asterisk config parser', () => {
   it.each([
@@ -128,7 +144,7 @@ describe('Asterisk config parser', () => {
 });
 
 describe('Asterisk plans against configurations built from the samples', () => {
-  it('PJSIP transport present: set in place, method never left as tlsv1', () => {
+  it('PJSIP transport present: its file paths kept (the files are written there), method never left as tlsv1 (with allow_reload=yes, said so)', () => {
     const before = withTlsTransport(sample('pjsip.conf.sample'), '0.0.0.0:5061');
     const dir = configDir({ 'pjsip.conf': before });
     const p = plan(dir, ['pjsip']);
@@ -137,8 +153,11 @@ describe('Asterisk plans against configurations built from the samples', () => {
     const f = parseAsterisk(text);
     const t = f.sections.find((s) => s.header.name === 'transport-tls')!;
     expect(settingValue(t.lines, 'method')).toBe('tlsv1_2');
-    expect(settingValue(t.lines, 'cert_file')).toBe(join(dir, 'keys', 'pbx.crt'));
-    expect(settingValue(t.lines, 'priv_key_file')).toBe(join(dir, 'keys', 'pbx.key'));
+    expect(settingValue(t.lines, 'allow_reload')).toBe('yes');
+    expect(settingValue(t.lines, 'cert_file')).toBe('/path/mycert.crt');
+    expect(settingValue(t.lines, 'priv_key_file')).toBe('/path/mykey.key');
+    expect(written(p)).toEqual(expect.arrayContaining(['/path/mycert.crt', '/path/mykey.key']));
+    expect(p.notes.join(' ')).toMatch(/allow_reload=yes/);
   });
 
   it('PJSIP transport missing: one managed file pulled in with #tryinclude', () => {
@@ -170,6 +189,7 @@ describe('Asterisk plans against configurations built from the samples', () => {
     expect(settingValue(base.lines, 'cert_file')).toBeUndefined();
     expect(effectiveValue(f, real, 'method')).toBe('tlsv1_2');
     expect(effectiveValue(f, real, 'cert_file')).toBe(join(dir, 'keys', 'pbx.crt'));
+    expect(effectiveValue(f, real, 'allow_reload')).toBe('yes');
   });
 
   it("PJSIP transport living in an #include'd file: that file is edited", () => {
@@ -177,7 +197,7 @@ describe('Asterisk plans against configurations built from the samples', () => {
     const inc = '; our transports\n[transport-tls]\ntype=transport\nprotocol=tls\nbind=0.0.0.0:5061\n';
     const dir = configDir({ 'pjsip.conf': main, 'pjsip_transports.conf': inc });
     const p = plan(dir, ['pjsip']);
-    expect(p.effects.find((c) => 'path' in c && c.path === join(dir, 'pjsip.conf'))).toBeUndefined();
+    expect(written(p)).not.toContain(join(dir, 'pjsip.conf'));
     const text = after(p, join(dir, 'pjsip_transports.conf'));
     expectOnlyManagedChanges(inc, text);
     expect(text).toMatch(/method=tlsv1_2/);
@@ -202,141 +222,458 @@ describe('Asterisk plans against configurations built from the samples', () => {
   }
 });
 
-describe('certkit install asterisk (with the FAKE Asterisk)', () => {
-  async function setup() {
-    const [sipPort, httpsPort] = [await freePort(), await freePort()];
-    const dir = configDir({
-      'pjsip.conf': withTlsTransport(sample('pjsip.conf.sample'), `127.0.0.1:${sipPort}`),
-      'http.conf': sample('http.conf.sample').replace(
-        ';tlsbindaddr=0.0.0.0:8089 ',
-        `tlsbindaddr=127.0.0.1:${httpsPort} `,
-      ),
-      'manager.conf': sample('manager.conf.sample'),
-      'sip.conf': sample('sip.conf.sample'),
-    });
-    const fake = new FakeAsterisk(dir);
-    fakes.push(fake);
-    return { dir, sipPort, httpsPort, fake };
-  }
-  const run = (dir: string, fake: FakeAsterisk, extra: Partial<Parameters<typeof installAsterisk>[0]> = {}) =>
-    installAsterisk({
-      lineage: 'pbx',
-      names: ['pbx.example.test'],
-      fullchainPath: pki.fullchain,
-      keyPath: pki.key,
-      configDir: dir,
-      keysDir: join(dir, 'keys'),
-      parts: ['pjsip', 'http'],
-      runner: fake.runner,
-      asteriskGid: 0,
-      verifyHost: '127.0.0.1',
-      ...extra,
-    });
+// ------------------------------------------------------------------ against the Asterisk stand-in
+const ASTERISK_GID = 4242; // the "asterisk" group
+const SOME_GID = 4343; // a group that reads pjsip.conf/manager.conf (passwords, the AMI secret)
+const ALL: AsteriskPart[] = ['pjsip', 'http', 'manager', 'sip'];
+const standins: AsteriskStandin[] = [];
+afterEach(async () => {
+  for (const s of standins.splice(0)) await s.stop();
+});
 
-  it('issues exactly the per-part reload commands, verifies the served fingerprint, and a second run is a no-op', async () => {
-    const { dir, sipPort, fake } = await setup();
-    const r = await run(dir, fake, { parts: ['pjsip', 'http', 'manager', 'sip'] });
-    expect(fake.commands).toEqual([
-      ['asterisk', '-V'],
-      ['asterisk', '-rx', 'module reload res_pjsip.so'],
-      ['asterisk', '-rx', 'module reload http'],
-      ['asterisk', '-rx', 'manager reload'],
-      ['asterisk', '-rx', 'sip reload'],
-    ]);
-    expect(r.verified.some((v) => v.startsWith(`pjsip 127.0.0.1:${sipPort}`))).toBe(true);
-    const snapshot = readdirSync(dir).map((f) =>
-      statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : f,
-    );
-    const again = await run(dir, fake, { parts: ['pjsip', 'http', 'manager', 'sip'] });
-    expect(again.noop).toBe(true);
-    expect(again.changed).toEqual([]);
-    expect(
-      readdirSync(dir).map((f) => (statSync(join(dir, f)).isFile() ? readFileSync(join(dir, f), 'utf8') : f)),
-    ).toEqual(snapshot);
-    expect(Object.values(RELOAD_COMMANDS)).toHaveLength(4);
+interface Pbx {
+  etc: string;
+  keys: string;
+  ports: Record<AsteriskPart, number>;
+  standin: AsteriskStandin;
+}
+
+const tcptls = (bind: string, cert: string, key: string) =>
+  `[general]\ntlsenable=yes\ntlsbindaddr=${bind}\ntlscertfile=${cert}\ntlsprivatekey=${key}\n`;
+
+/**
+ * A PBX set up by hand the common way: a self-signed certificate at <etc>/keys/asterisk.pem used by an
+ * existing PJSIP TLS transport and by http/manager/sip, each part on its own port; pjsip.conf, manager.conf
+ * and sip.conf 0640 root:somegroup, the key 0640 root:asterisk. The stand-in is started on it.
+ */
+async function pbx(o: { parts?: AsteriskPart[]; users?: boolean; transport?: boolean } = {}): Promise<Pbx> {
+  newPki();
+  const parts = o.parts ?? ALL;
+  const ports = Object.fromEntries(
+    await Promise.all(ALL.map(async (p) => [p, await freePort()] as const)),
+  ) as Record<AsteriskPart, number>;
+  const parent = tempDir();
+  chmodSync(parent, 0o755);
+  const etc = join(parent, 'asterisk');
+  const keys = join(etc, 'keys');
+  mkdirSync(keys, { recursive: true });
+  chmodSync(keys, 0o750);
+  chownSync(keys, 0, ASTERISK_GID);
+  const cert = join(keys, 'asterisk.pem');
+  const key = join(keys, 'asterisk.key');
+  writeFileSync(cert, read(pki.oldCert), { mode: 0o644 });
+  writeFileSync(key, read(pki.oldKey));
+  chmodSync(key, 0o640);
+  chownSync(key, 0, ASTERISK_GID);
+  const at = (p: AsteriskPart) => `127.0.0.1:${ports[p]}`;
+  const files: Record<string, string> = {
+    'pjsip.conf':
+      o.transport === false
+        ? sample('pjsip.conf.sample')
+        : withTlsTransport(sample('pjsip.conf.sample'), at('pjsip'), cert, key, 'tlsv1_2'),
+    'http.conf': sample('http.conf.sample').replace(
+      '\n[general]\n',
+      `\n${parts.includes('http') ? tcptls(at('http'), cert, key) : '[general]\n'}`,
+    ),
+    'manager.conf': sample('manager.conf.sample')
+      .replace('enabled = no', 'enabled = yes')
+      .replace(
+        '\n[general]\n',
+        `\n${parts.includes('manager') ? tcptls(at('manager'), cert, key) : '[general]\n'}`,
+      ),
+    'sip.conf': sample('sip.conf.sample').replace(
+      '\n[general]\n',
+      `\n${parts.includes('sip') ? tcptls(at('sip'), cert, key) : '[general]\n'}`,
+    ),
+  };
+  if (o.users) files['users.conf'] = '[general]\nhasvoicemail = yes\n';
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(etc, name), text);
+    const secret = name !== 'http.conf';
+    chmodSync(join(etc, name), secret ? 0o640 : 0o644);
+    chownSync(join(etc, name), 0, secret ? SOME_GID : 0);
+  }
+  const standin = await startAsteriskStandin(etc, { sipReloadDelayMs: 1200 });
+  standins.push(standin);
+  for (const p of parts) expect(await served(ports[p]), `${p} before`).toBe(pki.oldFingerprint);
+  return { etc, keys, ports, standin };
+}
+
+const state = snapshotWithModes;
+const modes = (dir: string) =>
+  Object.fromEntries(Object.entries(state(dir)).map(([p, v]) => [p, v.slice(0, v.indexOf(']') + 1)]));
+
+const install = (p: Pbx, extra: Partial<Parameters<typeof installAsterisk>[0]> = {}) =>
+  installAsterisk({
+    lineage: 'pbx',
+    names: ['pbx.example.test'],
+    fullchainPath: pki.fullchain,
+    keyPath: pki.key,
+    configDir: p.etc,
+    keysDir: p.keys,
+    parts: ALL,
+    asterisk: p.standin.binary,
+    asteriskGid: ASTERISK_GID,
+    backupRoot: join(tempDir(), 'backups'),
+    ...extra,
   });
 
-  it('a TLS listener started from the deployed files serves the full chain leaf-first', async () => {
-    const { dir, sipPort, httpsPort, fake } = await setup();
-    await run(dir, fake);
-    for (const port of [sipPort, httpsPort]) {
-      const served = await probeTls({
-        address: '127.0.0.1',
-        port,
-        servername: 'pbx.example.test',
-        timeoutMs: 3000,
-      });
-      expect(served.orderKnown).toBe(true);
-      const fps = served.certs.map((der) => new X509Certificate(der).fingerprint256);
-      const expected = [pki.leaf, pki.int].map((f) =>
-        openssl(['x509', '-in', f, '-noout', '-fingerprint', '-sha256']).split('=')[1]!.trim(),
-      );
-      expect(fps).toEqual(expected);
+describe('the Asterisk stand-in behaves as the real Asterisk 20.20.1 was measured', () => {
+  it('PJSIP: a changed cert_file path on an existing transport is ignored (old cert kept) unless allow_reload=yes', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const conf = join(p.etc, 'pjsip.conf');
+    const moved = readFileSync(conf, 'utf8')
+      .replace(/cert_file=.*/, `cert_file=${pki.fullchain}`)
+      .replace(/priv_key_file=.*/, `priv_key_file=${pki.key}`);
+    writeFileSync(conf, moved);
+    expect(await p.standin.rx('module reload res_pjsip.so')).toMatch(/reloaded successfully/);
+    expect(await served(p.ports.pjsip)).toBe(pki.oldFingerprint);
+    expect(p.standin.messages()).toMatch(
+      /Unable to restart TLS transport 'transport-tls' .*filename has changed/,
+    );
+    writeFileSync(conf, moved.replace('method=tlsv1_2\n', 'method=tlsv1_2\nallow_reload=yes\n'));
+    await p.standin.rx('module reload res_pjsip.so');
+    expect(await served(p.ports.pjsip)).toBe(pki.fingerprint);
+  });
+
+  it('PJSIP notices new files by size and mtime only: content put in place with the old stat (cp -p) is ignored', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const [cert, key] = [join(p.keys, 'asterisk.pem'), join(p.keys, 'asterisk.key')];
+    const [oc, ok] = [statSync(cert), statSync(key)];
+    // same sizes: a second self-signed P-256 cert for the same name
+    writeFileSync(
+      cert,
+      read(pki.oldCert).replace(/./g, (c) => c),
+    ); // unchanged bytes, new mtime
+    utimesSync(cert, oc.atime, oc.mtime);
+    utimesSync(key, ok.atime, ok.mtime);
+    await p.standin.rx('module reload res_pjsip.so');
+    expect(p.standin.messages()).not.toMatch(/restarted/);
+    writeFileSync(cert, read(pki.fullchain));
+    writeFileSync(key, read(pki.key));
+    utimesSync(cert, oc.atime, oc.mtime);
+    utimesSync(key, ok.atime, ok.mtime);
+    const sameSize = statSync(cert).size === oc.size && statSync(key).size === ok.size;
+    await p.standin.rx('module reload res_pjsip.so');
+    // different sizes are noticed; equal sizes with the old mtime are not
+    expect(await served(p.ports.pjsip)).toBe(sameSize ? pki.oldFingerprint : pki.fingerprint);
+    const now = new Date();
+    utimesSync(cert, now, now);
+    await p.standin.rx('module reload res_pjsip.so');
+    expect(await served(p.ports.pjsip)).toBe(pki.fingerprint);
+  });
+
+  it('asterisk -rx exits 0 always; `pjsip reload` and `reload` are "No such command"; a broken key is "reloaded successfully" and leaves the port bound with failing handshakes', async () => {
+    const p = await pbx({ parts: ['pjsip', 'http'] });
+    const rx = (cmd: string) => spawnSync(p.standin.binary, ['-rx', cmd], { encoding: 'utf8' });
+    for (const cmd of ['pjsip reload', 'reload']) {
+      const r = rx(cmd);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/No such command/);
+    }
+    writeFileSync(join(p.keys, 'asterisk.key'), read(pki.key)); // does not match asterisk.pem
+    for (const [cmd, port] of [
+      ['module reload res_pjsip.so', p.ports.pjsip],
+      ['module reload http', p.ports.http],
+    ] as const) {
+      const r = rx(cmd);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/reloaded successfully/);
+      expect(await served(port)).toMatch(/^E[A-Z]+$/); // bound: the handshake fails (not "ECONNREFUSED"?)
+      expect(await served(port)).not.toBe('ECONNREFUSED');
     }
   });
 
-  it('permissions: key 0640 group asterisk and directory 0750 when the group exists; else 0600 and a note', async () => {
-    const a = await setup();
-    await run(a.dir, a.fake, { asteriskGid: 0 });
-    expect(statSync(join(a.dir, 'keys', 'pbx.key')).mode & 0o777).toBe(0o640);
-    expect(statSync(join(a.dir, 'keys')).mode & 0o777).toBe(0o750);
-    const b = await setup();
-    const r = await run(b.dir, b.fake, { asteriskGid: null });
-    expect(statSync(join(b.dir, 'keys', 'pbx.key')).mode & 0o777).toBe(0o600);
-    expect(r.notes.join(' ')).toMatch(/no "asterisk" group/);
+  it('http and manager recover from a failed TLS load only once their .conf is touched; manager ignores reloads of an unchanged manager.conf', async () => {
+    const p = await pbx({ parts: ['http', 'manager'] });
+    const [cert, key] = [join(p.keys, 'asterisk.pem'), join(p.keys, 'asterisk.key')];
+    writeFileSync(cert, read(pki.fullchain));
+    writeFileSync(key, read(pki.key));
+    await p.standin.rx('manager reload');
+    expect(await served(p.ports.manager)).toBe(pki.oldFingerprint); // manager.conf unchanged
+    touchFile(join(p.etc, 'manager.conf'));
+    await p.standin.rx('manager reload');
+    expect(await served(p.ports.manager)).toBe(pki.fingerprint);
+    writeFileSync(key, read(pki.oldKey)); // broken pair
+    await p.standin.rx('module reload http');
+    expect(await served(p.ports.http)).not.toMatch(/:/);
+    writeFileSync(key, read(pki.key)); // fixed
+    await p.standin.rx('module reload http');
+    expect(await served(p.ports.http)).not.toMatch(/:/); // still failing: http.conf unchanged
+    touchFile(join(p.etc, 'http.conf'));
+    await p.standin.rx('module reload http');
+    expect(await served(p.ports.http)).toBe(pki.fingerprint);
   });
 
-  it('a listener that keeps the old certificate makes the install roll back, byte for byte', async () => {
-    const { dir, fake } = await setup();
-    const before = readFileSync(join(dir, 'pjsip.conf'), 'utf8');
-    const deaf: typeof fake.runner = async (cmd, args) =>
-      args[0] === '-V' ? { code: 0, output: 'FAKE' } : { code: 0, output: '' }; // reloads do nothing
-    await expect(run(dir, fake, { runner: deaf })).rejects.toThrow(
-      /does not serve the new certificate.*restored/,
+  it('chan_sip reloads asynchronously; with users.conf it ignores a reload while sip.conf is unchanged', async () => {
+    const p = await pbx({ parts: ['sip'], users: true });
+    writeFileSync(join(p.keys, 'asterisk.pem'), read(pki.fullchain));
+    writeFileSync(join(p.keys, 'asterisk.key'), read(pki.key));
+    await p.standin.rx('sip reload');
+    expect(await served(p.ports.sip)).toBe(pki.oldFingerprint); // not yet
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await served(p.ports.sip)).toBe(pki.oldFingerprint); // never: users.conf exists
+    touchFile(join(p.etc, 'sip.conf'));
+    await p.standin.rx('sip reload');
+    expect(await servedEventually(p.ports.sip, pki.fingerprint, 4000)).toBe(pki.fingerprint);
+  });
+
+  it('a misspelled option makes PJSIP reject the transport; http.conf warns; manager.conf ignores it silently', async () => {
+    const p = await pbx({ parts: ['pjsip', 'http', 'manager'] });
+    const edit = (f: string, from: RegExp, to: string) =>
+      writeFileSync(join(p.etc, f), readFileSync(join(p.etc, f), 'utf8').replace(from, to));
+    edit('pjsip.conf', /method=tlsv1_2\n/, 'method=tlsv1_2\ncertfile=/x.pem\n');
+    await p.standin.rx('module reload res_pjsip.so');
+    expect(p.standin.messages()).toMatch(
+      /Could not find option suitable for category 'transport-tls' named 'certfile'/,
     );
-    expect(readFileSync(join(dir, 'pjsip.conf'), 'utf8')).toBe(before);
+    edit('http.conf', /tlsenable=yes\n/, 'tlsenable=yes\ntlscert=/x.pem\n');
+    edit('manager.conf', /tlsenable=yes\n/, 'tlsenable=yes\ntlscert=/x.pem\n');
+    await p.standin.rx('module reload http');
+    touchFile(join(p.etc, 'manager.conf'));
+    await p.standin.rx('manager reload');
+    expect(p.standin.messages()).toMatch(/WARNING.*http\.c: Ignoring unknown option 'tlscert'/);
+    expect(p.standin.messages()).not.toMatch(/manager\.c.*tlscert/);
+  });
+});
+
+describe('certkit install asterisk against the stand-in', () => {
+  it('existing transport with a self-signed cert at <etc>/keys/asterisk.pem: the new cert is served, the transport keeps its paths, modes and owners stay', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const conf = readFileSync(join(p.etc, 'pjsip.conf'), 'utf8');
+    const before = modes(p.etc);
+    const r = await install(p, { parts: ['pjsip'] });
+    expect(await served(p.ports.pjsip)).toBe(pki.fingerprint);
+    expect(readFileSync(join(p.etc, 'pjsip.conf'), 'utf8')).toBe(conf); // paths unchanged: nothing to edit
+    expect(readFileSync(join(p.keys, 'asterisk.pem'), 'utf8')).toBe(read(pki.fullchain));
+    expect(readFileSync(join(p.keys, 'asterisk.key'), 'utf8')).toBe(read(pki.key));
+    expect(modes(p.etc)).toEqual(before); // 0640 root:asterisk key, 0640 root:somegroup pjsip.conf
+    expect(r.verified).toEqual([`PJSIP [transport-tls] 127.0.0.1:${p.ports.pjsip}`]);
+    expect(p.standin.messages()).not.toMatch(/filename has changed/);
   });
 
-  it('without an Asterisk binary: files written, the reload skipped and said so (CLI)', async () => {
-    const { dir } = await setup();
+  it('four parts, each on its own port, each verified on its own port; manager.conf touched before `manager reload`', async () => {
+    const p = await pbx();
+    const before = modes(p.etc);
+    const mtime = statSync(join(p.etc, 'manager.conf')).mtimeMs;
+    const r = await install(p);
+    for (const part of ALL) expect(await served(p.ports[part]), part).toBe(pki.fingerprint);
+    expect(r.verified.map((v) => v.split(' ').pop())).toEqual(
+      ALL.map((part) => `127.0.0.1:${p.ports[part]}`),
+    );
+    expect(p.standin.commands()).toEqual([
+      'module reload res_pjsip.so',
+      'module reload http',
+      'manager reload',
+      'sip reload',
+    ]);
+    expect(statSync(join(p.etc, 'manager.conf')).mtimeMs).toBeGreaterThan(mtime);
+    expect(modes(p.etc)).toEqual(before);
+  });
+
+  it('a renewal with unchanged configs reaches AMI and chan_sip (users.conf present): both serve the second certificate', async () => {
+    const p = await pbx({ users: true });
+    await install(p);
+    const confs = ['manager.conf', 'sip.conf'].map((f) => readFileSync(join(p.etc, f), 'utf8'));
+    const r = await install(p, { fullchainPath: pki.fullchain2, keyPath: pki.key2 });
+    expect(r.changed.sort()).toEqual([join(p.keys, 'asterisk.key'), join(p.keys, 'asterisk.pem')]);
+    for (const part of ALL) expect(await served(p.ports[part]), part).toBe(pki.fingerprint2);
+    expect(['manager.conf', 'sip.conf'].map((f) => readFileSync(join(p.etc, f), 'utf8'))).toEqual(confs);
+  });
+
+  it('http whose last TLS load failed: the install touches http.conf, so the new cert is loaded', async () => {
+    const p = await pbx({ parts: ['http'] });
+    writeFileSync(join(p.keys, 'asterisk.key'), read(pki.key)); // the PBX's pair is broken
+    await p.standin.rx('module reload http');
+    expect(await served(p.ports.http)).not.toMatch(/:/);
+    await install(p, { parts: ['http'] });
+    expect(await served(p.ports.http)).toBe(pki.fingerprint);
+  });
+
+  it('a broken new key is refused before any write; the PBX keeps serving its old cert', async () => {
+    const p = await pbx({ parts: ['pjsip', 'http'] });
+    const before = state(p.etc);
+    await expect(install(p, { parts: ['pjsip', 'http'], keyPath: pki.oldKey })).rejects.toThrow(
+      /refused before any reload: the key .* does not match/,
+    );
+    expect(state(p.etc)).toEqual(before);
+    expect(p.standin.commands()).toEqual([]);
+    expect(await served(p.ports.pjsip)).toBe(pki.oldFingerprint);
+  });
+
+  it('a reload that leaves a part on the old cert rolls everything back (bytes, modes, owners) and every part serves the old cert again', async () => {
+    const p = await pbx();
+    const before = state(p.etc);
+    // an Asterisk whose AMI does not reload (as with an unchanged manager.conf)
+    const deafAmi = join(tempDir(), 'asterisk');
+    writeFileSync(
+      deafAmi,
+      `#!/bin/sh\n[ "$2" = "manager reload" ] && exit 0\nexec "${p.standin.binary}" "$@"\n`,
+    );
+    chmodSync(deafAmi, 0o755);
+    const err = await install(p, { asterisk: deafAmi, verifyTimeoutMs: 3000 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `manager\\.conf on 127\\.0\\.0\\.1:${p.ports.manager} serves .*not the new certificate.*every file was restored.*every part serves its old certificate again`,
+      ),
+    );
+    expect(state(p.etc)).toEqual(before);
+    for (const part of ALL) expect(await served(p.ports[part]), part).toBe(pki.oldFingerprint);
+  });
+
+  it("chan_sip may not share PJSIP's port: a collision is refused clearly, nothing written", async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const before = state(p.etc);
+    await expect(
+      install(p, { parts: ['pjsip', 'sip'], sipBind: `127.0.0.1:${p.ports.pjsip}` }),
+    ).rejects.toThrow(/PJSIP \[transport-tls\] .* and sip\.conf .* would listen on the same port/);
+    expect(state(p.etc)).toEqual(before);
+  });
+
+  it('a misspelled transport option is refused before any write, naming it', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const conf = join(p.etc, 'pjsip.conf');
+    writeFileSync(
+      conf,
+      readFileSync(conf, 'utf8').replace('method=tlsv1_2\n', 'method=tlsv1_2\nprivkey_file=/x\n'),
+    );
+    const before = state(p.etc);
+    await expect(install(p, { parts: ['pjsip'] })).rejects.toThrow(
+      /"privkey_file", which PJSIP does not know/,
+    );
+    expect(state(p.etc)).toEqual(before);
+  });
+
+  it('no TLS transport: one managed transport via #tryinclude; the second run does not claim to add it; dry-run shows no key', async () => {
+    const p = await pbx({ parts: [], transport: false });
+    const dry = await install(p, { parts: ['pjsip'], pjsipBind: `127.0.0.1:${p.ports.pjsip}`, dryRun: true });
+    expect(dry.diff).toMatch(/\+\[transport-tls-certkit\]/);
+    expect(dry.diff).not.toMatch(/PRIVATE KEY/);
+    expect(dry.diff).not.toContain(read(pki.key).split('\n')[1]);
+    expect(dry.diff).toMatch(/<private key, public key sha256 [0-9a-f]{16}…>/);
+    const first = await install(p, { parts: ['pjsip'], pjsipBind: `127.0.0.1:${p.ports.pjsip}` });
+    expect(first.notes.join('\n')).toMatch(/adding \[transport-tls-certkit\]/);
+    expect(await served(p.ports.pjsip)).toBe(pki.fingerprint);
+    expect(statSync(join(p.keys, 'pbx.key')).mode & 0o777).toBe(0o640);
+    expect(statSync(join(p.keys, 'pbx.key')).gid).toBe(ASTERISK_GID);
+    expect(statSync(join(p.etc, 'pjsip_certkit.conf')).mode & 0o777).toBe(0o640); // like pjsip.conf
+    const second = await install(p, { parts: ['pjsip'], pjsipBind: `127.0.0.1:${p.ports.pjsip}` });
+    expect(second.notes.join('\n')).not.toMatch(/adding/);
+    expect(second.noop).toBe(true);
+    expect(second.verified).toHaveLength(1);
+  });
+});
+
+/** A store holding the test certificate as lineage "pbx", and the install arguments for this PBX's PJSIP. */
+function imported(p: Pbx) {
+  const store = join(tempDir(), 'store');
+  certkit(['--store', store, 'import', '--cert', pki.fullchain, '--key', pki.key, '--name', 'pbx']);
+  const args = [
+    'install',
+    'asterisk',
+    '--name',
+    'pbx',
+    '--config-dir',
+    p.etc,
+    '--keys-dir',
+    p.keys,
+    '--pjsip',
+  ];
+  return { store, args };
+}
+
+describe('certkit install asterisk / renew (CLI) against the stand-in', () => {
+  let pebble: Pebble | undefined;
+  afterAll(async () => pebble?.stop());
+
+  it('renew --force replays the install: every part serves the renewed certificate on its own port', async () => {
+    pebble = await startPebble();
+    const p = await pbx();
+    const before = modes(p.etc);
     const store = join(tempDir(), 'store');
-    certkit(['--store', store, 'import', '--cert', pki.fullchain, '--key', pki.key, '--name', 'pbx']);
-    const r = certkit([
+    const ck = (args: string[]) =>
+      certkitAsync(['--store', store, ...args], { env: pebble!.env, timeoutMs: 90_000 });
+    const req = await ck([
+      'request',
+      'pbx.example.test',
+      '--server',
+      pebble.directoryUrl,
+      '--standalone',
+      '--http-port',
+      String(pebble.httpPort),
+      '--http-address',
+      '127.0.0.1',
+      '--agree-tos',
+      '--email',
+      'ops@example.test',
+    ]);
+    expect(req.code, req.stderr).toBe(0);
+    const live = join(store, 'live', 'pbx.example.test', 'cert.pem');
+    const first = new X509Certificate(readFileSync(live)).fingerprint256;
+    const inst = await ck([
       '--json',
-      '--store',
-      store,
       'install',
       'asterisk',
       '--name',
-      'pbx',
+      'pbx.example.test',
       '--config-dir',
-      dir,
+      p.etc,
       '--keys-dir',
-      join(dir, 'keys'),
+      p.keys,
       '--pjsip',
+      '--http',
+      '--manager',
+      '--sip',
       '--asterisk',
-      '/nonexistent/asterisk',
+      p.standin.binary,
+      '--yes',
     ]);
+    expect(inst.code, inst.stderr).toBe(0);
+    expect(JSON.parse(inst.stdout).verified).toHaveLength(4);
+    for (const part of ALL) expect(await served(p.ports[part]), part).toBe(first);
+    const renew = await ck(['renew', '--name', 'pbx.example.test', '--force', '--no-jitter']);
+    expect(renew.code, renew.stderr).toBe(0);
+    const renewed = new X509Certificate(readFileSync(live)).fingerprint256;
+    expect(renewed).not.toBe(first);
+    for (const part of ALL) expect(await served(p.ports[part]), part).toBe(renewed);
+    expect(p.standin.commands().filter((c) => c === 'manager reload')).toHaveLength(2);
+    expect(modes(p.etc)).toEqual(before);
+  });
+
+  it('without an Asterisk binary: files written, the reload skipped and said so; --dry-run prints no key material', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    await p.standin.stop();
+    const { store, args } = imported(p);
+    const dry = certkit(['--store', store, ...args, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/<private key, public key sha256 [0-9a-f]{16}…>/);
+    expect(dry.stdout).not.toMatch(/PRIVATE KEY/);
+    const r = certkit(['--json', '--store', store, ...args, '--asterisk', '/nonexistent/asterisk']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.reloadSkipped).toBe(true);
     expect(out.notes.join(' ')).toMatch(/reload was skipped/);
-    expect(readFileSync(join(dir, 'pjsip.conf'), 'utf8')).toMatch(/method=tlsv1_2/);
-    const dry = certkit([
+    expect(readFileSync(join(p.keys, 'asterisk.pem'), 'utf8')).toBe(read(pki.fullchain));
+  });
+
+  it("--sip-bind on PJSIP's port is refused with one clear line (exit 2), nothing written", async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const before = state(p.etc);
+    const { store, args } = imported(p);
+    const r = certkit([
       '--store',
       store,
-      'install',
-      'asterisk',
-      '--name',
-      'pbx',
-      '--config-dir',
-      dir,
-      '--keys-dir',
-      join(dir, 'keys'),
-      '--http',
-      '--dry-run',
+      ...args,
+      '--sip',
+      '--sip-bind',
+      `0.0.0.0:${p.ports.pjsip}`,
+      '--asterisk',
+      p.standin.binary,
     ]);
-    expect(dry.stdout).toMatch(/^\+tlsenable=yes/m);
-    void cpSync;
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^certkit: .*would listen on the same port.*--sip-bind/);
+    expect(state(p.etc)).toEqual(before);
   });
 });

@@ -37,7 +37,10 @@ export function installerOptions(flags: InstallFlags & { tlsPort?: unknown }): I
     configDir: flags.configDir,
     keysDir: flags.keysDir,
     parts: parts.length ? parts : undefined,
-    bind: flags.bind,
+    pjsipBind: flags.pjsipBind,
+    httpBind: flags.httpBind,
+    managerBind: flags.managerBind,
+    sipBind: flags.sipBind,
     method: flags.method,
     asterisk: flags.asterisk,
   };

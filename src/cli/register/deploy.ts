@@ -43,7 +43,13 @@ export function registerDeploy(program: Command, run: Runner): void {
     .option('--http', 'asterisk: HTTPS for WebRTC/ARI (http.conf)')
     .option('--manager', 'asterisk: AMI over TLS (manager.conf)')
     .option('--sip', 'asterisk: chan_sip TLS (sip.conf)')
-    .option('--bind <addr:port>', 'asterisk: TLS bind address for the parts enabled')
+    .option('--pjsip-bind <addr:port>', 'asterisk: bind of a new PJSIP TLS transport (default 0.0.0.0:5061)')
+    .option('--http-bind <addr:port>', 'asterisk: HTTPS tlsbindaddr in http.conf (default 0.0.0.0:8089)')
+    .option('--manager-bind <addr:port>', 'asterisk: AMI tlsbindaddr in manager.conf (default 0.0.0.0:5039)')
+    .option(
+      '--sip-bind <addr:port>',
+      "asterisk: chan_sip tlsbindaddr in sip.conf (default: 5061, or the next port PJSIP doesn't use)",
+    )
     .addOption(new Option('--method <method>', 'asterisk: PJSIP TLS method').choices(['tlsv1_2', 'sslv23']))
     .option('--asterisk <cmd>', 'asterisk: the asterisk binary used for reloads', 'asterisk')
     .addHelpText(
@@ -53,6 +59,7 @@ export function registerDeploy(program: Command, run: Runner): void {
         'certkit install apache --name www.example.com --dry-run',
         'certkit install apache --name www.example.com --hsts --basic-auth /etc/apache2/.htpasswd --yes',
         'certkit install asterisk --name pbx.example.com --pjsip --http --dry-run',
+        'certkit install asterisk --name pbx.example.com --pjsip --manager --manager-bind 127.0.0.1:5039',
       ) + 'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
     )
     .action((target: string, flags) =>

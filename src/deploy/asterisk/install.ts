@@ -1,17 +1,27 @@
 /**
- * `certkit install asterisk`: pre-flight, plan, (dry run: diff), apply with per-part reloads through
- * `asterisk -rx`, verify the new fingerprint on the TLS ports, roll back on failure. Without an Asterisk
- * binary the files are written and the reload is skipped, said plainly.
+ * `certkit install asterisk`: pre-flight, plan (pure, over the files read once), dry run (a diff without key
+ * material), then apply: back up and write atomically (modes and owners kept), touch + reload each part as
+ * Asterisk needs, and verify each part on its OWN port by the served fingerprint (bounded retry) — never
+ * trusting `asterisk -rx`, which exits 0 and says "reloaded successfully" whatever happened. On a failure every
+ * file is restored (bytes, mode, owner), every part is reloaded again and the old certificates are checked.
  */
 import { spawn } from 'node:child_process';
-import { readFile, stat, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { readFile, stat, utimes } from 'node:fs/promises';
 import { CertkitError } from '../../errors.js';
-import { applyPlan, isNoop, renderDiff } from '../engine.js';
+import { applyPlan, effectiveEffects, renderDiff, type VerifyEffect } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
-import { servedFingerprint, waitUntil } from '../probe.js';
-import { discoverAsterisk, planAsteriskInstall, type AsteriskPart } from './plan.js';
+import { servedFingerprint } from '../probe.js';
+import {
+  discoverAsterisk,
+  PARTS,
+  planAsteriskInstall,
+  RELOAD_COMMANDS,
+  type AsteriskPart,
+  type Endpoint,
+} from './plan.js';
+
+export { RELOAD_COMMANDS };
 
 export type CommandRunner = (
   cmd: string,
@@ -50,6 +60,11 @@ export interface AsteriskInstallOptions {
   configDir?: string;
   keysDir?: string;
   parts?: string[];
+  pjsipBind?: string;
+  httpBind?: string;
+  managerBind?: string;
+  sipBind?: string;
+  /** recorded by certkit before 0.2: meant PJSIP's bind */
   bind?: string;
   method?: string;
   asterisk?: string;
@@ -60,19 +75,17 @@ export interface AsteriskInstallOptions {
   runner?: CommandRunner;
   asteriskGid?: number | null;
   verifyHost?: string;
+  /** how long each part may take to serve the new certificate (chan_sip reloads asynchronously) */
+  verifyTimeoutMs?: number;
 }
 
-export const RELOAD_COMMANDS: Record<AsteriskPart, string> = {
-  pjsip: 'module reload res_pjsip.so',
-  http: 'module reload http',
-  manager: 'manager reload',
-  sip: 'sip reload',
-};
-
-const connectHost = (bind: string) => {
-  const host = bind.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-};
+function checkBind(flag: string, value: string | undefined): void {
+  if (value === undefined) return;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  const port = m?.[2] === undefined ? 1 : Number(m[2]);
+  if (!m || port < 1 || port > 65535)
+    throw new CertkitError('usage', `${flag} ${value}: not an address[:port]`, `e.g. ${flag} 0.0.0.0:5061`);
+}
 
 export async function installAsterisk(o: AsteriskInstallOptions) {
   const step = o.onStep ?? (() => {});
@@ -83,7 +96,14 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   if (method !== 'tlsv1_2' && method !== 'sslv23')
     throw new CertkitError('usage', `--method ${o.method}: use tlsv1_2 or sslv23`);
   for (const p of o.parts ?? [])
-    if (!(p in RELOAD_COMMANDS)) throw new CertkitError('usage', `unknown Asterisk part "${p}"`);
+    if (!PARTS.includes(p as AsteriskPart)) throw new CertkitError('usage', `unknown Asterisk part "${p}"`);
+  const binds: Partial<Record<AsteriskPart, string>> = {
+    pjsip: o.pjsipBind ?? o.bind,
+    http: o.httpBind,
+    manager: o.managerBind,
+    sip: o.sipBind,
+  };
+  for (const p of PARTS) checkBind(`--${p}-bind`, binds[p]);
   if (!(await stat(configDir).catch(() => null))?.isDirectory())
     throw new CertkitError(
       'not-found',
@@ -98,11 +118,16 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     configDir,
     keysDir,
     parts: o.parts as AsteriskPart[] | undefined,
-    bind: o.bind,
+    binds,
     method,
     fullchainPem: await readFile(o.fullchainPath, 'utf8'),
     keyPem: await readFile(o.keyPath, 'utf8'),
     asteriskGid: gid,
+    uid: process.getuid?.() ?? 0,
+    name: o.names[0]!,
+    fingerprint: pre.fingerprint,
+    nowMs: Date.now(),
+    verifyHost: o.verifyHost,
   };
   const plan = planAsteriskInstall(discoverAsterisk(planOptions), planOptions);
   if (plan.parts.length === 0)
@@ -111,12 +136,14 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
       `no Asterisk part to configure in ${configDir}`,
       'choose with --pjsip, --http, --manager or --sip',
     );
+  const written = effectiveEffects(plan).filter((e) => e.kind === 'write');
   const result = {
     parts: plan.parts,
     changed: [] as string[],
-    noop: isNoop(plan),
+    noop: written.length === 0,
     diff: renderDiff(plan),
     notes: plan.notes,
+    files: written.map((w) => ({ path: w.path, role: plan.roles.get(w.path), mode: w.mode.toString(8) })),
     reloads: [] as string[],
     reloadSkipped: false,
     verified: [] as string[],
@@ -126,78 +153,104 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   if (o.dryRun) return result;
 
   const asterisk = o.asterisk ?? 'asterisk';
-  const probe = await runner(asterisk, ['-V']);
-  const haveAsterisk = !probe.missing;
-  const reload = async () => {
-    if (gid !== null) {
-      const problem = await unreadableByGroup([plan.certFile, plan.keyFile], gid);
-      if (problem)
-        throw new CertkitError(
-          'deploy',
-          `the asterisk group cannot read ${problem}`,
-          'Asterisk reads its keys after dropping root: fix the directory permissions',
-        );
-    }
-    if (!haveAsterisk) {
-      result.reloadSkipped = true;
-      result.notes.push(
-        `no "${asterisk}" binary here: the files are written, the reload was skipped (run: asterisk -rx "${plan.parts.map((p) => RELOAD_COMMANDS[p]).join('" ; asterisk -rx "')}")`,
-      );
-      return;
-    }
-    for (const part of plan.parts) {
-      if (part === 'manager' || part === 'sip') {
-        // manager and chan_sip re-read TLS only when their .conf changed
-        const f = join(configDir, `${part}.conf`);
-        const now = new Date();
-        await utimes(f, now, now).catch(() => {});
-      }
-      step(`asterisk -rx '${RELOAD_COMMANDS[part]}'`);
-      const r = await runner(asterisk, ['-rx', RELOAD_COMMANDS[part]]);
-      result.reloads.push(RELOAD_COMMANDS[part]);
-      if (r.code !== 0)
-        throw new CertkitError(
-          'deploy',
-          `asterisk -rx '${RELOAD_COMMANDS[part]}' failed: ${r.output.split('\n').pop()}`,
-        );
+  const haveAsterisk = !(await runner(asterisk, ['-V'])).missing;
+  const endpointOf = (e: VerifyEffect) => plan.endpoints.find((x) => x.host === e.host && x.port === e.port)!;
+  const served = (e: Endpoint) => servedFingerprint(e.host, e.port, o.names[0], 3000).catch(() => null);
+  const describe = (e: Endpoint, fp: string | null) =>
+    `${e.what} on ${e.host}:${e.port} ${fp ? `serves ${fp.slice(0, 23)}…` : 'completes no TLS handshake'}`;
+  /** Waits (bounded) until the part serves `expected`; returns what it serves last. */
+  const waitFor = async (e: Endpoint, expected: string | null) => {
+    const deadline = Date.now() + (o.verifyTimeoutMs ?? 10_000);
+    for (;;) {
+      const fp = await served(e);
+      if (fp === expected || Date.now() > deadline) return fp;
+      await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const verify = async () => {
-    if (!haveAsterisk) return;
-    for (const e of plan.endpoints) {
-      const port = Number(e.bind.split(':').pop());
-      const host = o.verifyHost ?? connectHost(e.bind);
-      let served = '';
-      const ok = await waitUntil(
-        async () => (served = await servedFingerprint(host, port, o.names[0])) === pre.fingerprint,
-        8000,
-      );
-      if (!ok)
-        throw new CertkitError(
-          'deploy',
-          `${e.part} on ${host}:${port} does not serve the new certificate${served ? ` (serves ${served.slice(0, 23)}…)` : ''}`,
-        );
-      result.verified.push(`${e.part} ${host}:${port}`);
-    }
+  const reload = async (command: string, record: boolean) => {
+    step(`asterisk -rx '${command}'`);
+    await runner(asterisk, ['-rx', command]); // exit status and output say nothing: verified on each port
+    if (record) result.reloads.push(command);
   };
+  const verify = async (e: Endpoint) => {
+    const fp = await waitFor(e, pre.fingerprint);
+    if (fp !== pre.fingerprint)
+      throw new CertkitError(
+        'deploy',
+        `${describe(e, fp)}, not the new certificate`,
+        'see the Asterisk log (/var/log/asterisk/messages)',
+      );
+    result.verified.push(`${e.what} ${e.host}:${e.port}`);
+  };
+  let recovered = '';
+
   if (result.noop) {
-    step('configuration already in place: reloading so Asterisk re-reads the certificate files');
-    await reload();
-    await verify();
+    step('files already in place: checking what each part serves');
+    for (const e of plan.endpoints)
+      if (haveAsterisk && (await served(e)) !== pre.fingerprint) {
+        for (const r of plan.parts) await reload(RELOAD_COMMANDS[r], true);
+        break;
+      }
+    if (haveAsterisk) for (const e of plan.endpoints) await verify(e);
     return result;
   }
-  const applied = await applyPlan(
-    plan,
-    {
-      reload,
-      afterVerify: verify,
-      recover: async () => (haveAsterisk ? void (await reload().catch(() => {})) : undefined),
-    },
-    o.backupRoot ?? null,
-  );
-  result.changed = applied.changed;
-  result.backupDir = applied.backupDir;
+  const before = haveAsterisk ? await Promise.all(plan.endpoints.map(served)) : [];
+  try {
+    const applied = await applyPlan(
+      plan,
+      {
+        test: async () => {
+          if (gid === null) return;
+          const problem = await unreadableByGroup(
+            written.filter((w) => plan.roles.get(w.path) !== 'configuration').map((w) => w.path),
+            gid,
+          );
+          if (problem)
+            throw new CertkitError(
+              'deploy',
+              `the asterisk group cannot read ${problem}`,
+              'Asterisk reads its keys after dropping root: fix the directory permissions',
+            );
+        },
+        reload: async (e) => {
+          if (haveAsterisk) return reload(e.what, true);
+          if (!result.reloadSkipped)
+            result.notes.push(
+              `no "${asterisk}" binary here: the files are written, the reload was skipped (touch manager.conf, then run: asterisk -rx "${plan.parts.map((p) => RELOAD_COMMANDS[p]).join('" ; asterisk -rx "')}")`,
+            );
+          result.reloadSkipped = true;
+        },
+        verify: async (e) => (haveAsterisk ? verify(endpointOf(e)) : undefined),
+        recover: async () => {
+          if (!haveAsterisk) return;
+          // the restored files: touched again (they got their old mtime back) so every part re-reads them
+          for (const part of plan.parts) if (part !== 'pjsip') await touch(`${configDir}/${part}.conf`);
+          for (const part of plan.parts) await reload(RELOAD_COMMANDS[part], false);
+          const wrong: string[] = [];
+          for (const [i, e] of plan.endpoints.entries()) {
+            const fp = await waitFor(e, before[i] ?? null);
+            if (fp !== (before[i] ?? null)) wrong.push(describe(e, fp));
+          }
+          recovered = wrong.length
+            ? `after reloading, NOT back to the old certificate: ${wrong.join('; ')}`
+            : 'every part serves its old certificate again';
+        },
+      },
+      o.backupRoot ?? null,
+    );
+    result.changed = written.map((w) => w.path);
+    result.backupDir = applied.backupDir;
+  } catch (err) {
+    if (err instanceof CertkitError && recovered)
+      throw new CertkitError(err.kind, `${err.message}; ${recovered}`, err.hint);
+    throw err;
+  }
   return result;
+}
+
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now).catch(() => {});
 }
 
 /** The first path (or a directory on the way to it) that members of the group cannot read/traverse, or null. */
@@ -208,8 +261,7 @@ export async function unreadableByGroup(paths: string[], gid: number): Promise<s
       const sub = '/' + parts.slice(0, i).join('/');
       const st = await stat(sub).catch(() => null);
       if (!st) return sub;
-      const isFile = i === parts.length;
-      const need = isFile ? 0o4 : 0o1;
+      const need = i === parts.length ? 0o4 : 0o1;
       const ok = (st.mode & need) !== 0 || (st.gid === gid && (st.mode & (need << 3)) !== 0);
       if (!ok) return sub;
     }

@@ -1,12 +1,20 @@
 /**
- * Plans an Asterisk install: the certificate files copied to stable names in the keys directory, and the TLS
- * settings of each part (PJSIP transport, http.conf, manager.conf, sip.conf) set in the user's own section,
- * in place (inheritance and includes respected); a missing PJSIP TLS transport goes into one managed file
- * pulled in with #tryinclude. Never leaves `method` unset (pjproject's default is TLS 1.0 only).
+ * Plans an Asterisk install, purely (files come in through `read`): the effects a real Asterisk 20 needs to
+ * serve the new certificate on every TLS part (see "Asterisk" in the field notes):
+ * - a TLS transport or [general] tcptls section that already names certificate files keeps its paths: the
+ *   new certificate and key are written to THOSE files (modes and owners kept). PJSIP ignores a changed
+ *   path (and method, bind) on an existing transport unless allow_reload=yes: where certkit must change one,
+ *   it sets allow_reload=yes and says so;
+ * - a missing PJSIP TLS transport goes into one managed file pulled in with #tryinclude;
+ * - each part listens on its own address (defaults 5061, 8089, 5039; chan_sip gets a port that does not
+ *   collide with PJSIP's); what is configured is kept unless a --*-bind flag says otherwise;
+ * - the reloads each part needs (manager.conf touched before `manager reload`, sip.conf when users.conf
+ *   exists), then a verification of the served fingerprint on each part's own port.
  */
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
+import { CertkitError } from '../../errors.js';
 import type { Effect, Plan, WriteEffect } from '../engine.js';
-import { discoverPaths, frozenView, liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
+import { discoverPaths, frozenView, liveView, type FsView, type Snapshot } from '../snapshot.js';
 import {
   effectiveValue,
   isTemplate,
@@ -19,74 +27,100 @@ import {
 } from './parser.js';
 
 export type AsteriskPart = 'pjsip' | 'http' | 'manager' | 'sip';
+export const PARTS: AsteriskPart[] = ['pjsip', 'http', 'manager', 'sip'];
+
+/** A file as discovered (through a snapshot view): its real path, content, mode and owner. */
+export interface FileFacts {
+  path: string;
+  text: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+export type ReadFacts = (path: string) => FileFacts | null;
+
+/** Files read through a snapshot view, symlinks followed (a linked config is edited where it lives). */
+export function factsReader(view: FsView): ReadFacts {
+  return (path) => {
+    const real = view.real(path);
+    const s = view.state(real);
+    if (s.kind !== 'file') return null;
+    return { path: real, text: s.bytes!.toString('utf8'), mode: s.mode, uid: s.uid, gid: s.gid };
+  };
+}
 
 export interface AsteriskPlanOptions {
   lineage: string;
   configDir: string;
   keysDir: string;
   parts?: AsteriskPart[];
-  bind?: string;
+  binds?: Partial<Record<AsteriskPart, string>>;
   method: 'tlsv1_2' | 'sslv23';
   fullchainPem: string;
   keyPem: string;
-  /** the asterisk group's id when it exists: key 0640 root:asterisk; else 0600 */
+  /** the asterisk group's id when it exists: new keys 0640 root:asterisk; else 0600 */
   asteriskGid: number | null;
+  /** uid new files are owned by (root) */
+  uid: number;
+  /** the host name verified (SNI) and the leaf's SHA-256 fingerprint every part must serve */
+  name: string;
+  fingerprint: string;
+  /** the time set on configuration files touched so their module re-reads TLS */
+  nowMs: number;
+  /** where the parts are reached for verification (default: the bind address, loopback for 0.0.0.0) */
+  verifyHost?: string;
+}
+
+export interface Endpoint {
+  part: AsteriskPart;
+  /** the transport or file, for messages */
+  what: string;
+  bind: string;
+  host: string;
+  port: number;
 }
 
 export interface AsteriskPlan extends Plan {
   parts: AsteriskPart[];
-  certFile: string;
-  keyFile: string;
-  /** where each part will listen for TLS, for verification */
-  endpoints: { part: AsteriskPart; bind: string }[];
+  /** each part's listener, verified on its own port */
+  endpoints: Endpoint[];
+  /** what each written file is for, for the report */
+  roles: Map<string, string>;
 }
+
+export const RELOAD_COMMANDS: Record<AsteriskPart, string> = {
+  pjsip: 'module reload res_pjsip.so',
+  http: 'module reload http',
+  manager: 'manager reload',
+  sip: 'sip reload',
+};
+
+export const DEFAULT_PORTS: Record<AsteriskPart, number> = {
+  pjsip: 5061,
+  http: 8089,
+  manager: 5039,
+  sip: 5061,
+};
+
+/** PJSIP transport options (res_pjsip config_transport.c): anything else makes PJSIP reject the transport. */
+const TRANSPORT_OPTIONS = new Set(
+  (
+    'type protocol bind async_operations ca_list_file ca_list_path cert_file priv_key_file password ' +
+    'external_signaling_address external_signaling_port external_media_address domain verify_server ' +
+    'verify_client require_client_cert method cipher local_net tos cos websocket_write_timeout allow_reload ' +
+    'symmetric_transport allow_wildcard_certs tcp_keepalive_enable tcp_keepalive_idle_time ' +
+    'tcp_keepalive_interval_time tcp_keepalive_probe_count'
+  ).split(' '),
+);
+const GOOD_METHODS = new Set(['tlsv1_2', 'tlsv1_3', 'sslv23']);
+const MANAGED_FILE = 'pjsip_certkit.conf';
+const MANAGED_TRANSPORT = 'transport-tls-certkit';
 
 interface Loaded {
   path: string;
-  text: string;
+  facts: FileFacts | null;
   file: AstFile;
 }
-
-const read = (view: FsView, path: string): Loaded | null => {
-  const text = textOf(view.state(view.real(path)));
-  if (text === null) return null;
-  return { path, text, file: parseAsterisk(text) };
-};
-
-/** pjsip.conf and the files it #includes (one level of nesting is what users do; we follow up to 8). */
-function loadWithIncludes(view: FsView, configDir: string, name: string): Loaded[] {
-  const out: Loaded[] = [];
-  const visit = (path: string, depth: number) => {
-    const l = read(view, path);
-    if (!l || depth > 8 || out.some((o) => o.path === path)) return;
-    out.push(l);
-    for (const line of [...l.file.preamble, ...l.file.sections.flatMap((s) => s.lines)]) {
-      if (line.kind === 'include' && line.directive !== 'exec')
-        visit(isAbsolute(line.path) ? line.path : join(configDir, line.path), depth + 1);
-    }
-  };
-  visit(join(configDir, name), 0);
-  return out;
-}
-
-export function defaultParts(view: FsView, configDir: string): AsteriskPart[] {
-  const parts: AsteriskPart[] = [];
-  if (view.state(join(configDir, 'pjsip.conf')).exists) parts.push('pjsip');
-  if (view.state(join(configDir, 'http.conf')).exists) parts.push('http');
-  for (const p of ['manager', 'sip'] as const) {
-    const l = read(view, join(configDir, `${p}.conf`));
-    const general = l?.file.sections.find((s) => s.header.name === 'general');
-    if (general && settingValue(general.lines, 'tlsenable') !== undefined) parts.push(p);
-  }
-  return parts;
-}
-
-const DEFAULT_BIND: Record<AsteriskPart, string> = {
-  pjsip: '0.0.0.0:5061',
-  http: '0.0.0.0:8089',
-  manager: '0.0.0.0:5039',
-  sip: '0.0.0.0:5061',
-};
 
 /**
  * Reads every path the plan may touch, once: discovery runs the planner over the live disk, recording each
@@ -94,9 +128,7 @@ const DEFAULT_BIND: Record<AsteriskPart, string> = {
  */
 export function discoverAsterisk(o: AsteriskPlanOptions): Snapshot {
   const snapshot: Snapshot = new Map();
-  const view = liveView(snapshot);
-  discoverPaths(view, [o.keysDir, join(o.configDir, 'pjsip_certkit.conf')]);
-  planWith(view, snapshot, o);
+  planWith(liveView(snapshot), snapshot, o);
   return snapshot;
 }
 
@@ -105,105 +137,189 @@ export function planAsteriskInstall(snapshot: Snapshot, o: AsteriskPlanOptions):
   return planWith(frozenView(snapshot), snapshot, o);
 }
 
-function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): AsteriskPlan {
-  const parts = o.parts ?? defaultParts(view, o.configDir);
-  const certFile = join(o.keysDir, `${o.lineage}.crt`);
-  const keyFile = join(o.keysDir, `${o.lineage}.key`);
-  const effects: Effect[] = [];
-  const notes: string[] = [];
-  const endpoints: AsteriskPlan['endpoints'] = [];
-  const gid = o.asteriskGid ?? undefined;
-  // keys directory: 0750, group asterisk where it exists
-  const keysDir = view.state(o.keysDir);
-  if (!keysDir.exists) {
-    discoverPaths(view, [o.keysDir]);
-    const missing: string[] = [];
-    for (let p = o.keysDir; !view.state(p).exists; p = join(p, '..')) missing.unshift(p);
-    for (const p of missing) effects.push({ kind: 'mkdir', path: p, mode: 0o750, gid });
-  } else {
-    if (keysDir.mode !== 0o750) effects.push({ kind: 'mode', path: o.keysDir, mode: 0o750 });
-    if (gid !== undefined && keysDir.gid !== gid)
-      effects.push({ kind: 'owner', path: o.keysDir, uid: keysDir.uid, gid });
-  }
-  /** certkit's own files: the mode and group their kind needs */
-  const own = (path: string, content: string, mode: number, secret = false): WriteEffect => {
-    view.state(path);
-    return { kind: 'write', path, content, mode, gid, secret };
-  };
-  effects.push(own(certFile, o.fullchainPem, 0o644));
-  effects.push(own(keyFile, o.keyPem, o.asteriskGid === null ? 0o600 : 0o640, true));
-  if (o.asteriskGid === null)
-    notes.push(
-      'no "asterisk" group on this machine: the key is 0600 root-only; Asterisk running as another user will not read it',
-    );
+export function parseBind(bind: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(bind.trim());
+  const host = m?.[1] || '0.0.0.0';
+  return { host, port: m?.[2] ? Number(m[2]) : defaultPort };
+}
 
-  const editedFiles = new Map<string, Loaded>();
-  const touch = (l: Loaded) => editedFiles.set(l.path, l);
+const withPort = (bind: string, part: AsteriskPart) => {
+  const { host, port } = parseBind(bind, DEFAULT_PORTS[part]);
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+};
+
+function overlaps(a: string, b: string, pa: AsteriskPart, pb: AsteriskPart): boolean {
+  const x = parseBind(a, DEFAULT_PORTS[pa]);
+  const y = parseBind(b, DEFAULT_PORTS[pb]);
+  const any = (h: string) => h === '0.0.0.0' || h === '::' || h === '';
+  return x.port === y.port && (x.host === y.host || any(x.host) || any(y.host));
+}
+
+function defaultParts(configDir: string, read: ReadFacts): AsteriskPart[] {
+  const parts: AsteriskPart[] = [];
+  if (read(join(configDir, 'pjsip.conf'))) parts.push('pjsip');
+  if (read(join(configDir, 'http.conf'))) parts.push('http');
+  for (const p of ['manager', 'sip'] as const) {
+    const f = read(join(configDir, `${p}.conf`));
+    const general = f && parseAsterisk(f.text).sections.find((s) => s.header.name === 'general');
+    if (general && settingValue(general.lines, 'tlsenable') !== undefined) parts.push(p);
+  }
+  return parts;
+}
+
+function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): AsteriskPlan {
+  const read = factsReader(view);
+  const parts = o.parts ?? defaultParts(o.configDir, read);
+  const notes: string[] = [];
+  const endpoints: Endpoint[] = [];
+  const edited = new Map<string, Loaded>();
+  const certWrites = new Map<string, { path: string; content: string; secret: boolean; role: string }>();
+  const ourCert = join(o.keysDir, `${o.lineage}.crt`);
+  const ourKey = join(o.keysDir, `${o.lineage}.key`);
+  const combined = o.fullchainPem.replace(/\n?$/, '\n') + o.keyPem;
+
+  /** The certificate (and key) go to the paths a section names; a key-less tcptls section reads both from one file. */
+  const deliver = (certFile: string, keyFile: string | undefined, role: string) => {
+    const want = (path: string, content: string, secret: boolean) => {
+      const prior = certWrites.get(path);
+      if (prior && prior.content !== content)
+        throw new CertkitError(
+          'usage',
+          `${path} is used as a certificate by one part and as a key (or both) by another`,
+          'give each part its own files, or the same cert_file/priv_key_file pair',
+        );
+      certWrites.set(path, { path, content, secret: secret || !!prior?.secret, role });
+    };
+    if (!keyFile || keyFile === certFile) want(certFile, combined, true);
+    else {
+      want(certFile, o.fullchainPem, false);
+      want(keyFile, o.keyPem, true);
+    }
+  };
+
+  const load = (path: string): Loaded => {
+    const known = edited.get(path);
+    if (known) return known;
+    const facts = read(path);
+    return { path, facts, file: parseAsterisk(facts?.text ?? '') };
+  };
 
   if (parts.includes('pjsip')) {
-    const files = loadWithIncludes(view, o.configDir, 'pjsip.conf');
-    if (files.length === 0) throw new Error(`${join(o.configDir, 'pjsip.conf')} does not exist`);
+    const files = loadWithIncludes(o.configDir, 'pjsip.conf', read);
+    if (files.length === 0)
+      throw new CertkitError(
+        'not-found',
+        `${join(o.configDir, 'pjsip.conf')} does not exist`,
+        'leave out --pjsip, or give the configuration directory with --config-dir',
+      );
+    const merged: AstFile = { preamble: [], sections: files.flatMap((f) => f.file.sections) };
     const found: { l: Loaded; s: AstSection }[] = [];
-    const merged = mergeFiles(files);
-    for (const l of files) {
+    for (const l of files)
       for (const s of l.file.sections) {
-        if (isTemplate(s) || s.header.name === 'transport-tls-certkit') continue;
-        const type = effectiveValue(merged, s, 'type');
-        const proto = effectiveValue(merged, s, 'protocol');
-        if (type?.toLowerCase() === 'transport' && proto?.toLowerCase() === 'tls') found.push({ l, s });
+        if (isTemplate(s) || s.header.options.includes('+')) continue;
+        const type = effectiveValue(merged, s, 'type')?.toLowerCase();
+        const proto = effectiveValue(merged, s, 'protocol')?.toLowerCase();
+        if (type === 'transport' && proto === 'tls') found.push({ l, s });
       }
-    }
-    if (found.length) {
-      for (const { l, s } of found) {
-        setValue(s, 'cert_file', certFile);
-        setValue(s, 'priv_key_file', keyFile);
+    for (const { l, s } of found) {
+      const name = s.header.name;
+      const sameName = merged.sections.filter((x) => x.header.name === name);
+      for (const x of sameName)
+        for (const line of x.lines)
+          if (line.kind === 'setting' && !TRANSPORT_OPTIONS.has(line.key.toLowerCase()))
+            throw new CertkitError(
+              'input',
+              `${l.path}: [${name}] has "${line.key}", which PJSIP does not know: it rejects the whole transport`,
+              `fix or remove that line first (the options are cert_file, priv_key_file, method, bind, ...)`,
+            );
+      const value = (k: string) => effectiveValue(merged, s, k);
+      const certFile = value('cert_file');
+      const keyFile = value('priv_key_file');
+      const method = value('method')?.toLowerCase();
+      const bind = value('bind') ?? '';
+      const reasons: string[] = [];
+      if (certFile && keyFile) deliver(certFile, keyFile, `PJSIP [${name}] cert_file/priv_key_file`);
+      else {
+        deliver(ourCert, ourKey, `PJSIP [${name}]`);
+        setValue(s, 'cert_file', ourCert);
+        setValue(s, 'priv_key_file', ourKey);
+        reasons.push('its certificate paths were not set');
+      }
+      if (!method || !GOOD_METHODS.has(method)) {
         setValue(s, 'method', o.method);
-        if (o.bind) setValue(s, 'bind', o.bind);
-        touch(l);
-        endpoints.push({
-          part: 'pjsip',
-          bind: o.bind ?? effectiveValue(merged, s, 'bind') ?? DEFAULT_BIND.pjsip,
-        });
+        reasons.push(
+          method ? `method=${method} is not a TLS 1.2+ method` : 'method was unset (TLS 1.0 only)',
+        );
       }
-    } else {
-      const managed = join(o.configDir, 'pjsip_certkit.conf');
-      const bind = o.bind ?? DEFAULT_BIND.pjsip;
+      const wantBind = o.binds?.pjsip && withPort(o.binds.pjsip, 'pjsip');
+      if (wantBind && wantBind !== withPort(bind, 'pjsip')) {
+        setValue(s, 'bind', wantBind);
+        reasons.push(`bind changes to ${wantBind}`);
+      }
+      const allowReload = /^(yes|true|on|1)$/i.test(value('allow_reload') ?? 'no');
+      if (reasons.length && !allowReload) {
+        setValue(s, 'allow_reload', 'yes');
+        notes.push(
+          `PJSIP [${name}]: ${reasons.join(', ')}; set allow_reload=yes so Asterisk applies it on reload`,
+        );
+      }
+      if (reasons.length) edited.set(l.path, l);
+      endpoints.push(endpoint('pjsip', `PJSIP [${name}]`, wantBind ?? bind, o.verifyHost));
+    }
+    if (found.length === 0) {
+      const managed = join(o.configDir, MANAGED_FILE);
+      const bind = withPort(o.binds?.pjsip ?? `0.0.0.0:${DEFAULT_PORTS.pjsip}`, 'pjsip');
       const text = [
         `; Managed by certkit: the PJSIP TLS transport for lineage "${o.lineage}". Edits are overwritten.`,
-        '[transport-tls-certkit]',
+        `[${MANAGED_TRANSPORT}]`,
         'type=transport',
         'protocol=tls',
         `bind=${bind}`,
-        `cert_file=${certFile}`,
-        `priv_key_file=${keyFile}`,
+        `cert_file=${ourCert}`,
+        `priv_key_file=${ourKey}`,
         `method=${o.method}`,
+        'allow_reload=yes',
         '',
       ].join('\n');
-      effects.push(own(managed, text, 0o640));
+      deliver(ourCert, ourKey, `PJSIP [${MANAGED_TRANSPORT}]`);
+      edited.set(managed, { path: managed, facts: read(managed), file: parseAsterisk(text) });
       const main = files[0]!;
-      const already = [...main.file.preamble, ...main.file.sections.flatMap((s) => s.lines)].some(
-        (l) => l.kind === 'include' && l.path === 'pjsip_certkit.conf',
+      const included = [...main.file.preamble, ...main.file.sections.flatMap((x) => x.lines)].some(
+        (line) => line.kind === 'include' && line.path === MANAGED_FILE,
       );
-      if (!already) {
-        const sep = main.text.endsWith('\n') || main.text === '' ? '' : '\n';
-        const include = `${sep}\n; TLS transport managed by certkit\n#tryinclude pjsip_certkit.conf\n`;
-        effects.push(edited(view, main.path, main.text + include, gid));
-      }
-      endpoints.push({ part: 'pjsip', bind });
-      notes.push(`no PJSIP TLS transport found: adding [transport-tls-certkit] on ${bind} in ${managed}`);
+      const sep = main.facts!.text.endsWith('\n') || main.facts!.text === '' ? '' : '\n';
+      if (!included)
+        main.file.sections.push({
+          header: {
+            kind: 'section',
+            raw: '',
+            name: '',
+            options: [],
+          },
+          lines: [
+            {
+              kind: 'text',
+              raw: `${sep}\n; TLS transport managed by certkit\n#tryinclude ${MANAGED_FILE}\n`,
+            },
+          ],
+        });
+      if (!included) edited.set(main.path, main);
+      endpoints.push(endpoint('pjsip', `PJSIP [${MANAGED_TRANSPORT}]`, bind, o.verifyHost));
+      notes.push(`no PJSIP TLS transport found: adding [${MANAGED_TRANSPORT}] on ${bind} in ${managed}`);
     }
   }
 
   for (const part of ['http', 'manager', 'sip'] as const) {
     if (!parts.includes(part)) continue;
     const path = join(o.configDir, `${part}.conf`);
-    const l = read(view, path) ?? { path, text: '', file: parseAsterisk('') };
+    const l = load(path);
     let general = l.file.sections.find((s) => s.header.name === 'general');
     if (!general) {
+      const text = l.facts?.text ?? '';
       general = {
         header: {
           kind: 'section',
-          raw: `${l.text && !l.text.endsWith('\n') ? '\n' : ''}[general]\n`,
+          raw: `${text && !text.endsWith('\n') ? '\n' : ''}[general]\n`,
           name: 'general',
           options: [],
         },
@@ -211,35 +327,136 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
       };
       l.file.sections.unshift(general);
     }
-    setValue(general, 'tlsenable', 'yes');
-    const bind = o.bind ?? settingValue(general.lines, 'tlsbindaddr') ?? DEFAULT_BIND[part];
-    setValue(general, 'tlsbindaddr', bind);
-    setValue(general, 'tlscertfile', certFile);
-    setValue(general, 'tlsprivatekey', keyFile);
-    if (part === 'sip') setValue(general, 'tlsclientmethod', o.method === 'sslv23' ? 'sslv23' : 'tlsv1_2');
-    touch(l);
-    endpoints.push({ part, bind });
+    const g = general;
+    const set = (k: string, v: string) => {
+      if (settingValue(g.lines, k) !== v) {
+        setValue(g, k, v);
+        edited.set(path, l);
+      }
+    };
+    set('tlsenable', 'yes');
+    const current = settingValue(g.lines, 'tlsbindaddr');
+    let bind: string;
+    if (o.binds?.[part]) bind = withPort(o.binds[part]!, part);
+    else if (current) bind = withPort(current, part);
+    else if (part === 'sip') bind = nonCollidingSipBind(endpoints);
+    else bind = `0.0.0.0:${DEFAULT_PORTS[part]}`;
+    if (!current || withPort(current, part) !== bind) set('tlsbindaddr', bind);
+    const certFile = settingValue(g.lines, 'tlscertfile');
+    if (certFile) deliver(certFile, settingValue(g.lines, 'tlsprivatekey'), `${part}.conf tlscertfile`);
+    else {
+      set('tlscertfile', ourCert);
+      set('tlsprivatekey', ourKey);
+      deliver(ourCert, ourKey, `${part}.conf`);
+    }
+    if (part === 'sip') set('tlsclientmethod', o.method === 'sslv23' ? 'sslv23' : 'tlsv1_2');
+    if (part === 'manager' && !/^(yes|true|on|1)$/i.test(settingValue(g.lines, 'enabled') ?? 'no'))
+      notes.push(`manager.conf: enabled is not "yes": AMI (and its TLS port) stays off until you enable it`);
+    endpoints.push(endpoint(part, `${part}.conf`, bind, o.verifyHost));
   }
 
-  for (const l of editedFiles.values()) {
-    const after = printAsterisk(l.file);
-    const prior = effects.find((c): c is WriteEffect => c.kind === 'write' && c.path === l.path);
-    if (prior) prior.content = after;
-    else effects.push(edited(view, l.path, after, gid));
+  for (const [i, a] of endpoints.entries())
+    for (const b of endpoints.slice(i + 1))
+      if (overlaps(a.bind, b.bind, a.part, b.part))
+        throw new CertkitError(
+          'usage',
+          `${a.what} (${a.bind}) and ${b.what} (${b.bind}) would listen on the same port`,
+          `give each part its own port (--pjsip-bind, --http-bind, --manager-bind, --sip-bind ADDR:PORT)`,
+        );
+
+  const effects: Effect[] = [];
+  const roles = new Map<string, string>();
+  const mkdirFor = (path: string) => {
+    discoverPaths(view, [path]);
+    const missing: string[] = [];
+    for (let d = dirname(path); !view.state(d).exists; d = dirname(d)) missing.unshift(d);
+    for (const d of missing)
+      if (!effects.some((e) => e.kind === 'mkdir' && e.path === d))
+        effects.push({ kind: 'mkdir', path: d, mode: 0o750, uid: o.uid, gid: o.asteriskGid ?? undefined });
+  };
+  for (const w of certWrites.values()) {
+    const before = read(w.path);
+    // a file that exists keeps its mode and owner; a new one gets what its kind needs
+    if (!before) mkdirFor(w.path);
+    const write: WriteEffect = before
+      ? {
+          kind: 'write',
+          path: before.path,
+          content: w.content,
+          mode: before.mode,
+          uid: before.uid,
+          gid: before.gid,
+        }
+      : {
+          kind: 'write',
+          path: w.path,
+          content: w.content,
+          mode: w.secret ? (o.asteriskGid === null ? 0o600 : 0o640) : 0o644,
+          uid: o.uid,
+          gid: o.asteriskGid ?? undefined,
+        };
+    effects.push({ ...write, secret: w.secret });
+    roles.set(write.path, w.role);
   }
-  effects.push({ kind: 'reload', what: `asterisk: ${parts.join(', ')}` });
-  return { target: 'asterisk', snapshot, effects, notes, parts, certFile, keyFile, endpoints };
+  if (o.asteriskGid === null && [...certWrites.values()].some((w) => w.secret && !read(w.path)))
+    notes.push(
+      'no "asterisk" group on this machine: the new key is 0600 root-only; Asterisk running as another user will not read it',
+    );
+  const sibling = read(join(o.configDir, 'pjsip.conf'));
+  for (const l of edited.values()) {
+    const f = l.facts;
+    effects.push({
+      kind: 'write',
+      path: f?.path ?? l.path,
+      content: printAsterisk(l.file),
+      // a user's file keeps its mode and owner; a new one is like pjsip.conf (it holds passwords)
+      mode: f?.mode ?? sibling?.mode ?? 0o640,
+      uid: f?.uid ?? sibling?.uid ?? o.uid,
+      gid: f?.gid ?? sibling?.gid ?? o.asteriskGid ?? undefined,
+    });
+    roles.set(f?.path ?? l.path, 'configuration');
+  }
+  // manager ignores a reload while manager.conf is unchanged, http too after a failed TLS load; chan_sip
+  // while sip.conf and users.conf are unchanged (without users.conf it always reloads)
+  const users = read(join(o.configDir, 'users.conf'));
+  for (const part of parts) {
+    const conf = read(join(o.configDir, `${part}.conf`));
+    if (conf && (part === 'manager' || part === 'http' || (part === 'sip' && users)))
+      effects.push({ kind: 'touch', path: conf.path, mtimeMs: o.nowMs });
+  }
+  for (const part of parts) effects.push({ kind: 'reload', what: RELOAD_COMMANDS[part] });
+  for (const e of endpoints)
+    effects.push({ kind: 'verify', host: e.host, port: e.port, name: o.name, fingerprint: o.fingerprint });
+  return { target: 'asterisk', snapshot, effects, notes, parts, endpoints, roles };
 }
 
-/** A user's config file rewritten: it keeps its mode, owner and group (a new one: 0640, group asterisk). */
-function edited(view: FsView, path: string, content: string, gid: number | undefined): WriteEffect {
-  const s = view.state(view.real(path));
-  return s.kind === 'file'
-    ? { kind: 'write', path: s.path, content, mode: s.mode, uid: s.uid, gid: s.gid }
-    : { kind: 'write', path, content, mode: 0o640, gid };
+function endpoint(part: AsteriskPart, what: string, bind: string, verifyHost?: string): Endpoint {
+  const full = withPort(bind, part);
+  const { host, port } = parseBind(full, DEFAULT_PORTS[part]);
+  const reach = verifyHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
+  return { part, what, bind: full, host: reach, port };
 }
 
-/** All sections of pjsip.conf and its includes, for template lookups across files. */
-function mergeFiles(files: Loaded[]): AstFile {
-  return { preamble: [], sections: files.flatMap((f) => f.file.sections) };
+function nonCollidingSipBind(endpoints: Endpoint[]): string {
+  for (let port = DEFAULT_PORTS.sip; ; port++) {
+    const bind = `0.0.0.0:${port}`;
+    if (!endpoints.some((e) => overlaps(e.bind, bind, e.part, 'sip'))) return bind;
+  }
+}
+
+/** pjsip.conf and the files it #includes (up to 8 levels). */
+function loadWithIncludes(configDir: string, name: string, read: ReadFacts): Loaded[] {
+  const out: Loaded[] = [];
+  const visit = (path: string, depth: number) => {
+    if (depth > 8 || out.some((x) => x.path === path)) return;
+    const facts = read(path);
+    if (!facts) return;
+    const l: Loaded = { path, facts, file: parseAsterisk(facts.text) };
+    out.push(l);
+    for (const line of [...l.file.preamble, ...l.file.sections.flatMap((s) => s.lines)])
+      if (line.kind === 'include' && line.directive !== 'exec')
+        visit(isAbsolute(line.path) ? line.path : join(configDir, line.path), depth + 1);
+  };
+  visit(join(configDir, name), 0);
+  return out;
 }
