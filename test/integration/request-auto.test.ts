@@ -50,7 +50,7 @@ interface Setup {
 
 async function setup(
   name: string,
-  opts: { appRewrite?: boolean; caLooksElsewhere?: boolean } = {},
+  opts: { appRewrite?: boolean; caLooksElsewhere?: boolean; rhel?: boolean; denyWellKnown?: boolean } = {},
 ): Promise<Setup> {
   const httpPort = await freePort();
   const tlsPort = await freePort();
@@ -59,7 +59,25 @@ async function setup(
   cleanups.push(() => pebble.stop());
   const dir = tempDir('certkit-auto-');
   chmodSync(dir, 0o755);
-  const apache = createApache({ dir: join(dir, 'apache'), httpPort, tlsPort, sites: [{ name }] });
+  const apache = createApache({
+    dir: join(dir, 'apache'),
+    layout: opts.rhel ? 'rhel' : 'debian',
+    httpPort,
+    tlsPort,
+    sites: [{ name }],
+  });
+  if (opts.denyWellKnown) {
+    // the site refuses everything under /.well-known/ in its DocumentRoot (a filesystem rule)
+    const site = join(apache.serverRoot, 'conf.d', `${name}.conf`);
+    const docroot = apache.sites[0]!.docroot;
+    writeFileSync(
+      site,
+      readFileSync(site, 'utf8').replace(
+        '</VirtualHost>',
+        `    <Directory ${docroot}/.well-known>\n        Require all denied\n    </Directory>\n</VirtualHost>`,
+      ),
+    );
+  }
   if (opts.appRewrite) {
     // an app that routes every path through its front page (mod_rewrite in the DocumentRoot's <Directory>)
     const site = join(apache.serverRoot, 'sites-available', `${name}.conf`);
@@ -93,6 +111,7 @@ const bare = (s: Setup, name: string, extra: string[] = []) => [
   s.pebble.directoryUrl,
   '--server-root',
   s.apache.serverRoot,
+  ...(s.apache.layout === 'rhel' ? ['--ctl', s.apache.ctl] : []),
   '--agree-tos',
   '--email',
   'ops@example.test',
@@ -215,28 +234,54 @@ describe('bare certkit request on a server with Apache', () => {
     expect(existsSync(join(s.apache.sites[0]!.docroot, '.well-known'))).toBe(false);
   }, 120_000);
 
-  it("SIGINT while the temporary Alias is in place: Apache's tree is restored and Apache still serves", async () => {
-    const name = 'sigint.alias.test';
-    const s = await setup(name, { appRewrite: true });
+  it('RHEL layout, a DocumentRoot that refuses /.well-known/: the Alias goes into conf.d; with --no-install the tree ends byte-identical', async () => {
+    const name = 'rhel.alias.test';
+    const s = await setup(name, { rhel: true, denyWellKnown: true });
     const before = tree(s.apache.serverRoot);
-    const conf = join(s.apache.serverRoot, 'conf-enabled', 'certkit-acme-challenge.conf');
-    const child = spawn(process.execPath, [BIN, ...bare(s, name)], {
-      env: { ...process.env, ...s.env, NO_COLOR: '1' },
+    const r = await certkitAsync(['--json', ...bare(s, name, ['--no-install'])], {
+      env: s.env,
+      timeoutMs: 90_000,
     });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(conf) && Date.now() < deadline && child.exitCode === null)
-      await new Promise((r) => setTimeout(r, 10));
-    expect(existsSync(conf), stderr).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited, stderr).toBe(130);
-    expect(stderr).toMatch(/SIGINT: removing the temporary challenge route/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /a probe file got 403.*a temporary Alias \(\S+\/conf\.d\/certkit-acme-challenge\.conf\) answers instead/,
+    );
+    const out = JSON.parse(r.stdout);
+    expect(out.installs).toEqual([]);
+    expect(out.decisions).toContain('not installing into Apache (--no-install)');
     expect(tree(s.apache.serverRoot)).toEqual(before);
-    expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
-    expect(existsSync(join(s.store, 'live', name))).toBe(false);
+    expect(existsSync(join(s.store, 'live', name, 'fullchain.pem'))).toBe(true);
   }, 120_000);
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    "%s while the temporary Alias is in place: Apache's tree is restored and Apache still serves",
+    async (signal, code) => {
+      const name = `${signal.toLowerCase()}.alias.test`;
+      const s = await setup(name, { appRewrite: true });
+      const before = tree(s.apache.serverRoot);
+      const conf = join(s.apache.serverRoot, 'conf-enabled', 'certkit-acme-challenge.conf');
+      const child = spawn(process.execPath, [BIN, ...bare(s, name)], {
+        env: { ...process.env, ...s.env, NO_COLOR: '1' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(conf) && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(existsSync(conf), stderr).toBe(true);
+      child.kill(signal);
+      expect(await exited, stderr).toBe(code);
+      expect(stderr).toMatch(new RegExp(`${signal}: removing the temporary challenge route`));
+      expect(tree(s.apache.serverRoot)).toEqual(before);
+      expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
+      expect(existsSync(join(s.store, 'live', name))).toBe(false);
+    },
+    120_000,
+  );
 });
 
 /** A request that must stop before it talks to any CA (there is none at that address). */
@@ -277,22 +322,21 @@ describe('bare certkit request without a usable Apache', () => {
     cleanups.push(() => pebble.stop());
     const dir = tempDir();
     const store = join(dir, 'store');
-    const r = await certkitAsync(
-      [
-        '--json',
-        '--store',
-        store,
-        'request',
-        'free.port.test',
-        '--server',
-        pebble.directoryUrl,
-        '--http-port',
-        String(pebble.httpPort),
-        '--agree-tos',
-        '--no-email',
-      ],
-      { env: { ...pebble.env, CERTKIT_SCHEDULE_ROOT: join(dir, 'root') }, timeoutMs: 60_000 },
-    );
+    const args = [
+      '--json',
+      '--store',
+      store,
+      'request',
+      'free.port.test',
+      '--server',
+      pebble.directoryUrl,
+      '--http-port',
+      String(pebble.httpPort),
+      '--agree-tos',
+      '--no-email',
+    ];
+    const env = { ...pebble.env, CERTKIT_SCHEDULE_ROOT: join(dir, 'root') };
+    const r = await certkitAsync(args, { env, timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.decisions[0]).toMatch(
@@ -301,6 +345,15 @@ describe('bare certkit request without a usable Apache', () => {
     expect(out.challenge).toEqual({ type: 'standalone', port: pebble.httpPort, address: '' });
     expect(out.installs).toEqual([]);
     expect(existsSync(join(store, 'live', 'free.port.test', 'fullchain.pem'))).toBe(true);
+    expect(out.renewal).toMatchObject({ installed: true });
+    // a second request finds the renewal entry and says when it runs, changing nothing
+    const schedule = readFileSync(out.renewal.file, 'utf8');
+    const again = await certkitAsync(args.slice(1), { env, timeoutMs: 60_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /^ {2}renewal {3}already scheduled \(\S+\); next run \d{4}-\d\d-\d\d \d\d:\d\d UTC/m,
+    );
+    expect(readFileSync(out.renewal.file, 'utf8')).toBe(schedule);
   });
 
   it('port held by another program: exit 2 naming it and the flags that would work, nothing written', async () => {

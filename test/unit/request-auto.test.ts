@@ -141,6 +141,13 @@ describe('Apache tree facts', () => {
   it('the temporary Alias goes into the included conf directory, not sites-enabled', () => {
     const cfg = tree('Listen 80\n', site);
     expect(aliasConfDir(cfg)).toBe(join(cfg.serverRoot, 'conf-enabled'));
+    const rhel = tempDir();
+    mkdirSync(join(rhel, 'conf'));
+    writeFileSync(
+      join(rhel, 'conf', 'httpd.conf'),
+      'Include conf.modules.d/*.conf\nIncludeOptional conf.d/*.conf\n',
+    );
+    expect(aliasConfDir(loadApacheConfig(rhel))).toBe(join(rhel, 'conf.d'));
     expect(aliasConfText('/run/certkit/http-01-x')).toMatch(
       /^Alias \/\.well-known\/acme-challenge\/ "\/run\/certkit\/http-01-x\/"$/m,
     );

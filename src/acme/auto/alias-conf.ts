@@ -23,8 +23,12 @@ export function aliasConfDir(cfg: ApacheConfig): string | null {
     if (!/\/\*\.conf$/.test(pattern)) continue;
     globs.push(dirname(isAbsolute(pattern) ? pattern : join(cfg.serverRoot, pattern)));
   }
-  const preferred = globs.find((d) => /conf-enabled|conf\.d$|modules\.d$/.test(d));
-  return preferred ?? globs.find((d) => !/sites-|vhosts/.test(d)) ?? globs[0] ?? null;
+  // Debian conf-enabled, RHEL conf.d (not conf.modules.d), Gentoo modules.d; then anything but the vhost dirs
+  for (const re of [/\/conf-enabled$/, /\/conf\.d$/, /\/modules\.d$/, /^(?!.*(sites-|vhosts)).*$/]) {
+    const hit = globs.find((d) => re.test(d));
+    if (hit) return hit;
+  }
+  return globs[0] ?? null;
 }
 
 export function aliasConfText(challengeDir: string): string {

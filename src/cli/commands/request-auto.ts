@@ -56,7 +56,14 @@ export function chooseAutomatically(ctx: Context, names: string[], f: AutoFlags)
   if (f.webroot || f.standalone || f.dnsHook || f.manual) return null;
   const port = httpPortFlag(f);
   const wildcard = names.some((n) => n.startsWith('*.'));
-  const finding = wildcard ? null : findApache({ serverRoot: f.serverRoot, names, port });
+  let finding: ApacheFinding | null = null;
+  try {
+    finding = wildcard ? null : findApache({ serverRoot: f.serverRoot, names, port });
+  } catch (err) {
+    // the system's Apache configuration is unreadable: decide without it (a named --server-root must work)
+    if (f.serverRoot || !(err instanceof CertkitError) || err.kind === 'internal') throw err;
+    say(ctx, `not answering through Apache: its configuration could not be read (${err.message})`);
+  }
   const caPort = port ?? 80;
   const choice = chooseChallenge({
     names,
