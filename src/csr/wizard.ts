@@ -215,6 +215,6 @@ export function nextSteps(r: CsrOrderResult, storeFlag: string): string[] {
     '',
     '3. When the certificate arrives (any form: .crt, .pem, .p7b, .zip contents, .pfx), run:',
     `   certkit${storeFlag} import --cert FILE [--chain FILE]`,
-    `   certkit finds the key by itself (pending order "${r.name}").`,
+    `   certkit finds the key by itself (pending order ${r.orderId ?? ''} of "${r.name}"; earlier orders are kept).`,
   ];
 }

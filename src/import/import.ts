@@ -26,6 +26,9 @@ import type { Store } from '../store/store.js';
 import { dropPendingOrder, findPendingOrder, pendingOrdersOf } from '../store/pending.js';
 import { toPem } from '../pki/pem.js';
 
+/** A leaf and its chain are a handful; a trust store given by mistake is refused, not sorted. */
+const MAX_CERTIFICATES = 64;
+
 export interface ImportInput {
   certFiles: string[];
   chainFiles?: string[];
@@ -85,6 +88,12 @@ export async function importCertificate(
     }
   }
   if (certs.length === 0) throw new CertkitError('input', 'no certificate found in the given files');
+  if (certs.length > MAX_CERTIFICATES)
+    throw new CertkitError(
+      'input',
+      `the given files hold ${certs.length} certificates; an import takes at most ${MAX_CERTIFICATES}`,
+      'give the leaf and its chain, not a whole trust store',
+    );
 
   let { chain, unrelated } = orderChain(certs);
   const fetched: string[] = [];

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkit, certkitAsync, certkitJson } from '../helpers/cli.js';
@@ -336,7 +336,64 @@ describe('pending orders are never replaced (issue 14 item 6)', () => {
   });
 });
 
+describe('stores from before pending orders had ids', () => {
+  it('a pending CSR recorded the old way (one `pending` entry) is still found by import', () => {
+    const work = tempDir();
+    const store = join(work, 'store');
+    const csr = certkitJson(['--store', store, 'csr', '-d', 'legacy.example.com', '--out-dir', work]);
+    const lineage = join(store, 'lineages', 'legacy.example.com');
+    const settings = JSON.parse(read(join(lineage, 'settings.json')));
+    const [o] = settings.pendingOrders;
+    for (const f of ['privkey.pem', 'csr.pem'])
+      renameSync(join(lineage, 'pending', o.id, f), join(lineage, 'pending', f));
+    rmdirSync(join(lineage, 'pending', o.id));
+    const legacy = { ...o };
+    delete legacy.id;
+    delete legacy.names;
+    legacy.keyFile = join(lineage, 'pending', 'privkey.pem');
+    legacy.csrFile = join(lineage, 'pending', 'csr.pem');
+    writeFileSync(
+      join(lineage, 'settings.json'),
+      JSON.stringify({ ...settings, pendingOrders: undefined, pending: legacy }),
+    );
+    expect(certkitJson(['--store', store, 'list']).lineages[0].pendingOrders).toHaveLength(1);
+    const r = fulfil(store, csr.csrFile, ['legacy.example.com'], join(work, 'leaf.pem'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ keyFrom: 'pending-csr', version: 1 });
+    expect(existsSync(join(lineage, 'pending', 'privkey.pem'))).toBe(false);
+  });
+
+  it('refuses a bundle with more certificates than an import can hold', () => {
+    const work = tempDir();
+    const l = leaf('many');
+    writeFileSync(join(work, 'many.pem'), read(l.certFile) + read(int.certFile).repeat(70));
+    const r = certkit([
+      '--store',
+      join(work, 'store'),
+      'import',
+      '--cert',
+      join(work, 'many.pem'),
+      '--key',
+      l.keyFile,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: the given files hold 71 certificates; an import takes at most 64/,
+    );
+    expect(existsSync(join(work, 'store', 'lineages'))).toBe(false);
+  });
+});
+
 describe('certkit selfsigned', () => {
+  it("refuses a name with a space ('www.exa mple.com') but allows internal names", () => {
+    const store = join(tempDir(), 'store');
+    const bad = certkit(['--store', store, 'selfsigned', '-d', 'www.exa mple.com']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/a name cannot contain spaces/);
+    expect(existsSync(join(store, 'lineages'))).toBe(false);
+    expect(certkit(['--store', store, 'selfsigned', '-d', 'pbx.office.lan', '-d', '10.0.0.5']).code).toBe(0);
+  });
+
   it('creates a lineage marked self-signed', () => {
     const store = join(tempDir(), 'store');
     const r = certkitJson([

@@ -119,10 +119,13 @@ describe('CSR wizard with scripted answers', () => {
     );
   });
 
-  it('a second wizard order for the same name keeps the first order and its key', async () => {
+  it('a second wizard order for the same name keeps the first order and its key; settings get the new names', async () => {
     const { ctx, dir } = capture();
-    for (const out of ['one', 'two']) {
-      const p = scriptedPrompter(['dv', 'again.example.com', 'ecdsa-p256', true]);
+    for (const [out, names] of [
+      ['one', 'again.example.com'],
+      ['two', 'again.example.com, more.example.com'],
+    ] as const) {
+      const p = scriptedPrompter(['dv', names, 'ecdsa-p256', true]);
       expect(await runCsr(ctx, { outDir: join(dir, out), wizard: true }, async () => p)).toBe(0);
     }
     const settings = await new Store(ctx.storeRoot).readSettings('again.example.com');
@@ -131,5 +134,8 @@ describe('CSR wizard with scripted answers', () => {
     expect(a!.id).not.toBe(b!.id);
     expect(readFileSync(a!.keyFile, 'utf8')).toMatch(/PRIVATE KEY/);
     expect(readFileSync(b!.keyFile, 'utf8')).not.toBe(readFileSync(a!.keyFile, 'utf8'));
+    expect(a!.names).toEqual(['again.example.com']);
+    expect(b!.names).toEqual(['again.example.com', 'more.example.com']);
+    expect(settings!.domains).toEqual(['again.example.com', 'more.example.com']);
   });
 });

@@ -1,6 +1,7 @@
-import { CertkitError } from '../../errors.js';
+import { CertkitError, RuleViolationError } from '../../errors.js';
 import { generatePrivateKey, parseKeyType, privateKeyToPem } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
+import { nameViolations } from '../../csr/rules.js';
 import { buildSelfSigned } from '../../csr/selfsigned.js';
 import { lineageNameFor } from '../../store/paths.js';
 import { Store } from '../../store/store.js';
@@ -17,6 +18,9 @@ export interface SelfSignedFlags {
 export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promise<number> {
   const names = (flags.domain ?? []).map((d) => normalizeName(d).ascii);
   if (names.length === 0) throw new CertkitError('usage', 'no names given', 'add -d NAME for each name');
+  // internal names are what self-signed certificates are for; broken ones ('www.exa mple.com') are not
+  const violations = names.flatMap((n) => nameViolations(n, { privateCa: true }));
+  if (violations.length) throw new RuleViolationError(violations, 'nothing was written');
   const days = Number(flags.days);
   if (!Number.isInteger(days) || days < 1 || days > 3650)
     throw new CertkitError('usage', `--days must be 1..3650, not "${flags.days}"`);
