@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { CertkitError, RuleViolationError } from '../errors.js';
 import { keyFacts } from '../pki/facts.js';
+import { readMaterial, readRegularFileSync } from '../pki/read.js';
 import { publicKeyId } from '../pki/keys.js';
 import { Store } from '../store/store.js';
 import { pendingOrdersOf, savePendingOrder } from '../store/pending.js';
@@ -17,7 +18,6 @@ import { buildCsr } from './build.js';
 import { dcvData, type DcvData } from './dcv.js';
 import { generatePrivateKey, keyTypeOf, privateKeyToPem, type KeyType } from './keygen.js';
 import { normalizeName } from './names.js';
-import { readInputFile } from './read-input.js';
 import { checkCsrRules, type CsrSubject } from './rules.js';
 
 export type Product = 'dv' | 'ov' | 'ev' | 'wildcard';
@@ -86,7 +86,9 @@ export async function planCsrOrder(input: CsrOrderInput): Promise<CsrOrderPlan> 
   let key: KeyObject;
   let keyGenerated = false;
   if (input.keyFile) {
-    const m = await readInputFile(input.keyFile, 'key', { password: input.keyPassphrase });
+    const m = await readMaterial(readRegularFileSync(input.keyFile, 'key'), input.keyFile, {
+      password: input.keyPassphrase,
+    });
     const k = m.keys[0];
     if (!k) throw new CertkitError('input', `${input.keyFile}: holds no private key`);
     if (!k.keyObject)

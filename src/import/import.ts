@@ -17,7 +17,7 @@ import {
   commonNameOf,
 } from '../pki/facts.js';
 import { keyMatchesCertificate, publicKeyId } from '../pki/keys.js';
-import { readInputFile } from '../csr/read-input.js';
+import { readMaterial, readRegularFileSync, type FileKind } from '../pki/read.js';
 import type { TrustStore } from '../pki/trust.js';
 import type { ParsedCertificate } from '../pki/types.js';
 import type { KeyObject } from 'node:crypto';
@@ -75,12 +75,10 @@ export async function importCertificate(
   const certs: ParsedCertificate[] = [];
   const keys: KeyObject[] = [];
   let encryptedKeySeen = false;
-  const inputs = [
-    ...files.map((f) => [f, 'certificate'] as const),
-    ...(input.keyFile ? [[input.keyFile, 'key'] as const] : []),
-  ];
+  const inputs: [string, FileKind][] = files.map((f) => [f, 'material']);
+  if (input.keyFile) inputs.push([input.keyFile, 'key']);
   for (const [f, kind] of inputs) {
-    const m = await readInputFile(f, kind, { password: input.password });
+    const m = await readMaterial(readRegularFileSync(f, kind), f, { password: input.password });
     certs.push(...m.certificates);
     for (const k of m.keys) {
       if (k.keyObject) keys.push(k.keyObject);

@@ -9,8 +9,13 @@ import { isDerSequence, looksLikeCsr, looksLikePkcs12, pkcs7Certificates } from 
 import { hasPemMarker, splitPem, stripBom, toPem, type PemBlock } from './pem.js';
 import type { Material, ParsedCertificate, ParsedKey } from './types.js';
 
-/** Size caps per kind of file: a certificate file or bundle (the Mozilla bundle is ~220 KB), a private key. */
-export const SIZE_CAP = { material: 4 * 1024 * 1024, key: 256 * 1024 } as const;
+/** Size caps per kind of file: a certificate file or bundle (the Mozilla bundle is ~220 KB), a private key, a passphrase. */
+export const SIZE_CAP = { material: 4 * 1024 * 1024, key: 256 * 1024, secret: 4 * 1024 } as const;
+const KIND_WORDS: Record<FileKind, string> = {
+  material: 'certificate file',
+  key: 'private key',
+  secret: 'passphrase or password file',
+};
 export type FileKind = keyof typeof SIZE_CAP;
 /** Certificates read from one file at most (the Mozilla bundle holds ~150). */
 export const MAX_CERTIFICATES_PER_FILE = 1000;
@@ -58,7 +63,7 @@ export function readRegularFileSync(path: string, kind: FileKind = 'material'): 
     const cap = SIZE_CAP[kind];
     const tooBig = () =>
       inputError(
-        `${path}: larger than ${MiB(cap)} (the most certkit reads for a ${kind === 'key' ? 'private key' : 'certificate file'})`,
+        `${path}: larger than ${MiB(cap)} (the most certkit reads for a ${KIND_WORDS[kind]})`,
         'is it the right file?',
       );
     if (st.size > cap) throw tooBig();

@@ -1,5 +1,5 @@
 import { inputError } from '../errors.js';
-import { INPUT_CAPS, readBoundedFile } from './bounded-read.js';
+import { readRegularFileSync } from '../pki/read.js';
 
 /**
  * A secret from a file (first line, trailing newline removed) or an environment variable; never argv.
@@ -12,7 +12,7 @@ export async function readSecret(
   opts: { refuseEmpty?: boolean } = {},
 ): Promise<string | undefined> {
   if (file) {
-    const secret = (await readBoundedFile(file, 'the secret file', INPUT_CAPS.secret))
+    const secret = readRegularFileSync(file, 'secret')
       .toString('utf8')
       .replace(/\r?\n$/, '');
     if (opts.refuseEmpty && secret === '')
