@@ -222,6 +222,57 @@ describe('Asterisk plans against configurations built from the samples', () => {
   }
 });
 
+describe('each Asterisk part gets its own port', () => {
+  it('defaults on the samples: PJSIP 5061, https 8089, AMI 5039, chan_sip the next port PJSIP does not use', () => {
+    const dir = configDir(
+      Object.fromEntries(
+        ['pjsip', 'http', 'manager', 'sip'].map((p) => [`${p}.conf`, sample(`${p}.conf.sample`)]),
+      ),
+    );
+    const p = plan(dir, ['pjsip', 'http', 'manager', 'sip']);
+    expect(p.endpoints.map((e) => `${e.part} ${e.bind}`)).toEqual([
+      'pjsip 0.0.0.0:5061',
+      'http 0.0.0.0:8089',
+      'manager 0.0.0.0:5039',
+      'sip 0.0.0.0:5062',
+    ]);
+    const verify = p.effects.flatMap((e) => (e.kind === 'verify' ? [`${e.host}:${e.port}`] : []));
+    expect(verify).toEqual(['127.0.0.1:5061', '127.0.0.1:8089', '127.0.0.1:5039', '127.0.0.1:5062']);
+  });
+
+  it("chan_sip alone still avoids an existing PJSIP TLS transport's port", () => {
+    const dir = configDir({
+      'pjsip.conf': withTlsTransport(sample('pjsip.conf.sample'), '0.0.0.0:5061'),
+      'sip.conf': sample('sip.conf.sample'),
+    });
+    expect(plan(dir, ['sip']).endpoints.map((e) => e.bind)).toEqual(['0.0.0.0:5062']);
+  });
+
+  it('the reloads come after touching the .conf files the modules compare (manager, http; sip only with users.conf)', () => {
+    const files = Object.fromEntries(
+      ['pjsip', 'http', 'manager', 'sip'].map((p) => [`${p}.conf`, sample(`${p}.conf.sample`)]),
+    );
+    const without = configDir(files);
+    const touched = (p: ReturnType<typeof plan>) =>
+      p.effects.flatMap((e) => (e.kind === 'touch' ? [e.path.split('/').pop()] : []));
+    expect(touched(plan(without, ['pjsip', 'http', 'manager', 'sip']))).toEqual([
+      'http.conf',
+      'manager.conf',
+    ]);
+    const withUsers = configDir({ ...files, 'users.conf': '[general]\n' });
+    const p = plan(withUsers, ['pjsip', 'http', 'manager', 'sip']);
+    expect(touched(p)).toEqual(['http.conf', 'manager.conf', 'sip.conf']);
+    const kinds = p.effects.map((e) => e.kind);
+    expect(kinds.lastIndexOf('touch')).toBeLessThan(kinds.indexOf('reload'));
+    expect(p.effects.flatMap((e) => (e.kind === 'reload' ? [e.what] : []))).toEqual([
+      'module reload res_pjsip.so',
+      'module reload http',
+      'manager reload',
+      'sip reload',
+    ]);
+  });
+});
+
 // ------------------------------------------------------------------ against the Asterisk stand-in
 const ASTERISK_GID = 4242; // the "asterisk" group
 const SOME_GID = 4343; // a group that reads pjsip.conf/manager.conf (passwords, the AMI secret)
@@ -450,6 +501,24 @@ describe('certkit install asterisk against the stand-in', () => {
     expect(modes(p.etc)).toEqual(before); // 0640 root:asterisk key, 0640 root:somegroup pjsip.conf
     expect(r.verified).toEqual([`PJSIP [transport-tls] 127.0.0.1:${p.ports.pjsip}`]);
     expect(p.standin.messages()).not.toMatch(/filename has changed/);
+  });
+
+  it('an existing transport with method unset (TLS 1.0 only): method and allow_reload=yes set, said so, and the new cert is served over TLS 1.2', async () => {
+    const p = await pbx({ parts: [] });
+    const conf = join(p.etc, 'pjsip.conf');
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('method=tlsv1_2\n', ''));
+    await p.standin.stop();
+    const standin = await startAsteriskStandin(p.etc);
+    standins.push(standin);
+    expect(await served(p.ports.pjsip)).not.toMatch(/:/); // OpenSSL 3 refuses TLS 1.0
+    const r = await install({ ...p, standin }, { parts: ['pjsip'] });
+    expect(r.notes.join('\n')).toMatch(/PJSIP \[transport-tls\]: method was unset .*allow_reload=yes/);
+    const t = parseAsterisk(readFileSync(conf, 'utf8')).sections.find(
+      (x) => x.header.name === 'transport-tls',
+    )!;
+    expect(settingValue(t.lines, 'allow_reload')).toBe('yes');
+    expect(settingValue(t.lines, 'cert_file')).toBe(join(p.keys, 'asterisk.pem'));
+    expect(await served(p.ports.pjsip)).toBe(pki.fingerprint);
   });
 
   it('four parts, each on its own port, each verified on its own port; manager.conf touched before `manager reload`', async () => {

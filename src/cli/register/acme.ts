@@ -27,7 +27,10 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key (never on the command line)')
     .option('--webroot <dir>', 'http-01: write challenge files under DIR/.well-known/acme-challenge/')
     .option('--standalone', 'http-01: answer with a built-in HTTP server')
-    .option('--http-port <n>', 'the port the CA fetches http-01 from: standalone, automatic choice (default 80)')
+    .option(
+      '--http-port <n>',
+      'the port the CA fetches http-01 from: standalone, automatic choice (default 80)',
+    )
     .option('--http-address <addr>', 'standalone listen address (default: all)')
     .option('--dns-hook <cmd>', 'dns-01: run CMD to set/remove TXT records (see docs/dns-hook.md)')
     .option('--dns-resolver <addr>', 'where to check the TXT record is visible (host[:port])')
@@ -52,6 +55,10 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--hsts', 'with --install apache: send Strict-Transport-Security')
     .option('--config-dir <dir>', 'with --install asterisk: the Asterisk configuration directory')
     .option('--keys-dir <dir>', 'with --install asterisk: where to copy the certificate files')
+    .option('--pjsip-bind <addr:port>', 'with --install asterisk: bind of a new PJSIP TLS transport')
+    .option('--http-bind <addr:port>', 'with --install asterisk: HTTPS tlsbindaddr (http.conf)')
+    .option('--manager-bind <addr:port>', 'with --install asterisk: AMI tlsbindaddr (manager.conf)')
+    .option('--sip-bind <addr:port>', 'with --install asterisk: chan_sip tlsbindaddr (sip.conf)')
     .option('--dry-run', 'check the settings and the CA directory, order nothing')
     .option(
       '--timeout <seconds>',

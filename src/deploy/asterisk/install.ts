@@ -228,12 +228,16 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
           for (const part of plan.parts) await reload(RELOAD_COMMANDS[part], false);
           const wrong: string[] = [];
           for (const [i, e] of plan.endpoints.entries()) {
-            const fp = await waitFor(e, before[i] ?? null);
-            if (fp !== (before[i] ?? null)) wrong.push(describe(e, fp));
+            const old = before[i];
+            if (!old) continue; // it answered no TLS before: nothing to compare with
+            const fp = await waitFor(e, old);
+            if (fp !== old) wrong.push(describe(e, fp));
           }
           recovered = wrong.length
             ? `after reloading, NOT back to the old certificate: ${wrong.join('; ')}`
-            : 'every part serves its old certificate again';
+            : before.some(Boolean)
+              ? 'every part serves its old certificate again'
+              : 'Asterisk reloaded';
         },
       },
       o.backupRoot ?? null,

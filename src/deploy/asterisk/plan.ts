@@ -212,15 +212,7 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
         `${join(o.configDir, 'pjsip.conf')} does not exist`,
         'leave out --pjsip, or give the configuration directory with --config-dir',
       );
-    const merged: AstFile = { preamble: [], sections: files.flatMap((f) => f.file.sections) };
-    const found: { l: Loaded; s: AstSection }[] = [];
-    for (const l of files)
-      for (const s of l.file.sections) {
-        if (isTemplate(s) || s.header.options.includes('+')) continue;
-        const type = effectiveValue(merged, s, 'type')?.toLowerCase();
-        const proto = effectiveValue(merged, s, 'protocol')?.toLowerCase();
-        if (type === 'transport' && proto === 'tls') found.push({ l, s });
-      }
+    const { merged, found } = tlsTransports(files);
     for (const { l, s } of found) {
       const name = s.header.name;
       const sameName = merged.sections.filter((x) => x.header.name === name);
@@ -339,8 +331,16 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
     let bind: string;
     if (o.binds?.[part]) bind = withPort(o.binds[part]!, part);
     else if (current) bind = withPort(current, part);
-    else if (part === 'sip') bind = nonCollidingSipBind(endpoints);
-    else bind = `0.0.0.0:${DEFAULT_PORTS[part]}`;
+    else if (part === 'sip') {
+      // PJSIP's TLS transports count even when certkit does not configure PJSIP
+      const { merged, found } = parts.includes('pjsip')
+        ? { merged: null, found: [] }
+        : tlsTransports(loadWithIncludes(o.configDir, 'pjsip.conf', read));
+      const pjsip = found.map(({ s }) =>
+        endpoint('pjsip', `PJSIP [${s.header.name}]`, effectiveValue(merged!, s, 'bind') ?? '', o.verifyHost),
+      );
+      bind = nonCollidingSipBind([...endpoints, ...pjsip]);
+    } else bind = `0.0.0.0:${DEFAULT_PORTS[part]}`;
     if (!current || withPort(current, part) !== bind) set('tlsbindaddr', bind);
     const certFile = settingValue(g.lines, 'tlscertfile');
     if (certFile) deliver(certFile, settingValue(g.lines, 'tlsprivatekey'), `${part}.conf tlscertfile`);
@@ -435,6 +435,20 @@ function endpoint(part: AsteriskPart, what: string, bind: string, verifyHost?: s
   const { host, port } = parseBind(full, DEFAULT_PORTS[part]);
   const reach = verifyHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
   return { part, what, bind: full, host: reach, port };
+}
+
+/** The concrete PJSIP TLS transports of pjsip.conf and its includes (templates resolved across files). */
+function tlsTransports(files: Loaded[]) {
+  const merged: AstFile = { preamble: [], sections: files.flatMap((f) => f.file.sections) };
+  const found: { l: Loaded; s: AstSection }[] = [];
+  for (const l of files)
+    for (const s of l.file.sections) {
+      if (isTemplate(s) || s.header.options.includes('+')) continue;
+      const type = effectiveValue(merged, s, 'type')?.toLowerCase();
+      const proto = effectiveValue(merged, s, 'protocol')?.toLowerCase();
+      if (type === 'transport' && proto === 'tls') found.push({ l, s });
+    }
+  return { merged, found };
 }
 
 function nonCollidingSipBind(endpoints: Endpoint[]): string {
