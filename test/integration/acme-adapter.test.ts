@@ -72,6 +72,7 @@ describe('closed ACME adapter', () => {
         '--http-port',
         '1',
         '--agree-tos',
+        '--no-email',
       ],
       { timeoutMs: 30_000 },
     );

@@ -163,5 +163,10 @@ describe('Apache tree facts', () => {
     ]);
     expect(r.unserved).toEqual(['app.example.com']);
     expect(serveNames(cfg, ['app.example.com']).port).toBe(8080);
+    // `*:80` on a server listening on one address only: connect there
+    expect(serveNames(tree('Listen 192.0.2.7:80\n', site), ['www.example.com']).served[0]!.host).toBe(
+      '192.0.2.7',
+    );
+    expect(serveNames(tree('Listen 80\n', site), ['www.example.com']).served[0]!.host).toBe('127.0.0.1');
   });
 });

@@ -33,6 +33,23 @@ export interface ApacheFinding {
 }
 
 const connectHost = (h: string) => (h === '*' || h === '_default_' || h === '' ? '127.0.0.1' : h);
+/** The Listen addresses, a bare `Listen 80` read as port 80 on every address. */
+export function listenAddresses(cfg: ApacheConfig): { host: string; port: number }[] {
+  return cfg.listens.map((l) =>
+    /^\d+$/.test(l.host) && !l.port
+      ? { host: '*', port: Number(l.host) }
+      : { host: l.host, port: l.port || 80 },
+  );
+}
+
+/** Where to connect for a vhost address: `*:80` on a server that listens only on one address means that one. */
+function reachableHost(cfg: ApacheConfig, host: string, port: number): string {
+  if (host !== '*' && host !== '_default_' && host !== '') return host;
+  const listens = listenAddresses(cfg).filter((l) => l.port === port);
+  const specific = listens.find((l) => !['*', '', '0.0.0.0', '::'].includes(l.host));
+  return specific && listens.every((l) => l.host === specific.host) ? specific.host : connectHost(host);
+}
+
 const vhostPort = (v: Vhost, wanted: number | undefined) =>
   v.addresses.find((a) => wanted === undefined || (a.port || 80) === wanted);
 
@@ -70,7 +87,7 @@ export function serveNames(
     }
     served.push({
       name,
-      host: connectHost(vhostPort(v, port)!.host),
+      host: reachableHost(cfg, vhostPort(v, port)!.host, port),
       port: port,
       docroot: documentRoot(cfg, v),
       vhostFile: v.file,
@@ -101,7 +118,7 @@ export function findApache(o: {
   const cfg = loadApacheConfig(serverRoot);
   const { port, served, unserved } = serveNames(cfg, o.names, o.port);
   const owner = findPortOwner(port, o.procRoot);
-  const apacheListens = cfg.listens.some((l) => (l.port || 80) === port);
+  const apacheListens = listenAddresses(cfg).some((l) => l.port === port);
   const running = !!owner && (isApacheProcess(owner.name) || (owner.name === null && apacheListens));
   return { serverRoot, cfg, port, served, unserved, owner, running };
 }
