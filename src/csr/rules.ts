@@ -60,7 +60,7 @@ export function checkCsrRules(req: CsrRequest): Violation[] {
   if (s.commonName.length > 64) {
     v.push({
       rule: 'RFC 5280 ub-common-name 64',
-      message: `the common name is ${s.commonName.length} characters; at most 64 are allowed`,
+      message: `the common name is ${s.commonName.length} characters; at most 64 are allowed: give a shorter name with --cn (the long one can stay a SAN)`,
     });
   }
   if (s.commonName && !req.names.includes(s.commonName)) {

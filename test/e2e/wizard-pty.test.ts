@@ -36,6 +36,38 @@ describe('certkit csr --wizard in a real terminal (tmux)', () => {
     expect(csr).toMatch(/secp384r1|P-384/);
   });
 
+  it("refuses 'www.exa mple.com' and server.local at the real prompt, then takes comma-separated names", async () => {
+    const dir = tempDir();
+    session = TmuxSession.start(
+      `ck-wiz-n-${process.pid}`,
+      `cd ${dir} && ${process.execPath} ${BIN} --store ${dir}/store csr --wizard --out-dir ${dir}/out`,
+    );
+    await session.waitFor(/What are you buying\?/);
+    session.keys('Enter');
+    await session.waitFor(/Names the certificate must cover \(comma-separated\)/);
+    session.type('www.exa mple.com');
+    session.keys('Enter');
+    await session.waitFor(/a name cannot contain spaces \(separate names with commas\)/);
+    session.keys('C-u');
+    session.type('server.local');
+    session.keys('Enter');
+    await session.waitFor(/"server\.local" is an internal name/);
+    session.keys('C-u');
+    session.type('www.ok.example.com, api.ok.example.com');
+    session.keys('Enter');
+    await session.waitFor(/Add ok\.example\.com too\?/);
+    session.keys('n');
+    session.keys('Enter');
+    await session.waitFor(/Key type/);
+    session.keys('Enter');
+    await session.waitFor(/Create the key and CSR\?/);
+    session.keys('Enter');
+    const screen = await session.waitFor(/\[exit \d+\]/);
+    expect(screen).toMatch(/\[exit 0\]/);
+    const csr = openssl(['req', '-in', join(dir, 'out', 'www.ok.example.com.csr'), '-noout', '-text']);
+    expect(csr).toMatch(/DNS:www\.ok\.example\.com, DNS:api\.ok\.example\.com\n/);
+  });
+
   it('Ctrl-C leaves nothing written', async () => {
     const dir = tempDir();
     session = TmuxSession.start(
