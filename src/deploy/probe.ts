@@ -1,6 +1,8 @@
 /** Verifying what a server really serves: TLS handshakes (SNI) and an HTTP request. */
 import { connect } from 'node:tls';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createHash } from 'node:crypto';
 
 export function servedFingerprint(
   host: string,
@@ -65,4 +67,49 @@ export async function waitUntil(
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * GET a page over http or https (SNI and Host = hostHeader) and hash its body: used to check that each name
+ * serves its own site after an install. Certificate trust is not the question here (the fingerprint is checked
+ * separately), so it is not verified.
+ */
+export function fetchPage(
+  scheme: 'http' | 'https',
+  host: string,
+  port: number,
+  hostHeader: string,
+  path = '/',
+  timeoutMs = 5000,
+): Promise<{ status: number; bodySha256: string; location?: string }> {
+  return new Promise((resolve, reject) => {
+    const options = {
+      host,
+      port,
+      path,
+      method: 'GET',
+      headers: { host: hostHeader },
+      timeout: timeoutMs,
+      ...(scheme === 'https' ? { servername: hostHeader, rejectUnauthorized: false } : {}),
+    };
+    const req = (scheme === 'https' ? httpsRequest : request)(options, (res) => {
+      const hash = createHash('sha256');
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size <= 4 * 1024 * 1024) hash.update(d);
+      });
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          bodySha256: hash.digest('hex'),
+          location: res.headers.location,
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${scheme} request to ${host}:${port} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -60,12 +60,14 @@ describe('Apache parser', () => {
     );
     const cfg = loadApacheConfig(root);
     expect(cfg.layout).toBe('rhel');
-    const names = cfg.vhosts.map((v) => v.serverName);
-    expect(names).toEqual(['quoted.example.com', 'lower.example.com']);
-    const [v] = cfg.vhosts;
+    const live = cfg.vhosts.filter((v) => v.live);
+    expect(live.map((v) => v.serverName)).toEqual(['quoted.example.com', 'lower.example.com']);
+    const hidden = cfg.vhosts.find((v) => v.serverName === 'hidden.example.com')!;
+    expect([hidden.live, hidden.offBecause]).toEqual([false, ['<IfDefine NOPE>']]);
+    const [v] = live;
     expect(vhostServes(v!, 'x.wild.example.com')).toBe(true);
     expect(vhostServes(v!, 'b.example.com')).toBe(true);
     expect(vhostServes(v!, 'wild.example.com')).toBe(false);
-    expect(cfg.vhosts[1]!.addresses).toEqual([{ host: '10.0.0.1', port: 8080 }]);
+    expect(live[1]!.addresses).toEqual([{ host: '10.0.0.1', port: 8080 }]);
   });
 });

@@ -59,14 +59,22 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
     throw new CertkitError('usage', `unknown target "${target}"`, 'use apache or asterisk');
   if (target === 'apache' && flags.list) {
     const { listVhosts } = await import('../../deploy/apache/install.js');
-    const vhosts = listVhosts(flags.serverRoot);
-    if (ctx.json) ctx.out(JSON.stringify({ vhosts }, null, 2));
-    else
+    const listing = await listVhosts(flags.serverRoot, { ctl: flags.ctl });
+    if (ctx.json) ctx.out(JSON.stringify(listing, null, 2));
+    else {
       for (const l of table(
-        vhosts.map((v) => [v.addresses, v.names.join(', ') || '-', v.ssl ? 'TLS' : 'HTTP', v.file]),
-        ['ADDRESS', 'NAMES', 'KIND', 'FILE'],
+        listing.vhosts.map((v) => [
+          v.addresses.join(' '),
+          v.names.join(', ') || '-',
+          v.ssl ? 'TLS' : 'HTTP',
+          v.live ? 'yes' : `no: ${v.offBecause.join(' ')}`,
+          v.location,
+        ]),
+        ['ADDRESS', 'NAMES', 'KIND', 'LIVE', 'FILE:LINE'],
       ))
         ctx.out(l);
+      for (const d of listing.apache.differences) ctx.out(`note: Apache and certkit disagree: ${d}`);
+    }
     return 0;
   }
   if (!flags.name && !(flags.fullchain && flags.key))

@@ -18,13 +18,19 @@ export function registerDeploy(program: Command, run: Runner): void {
     .option('--key <file>', 'instead of a lineage: this private key')
     .option('--dry-run', 'print the unified diff, change nothing')
     .option('-y, --yes', 'apply without asking (on a terminal, certkit shows the diff and asks)')
-    .option('--list', 'apache: list the virtual hosts found and the names each serves')
     .option(
-      '--vhost <name>',
-      "apache: the site to install into (default: every vhost serving the lineage's names)",
+      '--list',
+      'apache: list every virtual host (file:line, names, addresses, live or not), checked against httpd -S',
+    )
+    .option(
+      '--vhost <site>',
+      "apache: the site: a ServerName, an alias, FILE:LINE or an address like '*:80' (default: every vhost serving the lineage's names)",
     )
     .option('--server-root <dir>', 'apache: configuration directory (default /etc/apache2 or /etc/httpd)')
-    .option('--ctl <cmd>', 'apache: control command (default apache2ctl / apachectl)')
+    .option(
+      '--ctl <cmd>',
+      'apache: control command (default: apache2ctl with APACHE_CONFDIR, or httpd -d ROOT -f FILE with the layout -D flags)',
+    )
     .option('--redirect', 'apache: redirect HTTP to HTTPS (default)')
     .option('--no-redirect', 'apache: no redirect')
     .option('--hsts', 'apache: send Strict-Transport-Security')
@@ -56,6 +62,8 @@ export function registerDeploy(program: Command, run: Runner): void {
       'after',
       examples(
         'certkit install apache --list',
+        'certkit --json install apache --list --server-root /etc/httpd',
+        'certkit install apache --name example.com --vhost sites-available/000-default.conf:1 --dry-run',
         'certkit install apache --name www.example.com --dry-run',
         'certkit install apache --name www.example.com --hsts --basic-auth /etc/apache2/.htpasswd --yes',
         'certkit install asterisk --name pbx.example.com --pjsip --http --dry-run',

@@ -1,15 +1,19 @@
 /**
- * Reads an Apache configuration the way httpd does: from the main file, following Include/IncludeOptional
- * (globs relative to ServerRoot, ${VAR} from envvars), evaluating <IfModule> against LoadModule lines and
- * <IfDefine> against Define, and collecting every <VirtualHost> with the names it serves.
+ * Evaluates an Apache configuration the way httpd does, in order, from the main file: ServerRoot, Define and
+ * ${VAR} (Defines first, then the environment), <IfDefine> against Define and the layout's -D flags, <IfModule>
+ * against the modules loaded so far (plus those the plan WILL load: `assumeModules`), Include/IncludeOptional with
+ * globs and paths relative to ServerRoot, files included twice, mod_macro's <Macro>/Use, and every <VirtualHost>
+ * with the names it serves. Vhosts in branches that are off are listed too, marked not live.
+ * Reads only through an FsView (the live disk while discovering, a snapshot while planning).
  */
 import { isAbsolute, join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
 import { expandInclude } from './glob.js';
+import { detectLayout, type Layout, type LayoutName } from './layouts.js';
 import { ApacheSyntaxError, is, parseApache, type BlockNode, type ConfNode } from './parser.js';
 
-export type Layout = 'debian' | 'rhel' | 'other';
+export type { LayoutName };
 
 export interface ConfigFile {
   path: string;
@@ -23,28 +27,69 @@ export interface VhostAddress {
 }
 
 export interface Vhost {
+  /** the file as included (a sites-enabled symlink path stays as Apache names it) */
   file: string;
+  /** the real file holding the block: edits go there */
+  source: string;
+  /** line of the <VirtualHost> in `file` (in a macro: in the macro's body, as Apache counts) */
+  line: number;
+  /** the block in the parsed source file (for a macro vhost: in the expanded text) */
   block: BlockNode;
+  /** made by mod_macro: the macro and the Use line */
+  macro?: { name: string; file: string; line: number };
   addresses: VhostAddress[];
+  /** addresses as written (after ${VAR}) */
+  addressText: string[];
   serverName: string | null;
   aliases: string[];
   ssl: boolean;
+  documentRoot: string | null;
+  /** Apache will serve it under the evaluated Defines and modules */
+  live: boolean;
+  /** the enclosing conditions that are off, e.g. "<IfModule !mod_ssl.c>" (empty when live) */
+  offBecause: string[];
+}
+
+export interface Listen extends VhostAddress {
+  protocol: string | null;
+  file: string;
+  live: boolean;
 }
 
 export interface ApacheConfig {
+  /** certkit's --server-root: the configuration directory */
   serverRoot: string;
+  /** the ServerRoot Apache uses for relative paths (the directive, else the configuration directory) */
+  httpdRoot: string;
   mainFile: string;
-  layout: Layout;
+  layout: LayoutName;
+  layoutSpec: Layout;
   files: Map<string, ConfigFile>;
+  /** every vhost, live or not, each once (a file included twice gives its vhosts once) */
   vhosts: Vhost[];
-  listens: VhostAddress[];
+  listens: Listen[];
+  /** modules loaded (live LoadModule lines, static modules, assumed ones) */
   modules: Set<string>;
+  /** modules loaded by the tree itself, not assumed */
+  loadedModules: Set<string>;
+  defines: Map<string, string>;
   env: Record<string, string>;
-  /** how the tree was read: further reads (by the planner) go through the same view */
+  /** files included more than once */
+  includedTwice: string[];
   view: FsView;
 }
 
-const STATIC_MODULES = [
+export interface EvaluateOptions {
+  /** modules the plan will load: evaluated as loaded (`ssl_module`, ...) */
+  assumeModules?: string[];
+  /** extra -D flags */
+  defines?: string[];
+  /** the environment httpd gets besides the layout's (a parameter: never read from process.env here) */
+  env?: Record<string, string>;
+}
+
+/** Compiled into Debian's and RHEL's httpd binaries. */
+export const STATIC_MODULES = [
   'core_module',
   'so_module',
   'watchdog_module',
@@ -55,34 +100,6 @@ const STATIC_MODULES = [
   'unixd_module',
 ];
 
-/** Debian's envvars: `export NAME=value` lines (the SUFFIX logic is approximated). */
-export function readEnvvars(serverRoot: string, view: FsView): Record<string, string> {
-  const env: Record<string, string> = {};
-  const text = textOf(view.state(view.real(join(serverRoot, 'envvars'))));
-  if (text === null) return env;
-  const suffix = serverRoot.startsWith('/etc/apache2-') ? `-${serverRoot.slice('/etc/apache2-'.length)}` : '';
-  for (const line of text.split('\n')) {
-    const m = /^\s*export\s+([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (m) env[m[1]!] = m[2]!.replace(/^["']|["']$/g, '').replace(/\$SUFFIX|\$\{SUFFIX\}/g, suffix);
-  }
-  return env;
-}
-
-export function detectLayout(serverRoot: string, view: FsView): { layout: Layout; mainFile: string } {
-  const exists = (p: string) => view.state(p).exists;
-  if (exists(join(serverRoot, 'apache2.conf')))
-    return { layout: 'debian', mainFile: join(serverRoot, 'apache2.conf') };
-  if (exists(join(serverRoot, 'conf', 'httpd.conf')))
-    return { layout: 'rhel', mainFile: join(serverRoot, 'conf', 'httpd.conf') };
-  if (exists(join(serverRoot, 'httpd.conf')))
-    return { layout: 'other', mainFile: join(serverRoot, 'httpd.conf') };
-  throw new CertkitError(
-    'not-found',
-    `no apache2.conf or conf/httpd.conf under ${serverRoot}`,
-    'give the configuration directory with --server-root',
-  );
-}
-
 export function parseAddress(spec: string): VhostAddress {
   const m = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d+|\*))?$/.exec(spec);
   const host = m?.[1] ?? m?.[2] ?? '*';
@@ -90,129 +107,274 @@ export function parseAddress(spec: string): VhostAddress {
   return { host: host || '*', port };
 }
 
-function moduleName(arg: string): string {
+/** `mod_ssl.c` → `ssl_module`; `ssl_module` stays. */
+export function moduleName(arg: string): string {
   const c = /^mod_(\w+)\.c$/.exec(arg);
   return c ? `${c[1]}_module` : arg;
 }
 
-/**
- * Evaluates the tree through a file-system view: the live disk (recording into a snapshot: discovery) or a
- * frozen snapshot (pure: planning).
- */
+function syntaxError(path: string, err: unknown): never {
+  if (err instanceof ApacheSyntaxError)
+    throw new CertkitError(
+      'input',
+      `${path}:${err.line}: ${err.message}`,
+      'fix the Apache configuration first',
+    );
+  throw err;
+}
+
+interface Macro {
+  name: string;
+  params: string[];
+  body: string;
+  file: string;
+  line: number;
+}
+
+/** Substitutes macro parameters in the body text, longest name first (mod_macro's rule). */
+function expandMacro(m: Macro, args: string[]): string {
+  const order = m.params.map((p, i) => ({ p, v: args[i] ?? '' })).sort((a, b) => b.p.length - a.p.length);
+  let out = m.body;
+  for (const { p, v } of order) out = out.split(p).join(v);
+  return out;
+}
+
+/** Line numbers of nodes in a parsed text (1-based), computed from raw lengths. */
+function lineIndex(nodes: ConfNode[]): Map<ConfNode, number> {
+  const map = new Map<ConfNode, number>();
+  let line = 1;
+  const count = (s: string) => (s.match(/\n/g) ?? []).length;
+  const visit = (list: ConfNode[]) => {
+    for (const n of list) {
+      map.set(n, line);
+      if (n.kind === 'block') {
+        line += count(n.openRaw);
+        visit(n.children);
+        line += count(n.closeRaw);
+      } else line += count(n.raw);
+    }
+  };
+  visit(nodes);
+  return map;
+}
+
 export function loadApacheConfig(
   serverRoot: string,
   view: FsView = liveView(new Map() as Snapshot),
-  extraEnv: Record<string, string> = {},
+  options: EvaluateOptions = {},
 ): ApacheConfig {
-  const { layout, mainFile } = detectLayout(serverRoot, view);
-  const env = { ...readEnvvars(serverRoot, view), ...extraEnv };
+  const layout = detectLayout(serverRoot, view);
+  if (!layout)
+    throw new CertkitError(
+      'not-found',
+      `no apache2.conf, conf/httpd.conf or httpd.conf under ${serverRoot}`,
+      'give the configuration directory with --server-root',
+    );
+  const env: Record<string, string> = { ...(options.env ?? {}), ...layout.env };
+  const defines = new Map<string, string>();
+  for (const d of [...layout.defines, ...(options.defines ?? [])]) {
+    const i = d.indexOf('=');
+    defines.set(i > 0 ? d.slice(0, i) : d, i > 0 ? d.slice(i + 1) : '');
+  }
+  const assumed = new Set((options.assumeModules ?? []).map(moduleName));
   const cfg: ApacheConfig = {
     serverRoot,
-    mainFile,
-    layout,
+    httpdRoot: serverRoot,
+    mainFile: layout.mainFile,
+    layout: layout.name,
+    layoutSpec: layout,
     files: new Map(),
     vhosts: [],
     listens: [],
-    modules: new Set(STATIC_MODULES),
+    modules: new Set([...STATIC_MODULES, ...assumed]),
+    loadedModules: new Set(STATIC_MODULES),
+    defines,
     env,
+    includedTwice: [],
     view,
   };
-  const defines = new Set<string>();
   const expand = (s: string) =>
-    s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, n: string) => env[n] ?? process.env[n] ?? '');
+    s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, n: string) => defines.get(n) ?? env[n] ?? whole);
+  const lines = new Map<string, Map<ConfNode, number>>();
+  const seenVhost = new Set<string>();
+  const includeCount = new Map<string, number>();
+  const macros = new Map<string, Macro>();
 
-  const readFile = (linkPath: string): ConfigFile => {
-    // edit the real file, never replace a sites-enabled symlink with a copy
+  const readFile = (linkPath: string): ConfigFile | null => {
     const path = view.real(linkPath);
     const hit = cfg.files.get(path);
     if (hit) return hit;
     const text = textOf(view.state(path));
-    if (text === null) throw new CertkitError('not-found', `${linkPath} is not a readable file`);
+    if (text === null) return null;
     let nodes: ConfNode[];
     try {
       nodes = parseApache(text);
     } catch (err) {
-      if (err instanceof ApacheSyntaxError)
-        throw new CertkitError(
-          'input',
-          `${path}:${err.line}: ${err.message}`,
-          'fix the Apache configuration first',
-        );
-      throw err;
+      syntaxError(path, err);
     }
     const file = { path, text, nodes };
     cfg.files.set(path, file);
+    lines.set(path, lineIndex(nodes));
     return file;
   };
 
-  const walk = (nodes: ConfNode[], file: string, depth: number) => {
-    if (depth > 32) throw new CertkitError('input', `${file}: Include nesting is too deep (a loop?)`);
+  interface Where {
+    file: string; // as included
+    source: string; // real path
+    lineOf: (n: ConfNode) => number;
+    macro?: Vhost['macro'];
+  }
+  const walk = (nodes: ConfNode[], where: Where, live: boolean, off: string[], depth: number): void => {
+    if (depth > 64) throw new CertkitError('input', `${where.file}: Include nesting is too deep (a loop?)`);
     for (const n of nodes) {
       if (n.kind === 'text') continue;
+      const name = n.name.toLowerCase();
+      const args = n.args.map(expand);
       if (n.kind === 'directive') {
-        const name = n.name.toLowerCase();
         if (name === 'include' || name === 'includeoptional') {
-          const pattern = expand(n.args[0] ?? '');
-          const abs = isAbsolute(pattern) ? pattern : join(serverRoot, pattern);
+          const pattern = args[0] ?? '';
+          const abs = isAbsolute(pattern) ? pattern : join(cfg.httpdRoot, pattern);
           const matches = expandInclude(abs, view);
-          if (matches.length === 0 && name === 'include' && !/[*?[]/.test(pattern)) {
+          if (live && matches.length === 0 && name === 'include' && !/[*?[]/.test(pattern))
             throw new CertkitError(
               'input',
-              `${file}: Include ${pattern} matches no file`,
+              `${where.file}:${where.lineOf(n)}: Include ${pattern} matches no file`,
               'fix the Apache configuration first',
             );
-          }
           for (const m of matches) {
             const f = readFile(m);
-            walk(f.nodes, f.path, depth + 1);
+            if (!f) continue;
+            if (live) {
+              const count = (includeCount.get(f.path) ?? 0) + 1;
+              includeCount.set(f.path, count);
+              if (count === 2) cfg.includedTwice.push(f.path);
+            }
+            const idx = lines.get(f.path)!;
+            walk(f.nodes, { file: m, source: f.path, lineOf: (x) => idx.get(x) ?? 0 }, live, off, depth + 1);
           }
-        } else if (name === 'loadmodule') cfg.modules.add(n.args[0] ?? '');
-        else if (name === 'define') defines.add(n.args[0] ?? '');
-        else if (name === 'listen') cfg.listens.push(parseAddress(expand(n.args[0] ?? '')));
+        } else if (!live) continue;
+        else if (name === 'loadmodule' && args[0]) {
+          cfg.modules.add(args[0]);
+          cfg.loadedModules.add(args[0]);
+        } else if (name === 'define' && args[0]) defines.set(args[0], args[1] ?? '');
+        else if (name === 'undefine' && args[0]) defines.delete(args[0]);
+        else if (name === 'serverroot' && args[0]) cfg.httpdRoot = args[0];
+        else if (name === 'use' && args[0]) {
+          const macro = macros.get(args[0].toLowerCase());
+          if (!macro) continue;
+          const text = expandMacro(macro, args.slice(1));
+          let body: ConfNode[];
+          try {
+            body = parseApache(text);
+          } catch (err) {
+            syntaxError(`${where.file}:${where.lineOf(n)} (Use ${macro.name})`, err);
+          }
+          const idx = lineIndex(body);
+          walk(
+            body,
+            {
+              file: macro.file,
+              source: macro.file,
+              lineOf: (x) => idx.get(x) ?? 0,
+              macro: { name: macro.name, file: where.file, line: where.lineOf(n) },
+            },
+            live,
+            off,
+            depth + 1,
+          );
+        } else if (name === 'listen' && args[0]) {
+          const a = parseAddress(args[0].includes(':') ? args[0] : `*:${args[0]}`);
+          cfg.listens.push({ ...a, protocol: args[1]?.toLowerCase() ?? null, file: where.file, live });
+        }
         continue;
       }
-      const bname = n.name.toLowerCase();
-      if (bname === 'ifmodule') {
-        const arg = n.args[0] ?? '';
-        const neg = arg.startsWith('!');
-        if (cfg.modules.has(moduleName(neg ? arg.slice(1) : arg)) !== neg) walk(n.children, file, depth);
-      } else if (bname === 'ifdefine') {
-        const arg = n.args[0] ?? '';
-        const neg = arg.startsWith('!');
-        if (defines.has(neg ? arg.slice(1) : arg) !== neg) walk(n.children, file, depth);
-      } else if (bname === 'virtualhost') {
-        cfg.vhosts.push(describeVhost(n, file, expand));
-        walk(n.children, file, depth); // Include inside a vhost
-      } else if (
-        bname === 'ifversion' ||
-        bname === 'ifdirective' ||
-        bname === 'iffile' ||
-        bname === 'ifsection'
-      ) {
-        walk(n.children, file, depth);
+      // blocks
+      const arg = args[0] ?? '';
+      const neg = arg.startsWith('!');
+      const bare = neg ? arg.slice(1) : arg;
+      if (name === 'ifmodule') {
+        const on = cfg.modules.has(moduleName(bare)) !== neg;
+        walk(n.children, where, live && on, on ? off : [...off, `<IfModule ${arg}>`], depth);
+      } else if (name === 'ifdefine') {
+        const on = defines.has(bare) !== neg;
+        walk(n.children, where, live && on, on ? off : [...off, `<IfDefine ${arg}>`], depth);
+      } else if (name === 'macro') {
+        if (live && args[0])
+          macros.set(args[0].toLowerCase(), {
+            name: args[0],
+            params: n.args.slice(1),
+            body: n.children.map((c) => printNode(c)).join(''),
+            file: where.file,
+            line: where.lineOf(n),
+          });
+      } else if (name === 'virtualhost') {
+        const line = where.lineOf(n) + (where.macro ? 0 : 0);
+        const key = where.macro
+          ? `${where.macro.file}:${where.macro.line}:${line}`
+          : `${where.source}:${line}`;
+        if (!seenVhost.has(key)) {
+          seenVhost.add(key);
+          cfg.vhosts.push(describeVhost(n, args, where, line, live, off, expand));
+        }
+        walk(n.children, where, live, off, depth); // Include inside a vhost
+      } else if (['ifversion', 'ifdirective', 'iffile', 'ifsection'].includes(name)) {
+        walk(n.children, where, live, off, depth);
       }
     }
   };
-  const main = readFile(mainFile);
-  walk(main.nodes, main.path, 0);
+  const main = readFile(layout.mainFile);
+  if (!main) throw new CertkitError('not-found', `${layout.mainFile} is not a readable file`);
+  const idx = lines.get(main.path)!;
+  walk(main.nodes, { file: layout.mainFile, source: main.path, lineOf: (x) => idx.get(x) ?? 0 }, true, [], 0);
   return cfg;
 }
 
-function describeVhost(block: BlockNode, file: string, expand: (s: string) => string): Vhost {
+function printNode(n: ConfNode): string {
+  return n.kind === 'block' ? n.openRaw + n.children.map(printNode).join('') + n.closeRaw : n.raw;
+}
+
+function hostOnly(name: string): string {
+  return name
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/:\d+$/, '')
+    .toLowerCase();
+}
+
+function describeVhost(
+  block: BlockNode,
+  args: string[],
+  where: { file: string; source: string; macro?: Vhost['macro'] },
+  line: number,
+  live: boolean,
+  off: string[],
+  expand: (s: string) => string,
+): Vhost {
   let serverName: string | null = null;
   const aliases: string[] = [];
   let ssl = false;
+  let documentRoot: string | null = null;
   for (const c of block.children) {
-    if (is(c, 'ServerName') && c.kind === 'directive')
-      serverName = expand(c.args[0] ?? '')
-        .replace(/^[a-z]+:\/\//, '')
-        .replace(/:\d+$/, '')
-        .toLowerCase();
-    if (is(c, 'ServerAlias') && c.kind === 'directive')
-      aliases.push(...c.args.map((a) => expand(a).toLowerCase()));
-    if (is(c, 'SSLEngine') && c.kind === 'directive') ssl = (c.args[0] ?? '').toLowerCase() === 'on';
+    if (c.kind !== 'directive') continue;
+    if (is(c, 'ServerName')) serverName = hostOnly(expand(c.args[0] ?? ''));
+    if (is(c, 'ServerAlias')) aliases.push(...c.args.map((a) => expand(a).toLowerCase()));
+    if (is(c, 'SSLEngine')) ssl = (c.args[0] ?? '').toLowerCase() === 'on';
+    if (is(c, 'DocumentRoot')) documentRoot = expand(c.args[0] ?? '');
   }
-  return { file, block, addresses: block.args.map((a) => parseAddress(expand(a))), serverName, aliases, ssl };
+  return {
+    file: where.file,
+    source: where.source,
+    line,
+    block,
+    ...(where.macro ? { macro: where.macro } : {}),
+    addresses: args.map(parseAddress),
+    addressText: args,
+    serverName,
+    aliases,
+    ssl,
+    documentRoot,
+    live,
+    offBecause: live ? [] : off,
+  };
 }
 
 function nameMatches(pattern: string, name: string): boolean {
@@ -234,4 +396,9 @@ export function vhostServes(v: Vhost, name: string): boolean {
 
 export function vhostNames(v: Vhost): string[] {
   return [...(v.serverName ? [v.serverName] : []), ...v.aliases];
+}
+
+/** "file:line", or for a macro vhost "file:line (Use NAME)" of the Use line. */
+export function vhostLocation(v: Vhost): string {
+  return v.macro ? `${v.macro.file}:${v.macro.line}` : `${v.file}:${v.line}`;
 }

@@ -1,32 +1,67 @@
-/** Runs apache2ctl/apachectl (or --ctl), with APACHE_CONFDIR for a second Debian instance. */
+/**
+ * Control commands, always against the tree being changed: Debian's apache2ctl with APACHE_CONFDIR (it reads
+ * that tree's envvars and passes -d), or the httpd binary with -d ServerRoot -f MAIN and the layout's -D flags.
+ * `--ctl CMD` replaces both (CMD configtest / graceful / start / stop / -v / -S).
+ */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CertkitError } from '../../errors.js';
-import type { Layout } from './config.js';
+import type { ApacheConfig } from './config.js';
+import { apacheCause, parseDumpVhosts, type DumpedVhost } from './dump.js';
 
 export interface Ctl {
-  run(action: string): Promise<{ code: number; output: string }>;
+  run(
+    action: 'configtest' | 'graceful' | 'start' | 'stop' | '-v' | '-S',
+  ): Promise<{ code: number; output: string }>;
   describe: string;
 }
 
-export function makeCtl(serverRoot: string, layout: Layout, ctl?: string): Ctl {
-  const cmd = ctl ?? (layout === 'debian' ? 'apache2ctl' : 'apachectl');
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (layout === 'debian' && serverRoot.replace(/\/$/, '') !== '/etc/apache2')
-    env.APACHE_CONFDIR = serverRoot;
+const HTTPD_CANDIDATES = ['/usr/sbin/httpd', '/usr/sbin/apache2'];
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function makeCtl(cfg: ApacheConfig, ctl?: string, env: NodeJS.ProcessEnv = process.env): Ctl {
+  let command: (action: string) => string;
+  let describe: string;
+  const childEnv: NodeJS.ProcessEnv = { ...env };
+  if (ctl) {
+    command = (a) => `${ctl} ${a}`;
+    describe = ctl;
+  } else if (cfg.layout === 'debian') {
+    childEnv.APACHE_CONFDIR = cfg.serverRoot;
+    command = (a) => `apache2ctl ${a}`;
+    describe = `APACHE_CONFDIR=${cfg.serverRoot} apache2ctl`;
+  } else {
+    const httpd = HTTPD_CANDIDATES.find((p) => existsSync(p)) ?? 'httpd';
+    const base = [
+      httpd,
+      '-d',
+      cfg.httpdRoot,
+      '-f',
+      cfg.mainFile,
+      ...cfg.layoutSpec.defines.flatMap((d) => ['-D', d]),
+    ]
+      .map(shellQuote)
+      .join(' ');
+    const args: Record<string, string> = { configtest: '-t', '-v': '-v', '-S': '-S' };
+    command = (a) => (a === '-v' ? `${shellQuote(httpd)} -v` : `${base} ${args[a] ?? `-k ${a}`}`);
+    describe = base;
+  }
   return {
-    describe: `${env.APACHE_CONFDIR ? `APACHE_CONFDIR=${serverRoot} ` : ''}${cmd}`,
+    describe,
     run: (action) =>
       new Promise((resolve) => {
-        const child = spawn('/bin/sh', ['-c', `${cmd} ${action}`], {
-          env,
+        const child = spawn('/bin/sh', ['-c', command(action)], {
+          env: childEnv,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';
         child.stdout.on('data', (d) => (output += d));
         child.stderr.on('data', (d) => (output += d));
         child.on('close', (code) => resolve({ code: code ?? -1, output: output.trim() }));
-        child.on('error', () => resolve({ code: 127, output: `cannot run ${cmd}` }));
+        child.on('error', () => resolve({ code: 127, output: `cannot run ${describe}` }));
       }),
   };
 }
@@ -41,19 +76,22 @@ export async function configtest(ctl: Ctl, when: 'before' | 'after'): Promise<vo
     );
   }
   if (r.code !== 0) {
-    const line = r.output
-      .split('\n')
-      .filter((l) => !/^\s*$/.test(l))
-      .slice(-2)
-      .join(' ');
+    const cause = apacheCause(r.output);
     if (when === 'before')
       throw new CertkitError(
         'environment',
-        `the Apache configuration already fails its test, so certkit changes nothing: ${line}`,
-        'fix it first (apachectl configtest)',
+        `the Apache configuration already fails its test (${cause}); certkit changed nothing`,
+        `fix it first (${ctl.describe} configtest)`,
       );
-    throw new CertkitError('deploy', `the new Apache configuration fails its test: ${line}`);
+    throw new CertkitError('deploy', `the new Apache configuration fails its test: ${cause}`);
   }
+}
+
+/** What Apache itself reports (`-S`), or null when it cannot be asked. */
+export async function dumpVhosts(ctl: Ctl): Promise<DumpedVhost[] | null> {
+  const r = await ctl.run('-S');
+  if (r.code !== 0 || !/VirtualHost configuration:/.test(r.output)) return null;
+  return parseDumpVhosts(r.output);
 }
 
 export async function apacheVersion(ctl: Ctl): Promise<[number, number, number] | null> {

@@ -1,15 +1,29 @@
 /**
- * `certkit install apache`: discover → pre-flight the certificate → plan → (dry run: diff) → apply with
- * configtest, graceful reload and verification (new fingerprint served with SNI, HTTP answers 301), or
- * restore every file and bring Apache back.
+ * Apache: the public entry for installing a certificate (used by `certkit install apache`, by recorded
+ * installers after renewals, and meant for `certkit request NAME` auto-install):
+ *
+ *   findSites(serverRoot, names)        which live vhosts serve these names (file:line, names, addresses)
+ *   listVhosts(serverRoot, {ctl})       the `install apache --list --json` document (every vhost, live or not,
+ *                                       cross-checked with `httpd -S` when Apache can be asked)
+ *   installApache(options)              discover → pre-flight → plan → (dry run: diff) → apply with configtest,
+ *                                       reload and verification of every installed name, or reverse every change
+ *
+ * Discovery reads the tree once into a snapshot; planning is pure (plan.ts); the engine applies and reverses.
  */
 import { CertkitError } from '../../errors.js';
-import { applyPlan, isNoop, renderDiff, verifyServed, type Plan, type VerifyEffect } from '../engine.js';
+import { applyPlan, isNoop, renderDiff, verifyServed, type VerifyEffect } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
-import { httpHead, servedFingerprint, waitUntil } from '../probe.js';
-import { loadApacheConfig, vhostNames, type ApacheConfig } from './config.js';
-import { apacheVersion, configtest, defaultServerRoot, makeCtl } from './ctl.js';
-import { configOf, discoverApache, pickVhosts, planApacheInstall, type ApachePlanOptions } from './plan.js';
+import { fetchPage, servedFingerprint, waitUntil } from '../probe.js';
+import { vhostLocation, vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
+import { apacheVersion, configtest, defaultServerRoot, dumpVhosts, makeCtl } from './ctl.js';
+import type { DumpedVhost } from './dump.js';
+import {
+  configOf,
+  discoverApache,
+  planApacheInstall,
+  type ApachePlan,
+  type ApachePlanOptions,
+} from './plan.js';
 import type { TlsProfile } from './profiles.js';
 
 export interface ApacheInstallOptions {
@@ -37,21 +51,112 @@ export interface ApacheInstallResult {
   diff: string;
   notes: string[];
   fingerprint: string;
-  verified: { tls: string; redirect: string | null } | null;
+  sites: {
+    names: string[];
+    from: string | null;
+    tls: string | null;
+    redirected: boolean;
+    notRedirected: string[];
+  }[];
+  verified: { tls: string; names: string[]; redirect: string | null } | null;
   backupDir: string | null;
   reloaded?: boolean;
 }
 
 const connectHost = (h: string) => (h === '*' || h === '_default_' || h === '' ? '127.0.0.1' : h);
 
-export function listVhosts(serverRoot?: string) {
-  const cfg = loadApacheConfig(serverRoot ?? defaultServerRoot());
-  return cfg.vhosts.map((v) => ({
+export interface ListedVhost {
+  /** file:line as Apache reports it (for a macro vhost: the Use line) */
+  location: string;
+  file: string;
+  line: number;
+  /** the real file certkit edits */
+  source: string;
+  macro: { name: string; file: string; line: number } | null;
+  names: string[];
+  serverName: string | null;
+  aliases: string[];
+  addresses: string[];
+  ssl: boolean;
+  live: boolean;
+  offBecause: string[];
+  documentRoot: string | null;
+}
+
+export function describeVhost(v: Vhost): ListedVhost {
+  return {
+    location: vhostLocation(v),
     file: v.file,
-    addresses: v.block.args.join(' '),
+    line: v.line,
+    source: v.source,
+    macro: v.macro ?? null,
     names: vhostNames(v),
+    serverName: v.serverName,
+    aliases: v.aliases,
+    addresses: v.addressText,
     ssl: v.ssl,
-  }));
+    live: v.live,
+    offBecause: v.offBecause,
+    documentRoot: v.documentRoot,
+  };
+}
+
+/** Compares certkit's live vhosts with Apache's `-S` (by file:line; names where the vhost has a ServerName). */
+export function compareWithApache(cfg: ApacheConfig, apache: DumpedVhost[]): string[] {
+  const differences: string[] = [];
+  const key = (file: string, line: number, macro?: { file: string; line: number }) =>
+    macro ? `${macro.file}:${macro.line}>${line}` : `${file}:${line}`;
+  const ours = new Map(cfg.vhosts.filter((v) => v.live).map((v) => [key(v.file, v.line, v.macro), v]));
+  const theirs = new Map(apache.map((d) => [key(d.file, d.line, d.macro), d]));
+  for (const [k, v] of ours) {
+    const d = theirs.get(k);
+    if (!d) {
+      differences.push(`certkit sees a live vhost at ${vhostLocation(v)} that Apache does not`);
+      continue;
+    }
+    if (v.serverName && d.name.toLowerCase() !== v.serverName)
+      differences.push(`${vhostLocation(v)}: ServerName ${v.serverName} (Apache: ${d.name})`);
+    const a = [...v.aliases].sort().join(' ');
+    const b = d.aliases
+      .map((x) => x.toLowerCase())
+      .sort()
+      .join(' ');
+    if (a !== b) differences.push(`${vhostLocation(v)}: aliases ${a || '-'} (Apache: ${b || '-'})`);
+  }
+  for (const [k, d] of theirs)
+    if (!ours.has(k))
+      differences.push(
+        `Apache serves a vhost at ${d.macro ? `${d.macro.file}:${d.macro.line}` : `${d.file}:${d.line}`} that certkit missed`,
+      );
+  return differences;
+}
+
+/** The `install apache --list --json` document. */
+export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) {
+  const root = serverRoot ?? defaultServerRoot();
+  const cfg = configOf(discoverApache(root, 'list'));
+  const apache = await dumpVhosts(makeCtl(cfg, o.ctl));
+  return {
+    schemaVersion: 1,
+    serverRoot: root,
+    layout: cfg.layout,
+    mainFile: cfg.mainFile,
+    defines: [...cfg.defines.keys()],
+    vhosts: cfg.vhosts.map(describeVhost),
+    apache: apache
+      ? { asked: true, differences: compareWithApache(cfg, apache) }
+      : { asked: false, differences: [] },
+  };
+}
+
+/** Which live vhosts serve these names (for callers that want to know before installing). */
+export function findSites(serverRoot: string, names: string[]): ListedVhost[] {
+  const cfg = configOf(discoverApache(serverRoot, 'find'));
+  return cfg.vhosts.filter((v) => v.live && names.some((n) => vhostServes(v, n))).map(describeVhost);
+}
+
+function sitePort(v: Vhost | null, fallback: number): number {
+  return v?.addresses.find((a) => a.port)?.port ?? fallback;
 }
 
 export async function installApache(o: ApacheInstallOptions): Promise<ApacheInstallResult> {
@@ -59,11 +164,11 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
   const serverRoot = o.serverRoot ?? defaultServerRoot();
   const discovery = discoverApache(serverRoot, o.lineage);
   const cfg: ApacheConfig = configOf(discovery);
-  const ctl = makeCtl(serverRoot, cfg.layout, o.ctl);
+  const ctl = makeCtl(cfg, o.ctl);
   step(`configuration test before any change (${ctl.describe})`);
   await configtest(ctl, 'before');
   step('pre-flight of the certificate files');
-  const pre = await preflightCertificate(o.fullchainPath, o.keyPath, o.vhost ? [o.vhost] : o.names);
+  const pre = await preflightCertificate(o.fullchainPath, o.keyPath, o.names);
   const version = await apacheVersion(ctl);
   const planOpts: ApachePlanOptions = {
     lineage: o.lineage,
@@ -80,54 +185,92 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
     unsafeAllow3F: !version || version[0] > 2 || (version[0] === 2 && (version[1] > 4 || version[2] >= 60)),
     fingerprint: pre.fingerprint,
   };
-  const plan: Plan = planApacheInstall(discovery, planOpts);
-  const diff = renderDiff(plan);
+  const plan: ApachePlan = planApacheInstall(discovery, planOpts);
+  const notes = [...plan.notes];
+  const apache = await dumpVhosts(ctl);
+  if (apache) for (const d of compareWithApache(cfg, apache)) notes.push(`Apache and certkit disagree: ${d}`);
   const result: ApacheInstallResult = {
     changed: [],
     noop: isNoop(plan),
-    diff,
-    notes: plan.notes,
+    diff: renderDiff(plan),
+    notes,
     fingerprint: pre.fingerprint,
+    sites: plan.sites.map((s) => ({
+      names: s.names,
+      from: s.http ? vhostLocation(s.http) : null,
+      tls: s.tls ? vhostLocation(s.tls) : null,
+      redirected: s.redirected,
+      notRedirected: s.uncovered,
+    })),
     verified: null,
     backupDir: null,
   };
   if (o.dryRun) return result;
 
-  const { http } = pickVhosts(cfg, planOpts);
-  const verifyEffects = plan.effects.filter((e): e is VerifyEffect => e.kind === 'verify');
-  const primary = verifyEffects[0]!;
-  const httpAddr = http[0]?.addresses[0];
   const tlsPort = planOpts.tlsPort;
-  const expectedLocation = `https://${primary.name}${tlsPort === 443 ? '' : `:${tlsPort}`}/certkit-probe`;
+  const verifyEffects = plan.effects.filter((e): e is VerifyEffect => e.kind === 'verify');
+  const probeName = verifyEffects[0]?.name ?? o.names[0]!;
+  // what each name serves over HTTP now: after the install, HTTPS must serve the same site
+  const pages = new Map<string, { status: number; bodySha256: string }>();
+  for (const s of plan.sites) {
+    if (!s.http) continue;
+    const host = connectHost(s.http.addresses[0]?.host ?? '127.0.0.1');
+    for (const n of s.names.filter((x) => !/[*?]/.test(x))) {
+      const page = await fetchPage('http', host, sitePort(s.http, 80), n, '/').catch(() => null);
+      if (page && (page.status < 300 || page.status >= 400)) pages.set(n, page);
+    }
+  }
   let served = '';
   const verifyTls = async (e: VerifyEffect) => {
-    step(
-      `verify: TLS handshake to ${e.host}:${e.port} (SNI ${e.name}) serves ${e.fingerprint.slice(0, 23)}…`,
-    );
+    step(`verify: ${e.host}:${e.port} with SNI ${e.name} serves ${e.fingerprint.slice(0, 23)}…`);
     served = await verifyServed(e);
   };
-  const verifyRedirect = async () => {
+  const verifySites = async () => {
     let redirect: string | null = null;
-    if (planOpts.redirect && httpAddr) {
-      const r = await httpHead(
-        connectHost(httpAddr.host),
-        httpAddr.port || 80,
-        primary.name,
-        '/certkit-probe',
-      );
-      if (r.status !== 301 || r.location !== expectedLocation) {
-        throw new CertkitError(
-          'deploy',
-          `the HTTP side answered ${r.status} ${r.location ?? ''} instead of 301 ${expectedLocation}`,
+    for (const s of plan.sites) {
+      const host = connectHost((s.tls ?? s.http)!.addresses[0]?.host ?? '127.0.0.1');
+      // a new twin must serve its own site (an updated TLS vhost already served whatever it serves)
+      const twin = s.tls === null && !planOpts.basicAuth;
+      for (const n of twin ? s.names.filter((x) => !/[*?]/.test(x)) : []) {
+        const before = pages.get(n);
+        if (!before) continue;
+        const now = await fetchPage('https', host, tlsPort, n, '/');
+        const other = [...pages.entries()].find(
+          ([m, p]) => m !== n && p.bodySha256 === now.bodySha256 && p.bodySha256 !== before.bodySha256,
         );
+        if (now.status !== before.status || other)
+          throw new CertkitError(
+            'deploy',
+            `https://${n}/ answered ${now.status}${other ? ` with the page of ${other[0]}` : ''} where http://${n}/ answered ${before.status}`,
+          );
       }
-      redirect = `${r.status} ${r.location}`;
+      if (!s.http || !s.redirected) continue;
+      const httpHost = connectHost(s.http.addresses[0]?.host ?? '127.0.0.1');
+      const port = sitePort(s.http, 80);
+      for (const n of s.names.filter((x) => !/[*?]/.test(x))) {
+        const expected = `https://${n}${tlsPort === 443 ? '' : `:${tlsPort}`}/certkit-probe`;
+        const r = await fetchPage('http', httpHost, port, n, '/certkit-probe');
+        if (r.status !== 301 || r.location !== expected)
+          throw new CertkitError(
+            'deploy',
+            `http://${n}/ answered ${r.status} ${r.location ?? ''} instead of 301 ${expected}`,
+          );
+        redirect ??= `${r.status} ${r.location}`;
+      }
+      for (const n of s.uncovered.filter((x) => !/[*?]/.test(x))) {
+        const r = await fetchPage('http', httpHost, port, n, '/certkit-probe');
+        if (r.status === 301 && r.location?.startsWith('https://'))
+          throw new CertkitError(
+            'deploy',
+            `http://${n}/ is redirected to HTTPS although the certificate does not cover it`,
+          );
+      }
     }
-    result.verified = { tls: served, redirect };
+    result.verified = { tls: served, names: verifyEffects.map((e) => e.name), redirect };
   };
   const verifyAll = async () => {
     for (const e of verifyEffects) await verifyTls(e);
-    await verifyRedirect();
+    await verifySites();
   };
 
   if (result.noop) {
@@ -145,12 +288,18 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
     }
     return result;
   }
+  const firstHttp = plan.sites.find((s) => s.http)?.http ?? null;
   const alive = () =>
     waitUntil(async () => {
       try {
-        await servedFingerprint(primary.host, tlsPort, primary.name);
+        await servedFingerprint(verifyEffects[0]?.host ?? '127.0.0.1', tlsPort, probeName);
       } catch {
-        await httpHead(connectHost(httpAddr?.host ?? '127.0.0.1'), httpAddr?.port || 80, primary.name);
+        await fetchPage(
+          'http',
+          connectHost(firstHttp?.addresses[0]?.host ?? '127.0.0.1'),
+          sitePort(firstHttp, 80),
+          probeName,
+        );
       }
       return true;
     }, 3000);
@@ -172,7 +321,7 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
         }
       },
       verify: verifyTls,
-      afterVerify: verifyRedirect,
+      afterVerify: verifySites,
       recover: async () => {
         step('restoring: files are back, reloading the old configuration');
         await ctl.run('graceful');

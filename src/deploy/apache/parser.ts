@@ -97,16 +97,25 @@ export function parseApache(text: string): ConfNode[] {
     }
     const close = /^<\/([^>\s]+)\s*>/.exec(trimmed);
     if (close) {
-      if (!top.node) throw new ApacheSyntaxError(`</${close[1]}> without a matching <${close[1]}>`, line);
-      if (top.node.name.toLowerCase() !== close[1]!.toLowerCase()) {
-        throw new ApacheSyntaxError(
-          `</${close[1]}> closes <${top.node.name}> opened on line ${top.line}`,
-          line,
-        );
+      // `</VirtualHost> </IfModule>` on one line closes both (seen in real configs): the first closed block
+      // keeps the whole line as its closing text, the others close with nothing, so printing stays exact
+      let rest = trimmed;
+      let first = true;
+      for (let m: RegExpExecArray | null = close; m; m = /^<\/([^>\s]+)\s*>/.exec(rest)) {
+        const open = stack[stack.length - 1]!;
+        if (!open.node) throw new ApacheSyntaxError(`</${m[1]}> without a matching <${m[1]}>`, line);
+        if (open.node.name.toLowerCase() !== m[1]!.toLowerCase()) {
+          throw new ApacheSyntaxError(
+            `</${m[1]}> closes <${open.node.name}> opened on line ${open.line}`,
+            line,
+          );
+        }
+        open.node.closeRaw = first ? raw : '';
+        first = false;
+        stack.pop();
+        rest = rest.slice(m[0].length).trim();
       }
-      top.node.closeRaw = raw;
-      stack.pop();
-      continue;
+      continue; // httpd ignores other text after a closing tag
     }
     const open = /^<([^/>\s][^>\s]*)(.*)>\s*$/.exec(trimmed);
     if (open) {

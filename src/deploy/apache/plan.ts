@@ -1,25 +1,42 @@
 /**
- * Plans an Apache install as a pure function of a snapshot (see ../snapshot.ts): `discoverApache` reads the
- * tree and every path the plan may touch once; `planApacheInstall` evaluates the tree from that snapshot and
- * returns every effect (writes keeping the edited files' mode/owner, new directories, links, the reload and
- * the verifications).
- * TLS vhost created from the HTTP vhost or updated in place; redirect in the port-80 vhost; modules and
- * Listen; the TLS profile as one managed snippet. Managed text sits between "# BEGIN certkit X" and
- * "# END certkit X" lines and is regenerated each run, so a second run changes nothing.
+ * Plans an Apache install as a pure function of a snapshot (see ../snapshot.ts).
+ *
+ * `discoverApache` reads the tree and every path the plan may touch, once. `planApacheInstall` evaluates the
+ * tree as Apache will see it AFTER the change (the modules the plan loads count as loaded: <IfModule mod_ssl.c>
+ * wakes up, <IfModule !mod_ssl.c> goes dark — both reported), then:
+ * - one HTTPS twin per site serving the certificate's names: a copy of the HTTP vhost (DocumentRoot,
+ *   Directory blocks, its own Rewrite/Redirect/Proxy rules — only a rule that itself redirects to https://
+ *   stays on the HTTP side) with the names the certificate covers; an existing TLS vhost is updated in place;
+ * - the HTTP→HTTPS redirect in each HTTP site, only for the names the certificate covers;
+ * - modules, Listen, the TLS profile snippet, stapling cache, the layout's way;
+ * - a reload, and a verification per installed name (TLS handshake with that SNI).
+ * Managed text sits between "# BEGIN certkit X" and "# END certkit X" lines and is regenerated each run, so
+ * a second run changes nothing. Edited files keep their mode, owner and group; new files are 0644.
  */
 import { basename, dirname, join, relative } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import type { Effect, Plan } from '../engine.js';
 import { discoverPaths, frozenView, liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
-import { loadApacheConfig, vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
+import {
+  loadApacheConfig,
+  vhostLocation,
+  vhostNames,
+  vhostServes,
+  type ApacheConfig,
+  type EvaluateOptions,
+  type Vhost,
+} from './config.js';
+import { layoutInputs } from './layouts.js';
 import { childIndent, makeText, parseApache, printApache, type BlockNode, type ConfNode } from './parser.js';
 import { HSTS_HEADER, tlsProfileSnippet, type TlsProfile } from './profiles.js';
 
 export interface ApachePlanOptions {
   lineage: string;
+  /** the certificate's names */
   names: string[];
   fullchainPath: string;
   keyPath: string;
+  /** which site: a ServerName, an alias, FILE:LINE, or an address like *:80 */
   vhost?: string;
   redirect: boolean;
   hsts: boolean;
@@ -27,10 +44,30 @@ export interface ApachePlanOptions {
   basicAuth?: { htpasswd: string; path: string };
   tlsPort: number;
   ocspStapling: boolean;
-  /** SHA-256 fingerprint of the certificate being installed (what verification expects) */
-  fingerprint: string;
   /** Apache >= 2.4.60 knows (and needs) the UnsafeAllow3F rewrite flag */
   unsafeAllow3F: boolean;
+  /** SHA-256 fingerprint of the certificate being installed (what verification expects) */
+  fingerprint: string;
+}
+
+/** One site the certificate serves: its HTTP vhost (if any), its TLS vhost, and the names installed. */
+export interface PlannedSite {
+  http: Vhost | null;
+  /** existing TLS vhost updated in place, or null when a twin is created */
+  tls: Vhost | null;
+  /** names of this site the certificate covers (ServerName first) */
+  names: string[];
+  /** names of the HTTP vhost the certificate does not cover: not redirected */
+  uncovered: string[];
+  documentRoot: string | null;
+  redirected: boolean;
+}
+
+export interface ApachePlan extends Plan {
+  sites: PlannedSite[];
+  /** vhosts that the module change turns on / off */
+  woken: Vhost[];
+  lost: Vhost[];
 }
 
 const BEGIN = (tag: string) => `# BEGIN certkit ${tag}`;
@@ -53,11 +90,23 @@ function managed(tag: string, lines: string[], indent: string): ConfNode[] {
   return [makeText([BEGIN(tag), ...lines, END(tag)], indent)];
 }
 
-function redirectLines(o: ApachePlanOptions): string[] {
+function hostRegex(names: string[]): string {
+  return names
+    .map((n) =>
+      n
+        .replace(/[.+^${}()|\\[\]]/g, '\\$&')
+        .replace(/\*/g, '[^.]+')
+        .replace(/\?/g, '.'),
+    )
+    .join('|');
+}
+
+function redirectLines(o: ApachePlanOptions, onlyFor: string[] | null): string[] {
   const port = o.tlsPort === 443 ? '' : `:${o.tlsPort}`;
   return [
     'RewriteEngine on',
     'RewriteCond %{REQUEST_URI} !^/\\.well-known/acme-challenge/',
+    ...(onlyFor ? [`RewriteCond %{HTTP_HOST} ^(${hostRegex(onlyFor)})(:[0-9]+)?$ [NC]`] : []),
     'RewriteCond %{THE_REQUEST} ^\\S+\\s+(/\\S*)',
     `RewriteRule ^ https://%{SERVER_NAME}${port}%1 [R=301,NE,L${o.unsafeAllow3F ? ',UnsafeAllow3F' : ''}]`,
   ];
@@ -88,56 +137,179 @@ function tlsLines(o: ApachePlanOptions, profileFile: string): string[] {
   return lines;
 }
 
-/** Inserts nodes before the block's closing line, after any trailing blank lines' start. */
-function appendToBlock(block: BlockNode, nodes: ConfNode[]): void {
-  block.children.push(...nodes);
-}
-
 const SSL_KEYS = ['sslengine', 'sslcertificatefile', 'sslcertificatekeyfile', 'sslcertificatechainfile'];
-const REDIRECT_KEYS = [
-  'rewriteengine',
-  'rewritecond',
-  'rewriterule',
-  'redirect',
-  'redirectmatch',
-  'redirectpermanent',
-];
+const NAME_KEYS = ['servername', 'serveralias'];
 
-function findBlockInFile(nodes: ConfNode[], target: BlockNode): BlockNode | undefined {
-  for (const n of nodes) {
-    if (n.kind !== 'block') continue;
-    if (n.openRaw === target.openRaw && printApache(n.children) === printApache(target.children)) return n;
-    const inner = findBlockInFile(n.children, target);
-    if (inner) return inner;
+/** A rule that itself sends the client to https:// belongs to the HTTP side only. */
+function redirectsToHttps(n: ConfNode): boolean {
+  if (n.kind !== 'directive') return false;
+  const name = n.name.toLowerCase();
+  if (name === 'rewriterule') return /^https:\/\//i.test(n.args[1] ?? '');
+  if (
+    name === 'redirect' ||
+    name === 'redirectpermanent' ||
+    name === 'redirectmatch' ||
+    name === 'redirecttemporary'
+  )
+    return n.args.some((a) => /^https:\/\//i.test(a));
+  return false;
+}
+
+/** The HTTP vhost's body for its HTTPS twin: everything but names, TLS settings, managed text and https redirects. */
+function twinBody(children: ConfNode[]): ConfNode[] {
+  const body = stripManaged(stripManaged(children, 'redirect'), 'tls');
+  const out: ConfNode[] = [];
+  let pendingConds: ConfNode[] = [];
+  for (const n of body) {
+    if (n.kind === 'directive' && n.name.toLowerCase() === 'rewritecond') {
+      pendingConds.push(n);
+      continue;
+    }
+    if (redirectsToHttps(n)) {
+      pendingConds = []; // the conditions belong to the dropped rule
+      continue;
+    }
+    out.push(...pendingConds);
+    pendingConds = [];
+    if (n.kind === 'directive' && [...SSL_KEYS, ...NAME_KEYS].includes(n.name.toLowerCase())) continue;
+    out.push(n);
   }
-  return undefined;
+  out.push(...pendingConds);
+  return out;
 }
 
-interface Editing {
-  path: string;
-  before: string;
-  nodes: ConfNode[];
+/** Does the certificate (its names, wildcards included) cover this host name? */
+export function certCovers(certNames: string[], name: string): boolean {
+  const n = name.toLowerCase();
+  return certNames.some((c) => {
+    const cn = c.toLowerCase();
+    if (cn === n) return true;
+    return (
+      cn.startsWith('*.') &&
+      !n.startsWith('*.') &&
+      n.split('.').slice(1).join('.') === cn.slice(2) &&
+      !/[*?]/.test(n)
+    );
+  });
 }
 
-export function pickVhosts(cfg: ApacheConfig, o: ApachePlanOptions): { http: Vhost[]; tls: Vhost[] } {
-  const wanted = o.vhost ? [o.vhost.toLowerCase()] : o.names.map((n) => n.toLowerCase());
-  const serving = cfg.vhosts.filter((v) => wanted.some((n) => vhostServes(v, n)));
-  if (serving.length === 0) {
-    const known = cfg.vhosts
-      .map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.block.args.join(' ')}`)
+function isTlsVhost(v: Vhost, tlsPort: number): boolean {
+  return v.ssl || v.addresses.some((a) => a.port === tlsPort || a.port === 443);
+}
+
+/** Resolves --vhost: a ServerName or alias, FILE:LINE, or an address like *:80; ambiguity is refused. */
+export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
+  const live = cfg.vhosts.filter((v) => v.live);
+  const sel = selector.trim();
+  const describe = (v: Vhost) =>
+    `${vhostLocation(v)} ${v.addressText.join(' ')} ${vhostNames(v).join(',') || '(no name)'}`;
+  let found: Vhost[];
+  const fileLine = /^(.+):(\d+)$/.exec(sel);
+  if (fileLine && /[/.]/.test(fileLine[1]!) && !/^[\d.*[\]:]+$/.test(fileLine[1]!)) {
+    const [file, line] = [fileLine[1]!, Number(fileLine[2])];
+    const sameFile = (f: string) => f === file || f.endsWith(`/${file}`) || basename(f) === file;
+    found = live.filter(
+      (v) =>
+        (v.line === line && (sameFile(v.file) || sameFile(v.source))) ||
+        (v.macro !== undefined && v.macro.line === line && sameFile(v.macro.file)),
+    );
+  } else if (/^(\*|_default_|\[[^\]]+\]|[\d.]+|[^:]+):(\d+|\*)$/.test(sel)) {
+    found = live.filter((v) => v.addressText.some((a) => a.toLowerCase() === sel.toLowerCase()));
+  } else {
+    const exact = live.filter((v) => vhostNames(v).includes(sel.toLowerCase()));
+    found = exact.length ? exact : live.filter((v) => vhostServes(v, sel));
+  }
+  if (found.length === 0)
+    throw new CertkitError(
+      'not-found',
+      `no live virtual host matches --vhost ${selector}`,
+      `give a ServerName, an alias, FILE:LINE or an address; vhosts: ${live.map(describe).join('; ') || 'none'}`,
+    );
+  // an address may name a TLS and a plain vhost; a name usually names exactly one site
+  const plain = found.filter((v) => !v.ssl);
+  if (plain.length > 1)
+    throw new CertkitError(
+      'usage',
+      `--vhost ${selector} matches ${plain.length} virtual hosts`,
+      `choose one by FILE:LINE: ${plain.map(describe).join('; ')}`,
+    );
+  return found;
+}
+
+/** Which sites the certificate serves and how (pure). */
+export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
+  const live = cfg.vhosts.filter((v) => v.live);
+  const chosen = o.vhost
+    ? selectVhosts(cfg, o.vhost)
+    : live.filter((v) => o.names.some((n) => vhostServes(v, n)));
+  if (chosen.length === 0) {
+    const known = live
+      .map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.addressText.join(' ')}`)
       .join('; ');
     throw new CertkitError(
       'not-found',
-      `no virtual host serves ${wanted.join(', ')}`,
+      `no virtual host serves ${o.names.join(', ')}`,
       known
         ? `found: ${known} (see certkit install apache --list)`
-        : 'the configuration has no <VirtualHost>',
+        : 'the configuration has no live <VirtualHost>',
     );
   }
-  return {
-    http: serving.filter((v) => !v.ssl && !v.addresses.some((a) => a.port === o.tlsPort)),
-    tls: serving.filter((v) => v.ssl || v.addresses.some((a) => a.port === o.tlsPort)),
-  };
+  const tlsVhosts = chosen.filter((v) => isTlsVhost(v, o.tlsPort));
+  const httpVhosts = chosen.filter((v) => !isTlsVhost(v, o.tlsPort));
+  const sites: PlannedSite[] = [];
+  const usedTls = new Set<Vhost>();
+  for (const h of httpVhosts) {
+    const all = vhostNames(h);
+    const covered =
+      o.vhost && all.length === 0
+        ? o.names.filter((n) => !n.startsWith('*.'))
+        : all.filter((n) => certCovers(o.names, n));
+    const names = covered.length ? covered : o.names.filter((n) => vhostServes(h, n));
+    // an existing TLS vhost for the same site (same ServerName) is updated instead of adding a twin
+    const tls =
+      [...live].find(
+        (v) =>
+          isTlsVhost(v, o.tlsPort) &&
+          !usedTls.has(v) &&
+          h.serverName !== null &&
+          v.serverName === h.serverName,
+      ) ?? null;
+    if (tls) usedTls.add(tls);
+    sites.push({
+      http: h,
+      tls,
+      names,
+      uncovered: all.filter((n) => !certCovers(o.names, n)),
+      documentRoot: h.documentRoot,
+      redirected: o.redirect && !h.macro,
+    });
+  }
+  for (const t of tlsVhosts) {
+    if (usedTls.has(t)) continue;
+    usedTls.add(t);
+    const all = vhostNames(t);
+    sites.push({
+      http: null,
+      tls: t,
+      names: all.filter((n) => certCovers(o.names, n)).concat(all.length ? [] : o.names),
+      uncovered: [],
+      documentRoot: t.documentRoot,
+      redirected: false,
+    });
+  }
+  return sites;
+}
+
+function modulesNeeded(o: ApachePlanOptions): string[] {
+  return [
+    'ssl_module',
+    'socache_shmcb_module',
+    ...(o.redirect ? ['rewrite_module'] : []),
+    ...(o.hsts ? ['headers_module'] : []),
+    ...(o.basicAuth
+      ? ['auth_basic_module', 'authn_file_module', 'authn_core_module', 'authz_user_module']
+      : []),
+  ];
 }
 
 function enableDebianModule(
@@ -166,51 +338,37 @@ function enableDebianModule(
 
 function moduleLoadPath(cfg: ApacheConfig, mod: string): string {
   for (const f of cfg.files.values()) {
-    const m = /^\s*LoadModule\s+\S+\s+(\S*\/)mod_\w+\.so/m.exec(f.text);
+    const m = /^\s*LoadModule\s+\S+\s+"?(\S*\/)mod_\w+\.so/m.exec(f.text);
     if (m) return `${m[1]}mod_${mod}.so`;
   }
   return `modules/mod_${mod}.so`;
 }
 
-function collectListens(cfg: ApacheConfig): { host: string; port: number }[] {
-  // Listen lines in effect, plus those waiting inside <IfModule ssl_module> (in effect once ssl is on)
-  const out = [...cfg.listens];
-  for (const f of cfg.files.values()) {
-    const re = /<IfModule\s+(?:ssl_module|mod_ssl\.c)\s*>([\s\S]*?)<\/IfModule>/gi;
-    let m;
-    while ((m = re.exec(f.text))) {
-      for (const l of m[1]!.matchAll(/^\s*Listen\s+(\S+)/gim)) {
-        const spec = l[1]!;
-        const port = Number(spec.split(':').pop());
-        out.push({ host: spec.includes(':') ? spec.slice(0, spec.lastIndexOf(':')) : '*', port });
-      }
-    }
-  }
-  return out;
-}
-
 /** Paths a plan for this lineage may create or edit besides the loaded config files. */
 function candidatePaths(cfg: ApacheConfig, lineage: string): string[] {
   const root = cfg.serverRoot;
-  const own = `certkit-${lineage}-ssl.conf`;
+  const site = cfg.layoutSpec.siteFile(lineage, cfg.mainFile);
   const paths = [
     join(root, 'certkit', 'tls-intermediate.conf'),
     join(root, 'certkit', 'tls-modern.conf'),
-    join(root, 'certkit', 'modules.conf'),
     join(root, 'certkit', 'stapling.conf'),
-    join(root, 'sites-available', own),
-    join(root, 'sites-enabled', own),
-    join(root, 'conf.d', own),
-    join(root, 'conf.modules.d', '00-certkit.conf'),
-    ...cfg.vhosts.map((v) => join(dirname(v.file), own)),
+    site.path,
+    ...(site.enableLink ? [site.enableLink] : []),
+    ...cfg.vhosts.map((v) => cfg.layoutSpec.siteFile(lineage, v.source).path),
+    ...(cfg.layoutSpec.modules.kind === 'file' ? [cfg.layoutSpec.modules.path] : []),
   ];
   if (cfg.layout === 'debian') {
-    // every module's .load/.conf, available and enabled (present or not: a plan may link any of them)
-    for (const e of cfg.view.state(join(root, 'mods-available')).entries ?? []) {
-      const mod = e.replace(/\.(load|conf)$/, '');
+    // the modules certkit may enable and everything they depend on: .load/.conf, available and enabled
+    const seen = new Set<string>();
+    const visit = (mod: string) => {
+      if (seen.has(mod)) return;
+      seen.add(mod);
       for (const dir of ['mods-available', 'mods-enabled'])
         for (const ext of ['load', 'conf']) paths.push(join(root, dir, `${mod}.${ext}`));
-    }
+      const load = textOf(cfg.view.state(join(root, 'mods-available', `${mod}.load`))) ?? '';
+      for (const d of /#\s*Depends:\s*(.*)/.exec(load)?.[1]?.split(/\s+/).filter(Boolean) ?? []) visit(d);
+    };
+    for (const m of ALL_MAYBE_MODULES) visit(m.replace(/_module$/, ''));
   }
   return paths;
 }
@@ -218,51 +376,110 @@ function candidatePaths(cfg: ApacheConfig, lineage: string): string[] {
 export interface ApacheDiscovery {
   serverRoot: string;
   snapshot: Snapshot;
+  /** the environment httpd gets (a parameter, so planning stays pure) */
+  env: Record<string, string>;
 }
 
-/** Reads the tree and every path an install of this lineage may touch, once. */
-export function discoverApache(serverRoot: string, lineage: string): ApacheDiscovery {
+/**
+ * Reads the tree and every path an install of this lineage may touch, once. The tree is evaluated twice
+ * (as it is, and with every module certkit may load), so files only included after the change are read too.
+ */
+export function discoverApache(
+  serverRoot: string,
+  lineage: string,
+  env: Record<string, string> = {},
+): ApacheDiscovery {
   const snapshot: Snapshot = new Map();
   const view = liveView(snapshot);
-  const cfg = loadApacheConfig(serverRoot, view);
-  discoverPaths(view, candidatePaths(cfg, lineage));
-  return { serverRoot, snapshot };
+  discoverPaths(view, layoutInputs(serverRoot));
+  for (const assume of [[], ALL_MAYBE_MODULES]) {
+    const cfg = loadApacheConfig(serverRoot, view, { env, assumeModules: assume });
+    discoverPaths(view, candidatePaths(cfg, lineage));
+  }
+  return { serverRoot, snapshot, env };
 }
 
+const ALL_MAYBE_MODULES = [
+  'ssl_module',
+  'socache_shmcb_module',
+  'rewrite_module',
+  'headers_module',
+  'auth_basic_module',
+  'authn_file_module',
+  'authn_core_module',
+  'authz_user_module',
+];
+
 /** The tree as the snapshot shows it (pure). */
-export function configOf(d: ApacheDiscovery): ApacheConfig {
-  return loadApacheConfig(d.serverRoot, frozenView(d.snapshot));
+export function configOf(d: ApacheDiscovery, options: EvaluateOptions = {}): ApacheConfig {
+  return loadApacheConfig(d.serverRoot, frozenView(d.snapshot), { env: d.env, ...options });
 }
 
 const connectHost = (h: string) => (h === '*' || h === '_default_' || h === '' ? '127.0.0.1' : h);
+const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
 
-export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Plan {
-  const cfg = configOf(d);
+export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): ApachePlan {
+  const before = configOf(d);
+  const needed = modulesNeeded(o);
+  const missing = needed.filter((m) => !before.modules.has(m));
+  const cfg = configOf(d, { assumeModules: missing });
   const view = cfg.view;
-  const { http, tls } = pickVhosts(cfg, o);
   const notes: string[] = [];
   const effects: Effect[] = [];
-  const editing = new Map<string, Editing>();
+
+  // what the module change does to the rest of the configuration
+  const key = (v: Vhost) => `${vhostLocation(v)}#${v.line}`;
+  const liveBefore = new Set(before.vhosts.filter((v) => v.live).map(key));
+  const liveAfter = new Set(cfg.vhosts.filter((v) => v.live).map(key));
+  const woken = cfg.vhosts.filter((v) => v.live && !liveBefore.has(key(v)));
+  const lost = before.vhosts.filter((v) => v.live && !liveAfter.has(key(v)));
+  const label = (v: Vhost) =>
+    `${vhostNames(v).join(', ') || '(no name)'} ${v.addressText.join(' ')} at ${vhostLocation(v)}`;
+  for (const v of woken)
+    notes.push(
+      `loading ${missing.join(', ')} turns ON the vhost ${label(v)} (it is inside a module condition)`,
+    );
+  const offAfter = new Map(cfg.vhosts.map((v) => [key(v), v.offBecause]));
+  for (const v of lost)
+    notes.push(
+      `loading ${missing.join(', ')} turns OFF the vhost ${label(v)} (${(offAfter.get(key(v)) ?? []).join(' ') || 'a module condition'})`,
+    );
+  const lostServing = lost.filter((v) => o.names.some((n) => vhostServes(v, n)));
+  if (lostServing.length)
+    throw new CertkitError(
+      'input',
+      `loading mod_ssl would switch off the vhost ${label(lostServing[0]!)}, which serves ${o.names.join(', ')}; certkit changed nothing`,
+      'move that vhost out of its <IfModule !mod_ssl.c> block first',
+    );
+  for (const f of cfg.includedTwice) notes.push(`${f} is included twice (its vhosts are listed once)`);
+
+  const sites = planSites(cfg, o);
+  const editing = new Map<string, { before: string; nodes: ConfNode[] }>();
   const text = (path: string) => textOf(view.state(path));
-  const edit = (path: string): Editing => {
+  const edit = (path: string) => {
     let e = editing.get(path);
     if (!e) {
-      const before = cfg.files.get(path)?.text ?? text(path) ?? '';
-      e = { path, before, nodes: parseApache(before) };
+      const beforeText = cfg.files.get(path)?.text ?? text(path) ?? '';
+      e = { before: beforeText, nodes: parseApache(beforeText) };
       editing.set(path, e);
     }
     return e;
   };
+  /** the block of a vhost in the file being edited (the parse is redone, so locate by position) */
+  const blockFor = (v: Vhost): BlockNode => {
+    const original = cfg.files.get(v.source)!;
+    const path = indexPath(original.nodes, v.block);
+    return nodeAt(edit(v.source).nodes, path);
+  };
   const made = new Set<string>();
   const parents = (path: string) => {
-    const missing: string[] = [];
-    for (let p = dirname(path); !view.state(p).exists && !made.has(p); p = dirname(p)) missing.unshift(p);
-    for (const p of missing) {
+    const missingDirs: string[] = [];
+    for (let p = dirname(path); !view.state(p).exists && !made.has(p); p = dirname(p)) missingDirs.unshift(p);
+    for (const p of missingDirs) {
       made.add(p);
       effects.push({ kind: 'mkdir', path: p, mode: 0o755 });
     }
   };
-  /** writes a config file: an existing one keeps its mode, owner and group; a new one is 0644 */
   const write = (path: string, content: string) => {
     const s = view.state(path);
     parents(path);
@@ -276,125 +493,180 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Pla
     parents(path);
     effects.push({ kind: 'link', path, target });
   };
+  const includeFromMain = (path: string, top: boolean) => {
+    const main = edit(view.real(cfg.mainFile));
+    if (main.before.includes(path)) return;
+    const line = makeText([`IncludeOptional ${path}`], '');
+    if (top) main.nodes.unshift(line);
+    else main.nodes.push(line);
+  };
+
   const profileFile = join(cfg.serverRoot, 'certkit', `tls-${o.tls}.conf`);
   write(profileFile, tlsProfileSnippet(o.tls));
 
-  // 1. the TLS vhost: update in place, or create one from the HTTP vhost
-  if (tls.length > 0) {
-    for (const v of tls) {
-      const e = edit(v.file);
-      const block = findBlockInFile(e.nodes, v.block)!;
+  // 1. TLS vhosts: update in place, or one twin per site
+  const twins: string[] = [];
+  let twinHost = '*';
+  for (const s of sites) {
+    if (s.tls) {
+      if (s.tls.macro)
+        throw new CertkitError(
+          'input',
+          `the TLS vhost ${label(s.tls)} is made by the macro ${s.tls.macro.name}; certkit changed nothing`,
+          'set its certificate in the macro yourself, or give --vhost for another site',
+        );
+      const block = blockFor(s.tls);
       block.children = stripManaged(block.children, 'tls').filter(
         (c) => !(c.kind === 'directive' && SSL_KEYS.includes(c.name.toLowerCase())),
       );
-      appendToBlock(block, managed('tls', tlsLines(o, profileFile), childIndent(block)));
+      block.children.push(...managed('tls', tlsLines(o, profileFile), childIndent(block)));
+      notes.push(`TLS vhost ${label(s.tls)} updated in place`);
+      continue;
     }
-  } else {
-    const source = http[0]!;
-    const host = source.addresses[0]?.host ?? '*';
-    const addr = `${host.includes(':') ? `[${host}]` : host}:${o.tlsPort}`;
-    const src = findBlockInFile(edit(source.file).nodes, source.block) ?? source.block;
+    const h = s.http!;
+    const host = h.addresses[0]?.host ?? '*';
+    twinHost = host;
+    const addr = `${bracket(host === '_default_' ? '*' : host)}:${o.tlsPort}`;
+    const src = h.macro ? h.block : blockFor(h);
     const indent = childIndent(src);
-    const copied = stripManaged(stripManaged(src.children, 'redirect'), 'tls').filter(
-      (c) => !(c.kind === 'directive' && [...REDIRECT_KEYS, ...SSL_KEYS].includes(c.name.toLowerCase())),
-    );
-    const body = printApache(copied).replace(/\s*$/, '\n');
-    const listenNeeded = !collectListens(cfg).some(
-      (l) => l.port === o.tlsPort && (l.host === '*' || l.host === '' || l.host === host || host === '*'),
-    );
-    const header = [
-      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}).`,
-      `# Copied from the vhost in ${source.file}.`,
+    const body = printApache(twinBody(src.children)).replace(/\s*$/, '\n');
+    const [first, ...rest] = s.names;
+    const nameLines = [
+      `${indent}ServerName ${first}\n`,
+      ...(rest.length ? [`${indent}ServerAlias ${rest.join(' ')}\n`] : []),
     ];
-    const listen = listenNeeded
-      ? [`Listen ${host === '*' ? '' : `${host.includes(':') ? `[${host}]` : host}:`}${o.tlsPort}`]
-      : [];
-    const blockText = `<VirtualHost ${addr}>\n${body}${BEGIN('tls')}\n`.replace(
-      BEGIN('tls'),
-      `${indent}${BEGIN('tls')}`,
+    const tls = tlsLines(o, profileFile)
+      .map((l) => `${indent}${l}\n`)
+      .join('');
+    twins.push(
+      [
+        `# HTTPS twin of ${vhostLocation(h)}${h.macro ? ` (Use ${h.macro.name})` : ''}`,
+        `<VirtualHost ${addr}>`,
+        '',
+      ].join('\n') +
+        nameLines.join('') +
+        body +
+        `${indent}${BEGIN('tls')}\n${tls}${indent}${END('tls')}\n</VirtualHost>\n`,
     );
-    const tlsText =
-      tlsLines(o, profileFile)
-        .map((l) => `${indent}${l}\n`)
-        .join('') + `${indent}${END('tls')}\n</VirtualHost>\n`;
-    const siteText = [...header, ...listen, ''].join('\n') + blockText + tlsText;
-    let path: string;
-    if (cfg.layout === 'debian') {
-      path = join(cfg.serverRoot, 'sites-available', `certkit-${o.lineage}-ssl.conf`);
-      const linkPath = join(cfg.serverRoot, 'sites-enabled', basename(path));
-      if (!view.state(linkPath).exists) link(linkPath, relative(dirname(linkPath), path));
-    } else if (cfg.layout === 'rhel') path = join(cfg.serverRoot, 'conf.d', `certkit-${o.lineage}-ssl.conf`);
-    else path = join(dirname(source.file), `certkit-${o.lineage}-ssl.conf`);
-    const existed = view.state(path).exists;
-    write(path, siteText);
-    if (cfg.layout === 'other' && !existed) {
-      const main = edit(cfg.mainFile);
-      if (!main.before.includes(path)) main.nodes.push(makeText([`IncludeOptional ${path}`], ''));
-    }
-    notes.push(`new TLS virtual host ${addr} in ${path}`);
+    notes.push(
+      `new HTTPS vhost ${addr} for ${s.names.join(', ')} (a twin of ${vhostLocation(h)}, DocumentRoot ${s.documentRoot ?? 'inherited'})`,
+    );
+  }
+  if (twins.length) {
+    const site = cfg.layoutSpec.siteFile(o.lineage, sites.find((s) => s.http)!.http!.source);
+    const listenNeeded = !cfg.listens.some(
+      (l) =>
+        l.live &&
+        l.port === o.tlsPort &&
+        (l.host === '*' || l.host === twinHost || twinHost === '*' || twinHost === '_default_'),
+    );
+    const listen = listenNeeded
+      ? [`Listen ${twinHost === '*' || twinHost === '_default_' ? '' : `${bracket(twinHost)}:`}${o.tlsPort}`]
+      : [];
+    const header = [
+      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}). Edits are overwritten.`,
+      ...listen,
+      '',
+    ];
+    write(site.path, header.join('\n') + twins.join('\n'));
+    if (site.enableLink && !view.state(site.enableLink).exists)
+      link(site.enableLink, relative(dirname(site.enableLink), site.path));
+    if (site.includeFromMain) includeFromMain(site.path, false);
   }
 
-  // 2. the redirect (or its removal) in every HTTP vhost serving the names
-  for (const v of http) {
-    const e = edit(v.file);
-    const block = findBlockInFile(e.nodes, v.block)!;
+  // 2. the redirect (or its removal) in each HTTP site, only for the names the certificate covers
+  for (const s of sites) {
+    if (!s.http) continue;
+    if (s.http.macro) {
+      notes.push(
+        `not redirected: ${label(s.http)} is made by the macro ${s.http.macro.name} (a redirect there would change every Use of it)`,
+      );
+      continue;
+    }
+    const block = blockFor(s.http);
     block.children = stripManaged(block.children, 'redirect');
-    if (o.redirect) appendToBlock(block, managed('redirect', redirectLines(o), childIndent(block)));
+    if (!o.redirect) continue;
+    const onlyFor = s.uncovered.length ? s.names : null;
+    block.children.push(...managed('redirect', redirectLines(o, onlyFor), childIndent(block)));
+    if (s.uncovered.length)
+      notes.push(`not redirected (the certificate does not cover them): ${s.uncovered.join(', ')}`);
   }
 
   // 3. modules the layout's way
-  const mods = [
-    'ssl',
-    'socache_shmcb',
-    ...(o.redirect ? ['rewrite'] : []),
-    ...(o.hsts ? ['headers'] : []),
-    ...(o.basicAuth ? ['auth_basic', 'authn_file', 'authn_core', 'authz_user'] : []),
-  ];
-  const missing = mods.filter((m) => !cfg.modules.has(`${m}_module`));
-  if (cfg.layout === 'debian') {
-    const linkEffects: Effect[] = [];
-    for (const m of missing) enableDebianModule(cfg, view, m, linkEffects);
-    for (const e of linkEffects) if (e.kind === 'link') link(e.path, e.target);
+  if (missing.length) notes.push(`modules loaded: ${missing.join(', ')}`);
+  const spec = cfg.layoutSpec.modules;
+  if (spec.kind === 'a2enmod') {
+    const links: Effect[] = [];
+    const seen = new Set<string>();
+    for (const m of missing) enableDebianModule(cfg, view, m.replace(/_module$/, ''), links, seen);
+    for (const e of links) if (e.kind === 'link') link(e.path, e.target);
   } else if (missing.length) {
-    const modFile =
-      cfg.layout === 'rhel'
-        ? join(cfg.serverRoot, 'conf.modules.d', '00-certkit.conf')
-        : join(cfg.serverRoot, 'certkit', 'modules.conf');
-    const before = text(modFile);
-    const lines = new Set((before ?? '').split('\n').filter(Boolean));
-    for (const m of missing) lines.add(`LoadModule ${m}_module ${moduleLoadPath(cfg, m)}`);
-    write(modFile, [...lines].join('\n') + '\n');
-    if (cfg.layout !== 'rhel') {
-      const main = edit(cfg.mainFile);
-      if (!main.before.includes(modFile)) main.nodes.unshift(makeText([`Include ${modFile}`], ''));
-    }
+    const lines = new Set((text(spec.path) ?? '').split('\n').filter(Boolean));
+    for (const m of missing) lines.add(`LoadModule ${m} ${moduleLoadPath(cfg, m.replace(/_module$/, ''))}`);
+    write(spec.path, [...lines].join('\n') + '\n');
+    // before everything else, so <IfModule mod_ssl.c> anywhere sees it (as the plan evaluated)
+    if (spec.includeFromMain) includeFromMain(spec.path, true);
   }
 
   // 4. OCSP stapling needs a server-wide cache
-  const stapleFile = join(cfg.serverRoot, 'certkit', 'stapling.conf');
   if (o.ocspStapling) {
+    const stapleFile = join(cfg.serverRoot, 'certkit', 'stapling.conf');
     write(
       stapleFile,
-      '# Managed by certkit\nSSLStaplingCache shmcb:${APACHE_RUN_DIR}/certkit_stapling(32768)\n'.replace(
-        '${APACHE_RUN_DIR}',
-        cfg.env.APACHE_RUN_DIR ?? 'logs',
-      ),
+      `# Managed by certkit\nSSLStaplingCache shmcb:${cfg.env.APACHE_RUN_DIR ?? 'logs'}/certkit_stapling(32768)\n`,
     );
-    const main = edit(cfg.mainFile);
-    if (!main.before.includes(stapleFile)) main.nodes.push(makeText([`IncludeOptional ${stapleFile}`], ''));
+    includeFromMain(stapleFile, false);
   }
 
-  for (const e of editing.values()) write(e.path, printApache(e.nodes));
+  for (const [path, e] of editing) write(path, printApache(e.nodes));
 
-  // 5. reload (a restart when stapling goes away: graceful then kills httpd, AH01872) and verification
+  // 5. reload (a restart when stapling goes away: graceful then kills httpd, AH01872), then verify every name
   const stoppingStapling = [...editing.values()].some(
-    (e) => /SSLUseStapling on/.test(e.before) && !/SSLUseStapling on/.test(printApache(e.nodes)),
+    (e) => /SSLUseStapling on/i.test(e.before) && !/SSLUseStapling on/i.test(printApache(e.nodes)),
   );
   effects.push({ kind: 'reload', what: stoppingStapling ? 'restart' : 'graceful' });
-  const name = o.vhost ?? o.names.find((n) => !n.startsWith('*.')) ?? o.names[0]!.replace(/^\*\./, 'www.');
-  const host = connectHost(http[0]?.addresses[0]?.host ?? tls[0]?.addresses[0]?.host ?? '127.0.0.1');
-  effects.push({ kind: 'verify', host, port: o.tlsPort, name, fingerprint: o.fingerprint });
-  return { target: 'apache', snapshot: d.snapshot, effects: lastWriteWins(effects), notes };
+  const verified = new Set<string>();
+  for (const s of sites) {
+    const v = s.tls ?? s.http!;
+    const host = connectHost(v.addresses[0]?.host ?? '127.0.0.1');
+    for (const n of s.names.filter((x) => !/[*?]/.test(x))) {
+      if (verified.has(`${host} ${n}`)) continue;
+      verified.add(`${host} ${n}`);
+      effects.push({ kind: 'verify', host, port: o.tlsPort, name: n, fingerprint: o.fingerprint });
+    }
+  }
+  return {
+    target: 'apache',
+    snapshot: d.snapshot,
+    effects: lastWriteWins(effects),
+    notes,
+    sites,
+    woken,
+    lost,
+  };
+}
+
+function indexPath(nodes: ConfNode[], target: BlockNode): number[] {
+  for (const [i, n] of nodes.entries()) {
+    if (n === target) return [i];
+    if (n.kind === 'block') {
+      const inner = indexPath(n.children, target);
+      if (inner.length) return [i, ...inner];
+    }
+  }
+  return [];
+}
+
+function nodeAt(nodes: ConfNode[], path: number[]): BlockNode {
+  let list = nodes;
+  let node: ConfNode | undefined;
+  for (const i of path) {
+    node = list[i];
+    if (!node || node.kind !== 'block') break;
+    list = node.children;
+  }
+  if (!node || node.kind !== 'block') throw new Error('internal: the vhost block moved between two parses');
+  return node;
 }
 
 /** One write per path (the last), kept at the position of the first. */

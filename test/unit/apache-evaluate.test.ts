@@ -1,0 +1,149 @@
+/** How certkit evaluates a tree: the Apache features issue 12 found missing, each on a small tree. */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vhostNames } from '../../src/deploy/apache/config.js';
+import { contentAfter } from '../../src/deploy/engine.js';
+import { parseApache, printApache } from '../../src/deploy/apache/parser.js';
+import { configOf, discoverApache, planApacheInstall, selectVhosts } from '../../src/deploy/apache/plan.js';
+import { tempDir } from '../helpers/openssl.js';
+import { planOptions } from './apache-corpus.js';
+
+function tree(files: Record<string, string>): string {
+  const root = join(tempDir(), 'httpd');
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  return root;
+}
+
+const MAIN = 'LoadModule rewrite_module modules/mod_rewrite.so\nListen 80\nIncludeOptional conf.d/*.conf\n';
+
+const opts = planOptions;
+
+const vh = (name: string, body = '', addr = '*:80') =>
+  `<VirtualHost ${addr}>\n    ServerName ${name}\n${body}</VirtualHost>\n`;
+
+describe('Apache evaluation', () => {
+  it('`</VirtualHost> </IfModule>` on one line closes both and prints back exactly', () => {
+    const text =
+      '<IfModule mod_ssl.c>\n<VirtualHost *:443>\nServerName a\n</VirtualHost> </IfModule>\nListen 1\n';
+    const nodes = parseApache(text);
+    expect(printApache(nodes)).toBe(text);
+    expect(nodes.map((n) => n.kind)).toEqual(['block', 'directive']);
+  });
+
+  it('Define, ${VAR} and -D flags of the layout (RHEL sysconfig OPTIONS)', () => {
+    const root = tree({
+      'conf/httpd.conf': `Define SITE a.test\n${MAIN}`,
+      'conf.d/x.conf': vh('${SITE}') + '<IfDefine FROM_SYSCONFIG>\n' + vh('b.test') + '</IfDefine>\n',
+    });
+    mkdirSync(join(dirname(root), 'sysconfig'));
+    writeFileSync(join(dirname(root), 'sysconfig', 'httpd'), 'OPTIONS="-D FROM_SYSCONFIG"\n');
+    const cfg = configOf(discoverApache(root, 'l'));
+    expect(cfg.layout).toBe('rhel');
+    expect(cfg.vhosts.filter((v) => v.live).map((v) => v.serverName)).toEqual(['a.test', 'b.test']);
+  });
+
+  it('mod_macro Use expands into vhosts located at the Use line; a file included twice is listed once', () => {
+    const root = tree({
+      'conf/httpd.conf': `LoadModule macro_module modules/mod_macro.so\n${MAIN}Include conf.d/twice.conf\n`,
+      'conf.d/m.conf':
+        '<Macro Site $d>\n<VirtualHost *:80>\n  ServerName $d\n</VirtualHost>\n</Macro>\nUse Site one.test\nUse Site two.test\n',
+      'conf.d/twice.conf': vh('twice.test'),
+    });
+    const cfg = configOf(discoverApache(root, 'l'));
+    expect(cfg.vhosts.map((v) => [v.serverName, v.macro?.line ?? v.line])).toEqual([
+      ['one.test', 6],
+      ['two.test', 7],
+      ['twice.test', 1],
+    ]);
+    expect(cfg.includedTwice).toEqual([join(root, 'conf.d/twice.conf')]);
+  });
+
+  it('IfModule is evaluated against the modules the plan loads: mod_ssl blocks wake up, !mod_ssl ones go dark (both said)', () => {
+    const root = tree({
+      'conf/httpd.conf': MAIN,
+      'conf.d/a.conf': vh('a.test'),
+      'conf.d/woken.conf': '<IfModule mod_ssl.c>\n' + vh('w.test', '', '*:8443') + '</IfModule>\n',
+      'conf.d/lost.conf': '<IfModule !mod_ssl.c>\n' + vh('gone.test') + '</IfModule>\n',
+    });
+    const plan = planApacheInstall(discoverApache(root, 'l'), opts(['a.test']));
+    expect(plan.woken.map((v) => v.serverName)).toEqual(['w.test']);
+    expect(plan.lost.map((v) => v.serverName)).toEqual(['gone.test']);
+    expect(plan.notes.join('\n')).toMatch(
+      /turns ON the vhost w\.test[\s\S]*turns OFF the vhost gone\.test.*IfModule !mod_ssl\.c/,
+    );
+    // a site of the certificate that would vanish is refused
+    expect(() => planApacheInstall(discoverApache(root, 'l'), opts(['gone.test']))).toThrow(
+      /switch off the vhost gone\.test/,
+    );
+  });
+
+  it('one HTTPS twin per site, each with its own DocumentRoot and rules; only https redirects stay on HTTP', () => {
+    const app =
+      '    DocumentRoot /srv/app\n    RewriteEngine on\n    RewriteRule ^/app/(.*)$ /index.php?r=$1 [L]\n' +
+      '    ProxyPass /api http://127.0.0.1:9000/\n    RewriteCond %{HTTPS} off\n    RewriteRule ^/secure https://app.test/secure [R=301,L]\n' +
+      '    Redirect /old /new\n';
+    const root = tree({
+      'conf/httpd.conf': MAIN,
+      'conf.d/app.conf': vh('app.test', app),
+      'conf.d/blog.conf': vh('blog.test', '    ServerAlias other.test\n    DocumentRoot /srv/blog\n'),
+    });
+    const plan = planApacheInstall(discoverApache(root, 'l'), opts(['app.test', 'blog.test']));
+    const twin = contentAfter(plan, join(root, 'conf.d', 'certkit-l-ssl.conf'))!;
+    const blocks = twin.split('<VirtualHost').slice(1);
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatch(
+      /ServerName app\.test[\s\S]*DocumentRoot \/srv\/app[\s\S]*RewriteRule \^\/app\/\(\.\*\)\$ \/index\.php[\s\S]*ProxyPass \/api[\s\S]*Redirect \/old \/new/,
+    );
+    expect(blocks[0]).not.toMatch(/https:\/\/app\.test\/secure|RewriteCond %\{HTTPS\} off/);
+    expect(blocks[1]).toMatch(/ServerName blog\.test\n(?![\s\S]*ServerAlias)[\s\S]*DocumentRoot \/srv\/blog/);
+    // the alias the certificate does not cover is not redirected
+    const blog = contentAfter(plan, join(root, 'conf.d', 'blog.conf'))!;
+    expect(blog).toMatch(/RewriteCond %\{HTTP_HOST\} \^\(blog\\\.test\)\(:\[0-9\]\+\)\?\$ \[NC\]/);
+    expect(plan.notes.join('\n')).toMatch(/not redirected .*other\.test/);
+    expect(plan.effects.filter((e) => e.kind === 'verify').map((e) => (e as { name: string }).name)).toEqual([
+      'app.test',
+      'blog.test',
+    ]);
+  });
+
+  it('--vhost takes a ServerName, an alias, FILE:LINE or an address, and refuses ambiguity with the candidates', () => {
+    const root = tree({
+      'conf/httpd.conf': MAIN,
+      'conf.d/a.conf':
+        vh('a.test', '    ServerAlias alias.test\n') + '\n' + '<VirtualHost *:80>\n</VirtualHost>\n',
+      'conf.d/b.conf': vh('b.test', '', '10.0.0.1:80'),
+    });
+    const cfg = configOf(discoverApache(root, 'l'));
+    expect(vhostNames(selectVhosts(cfg, 'alias.test')[0]!)).toEqual(['a.test', 'alias.test']);
+    expect(selectVhosts(cfg, 'conf.d/a.conf:6')[0]!.serverName).toBeNull();
+    expect(selectVhosts(cfg, 'a.conf:6')[0]!.line).toBe(6);
+    expect(selectVhosts(cfg, '10.0.0.1:80')[0]!.serverName).toBe('b.test');
+    expect(() => selectVhosts(cfg, '*:80')).toThrow(/matches 2 virtual hosts[\s\S]*/);
+    try {
+      selectVhosts(cfg, '*:80');
+    } catch (err) {
+      expect((err as { hint: string }).hint).toMatch(/a\.conf:1 .*a\.conf:6/);
+    }
+    // a nameless vhost targeted by FILE:LINE gets the certificate's name
+    const plan = planApacheInstall(discoverApache(root, 'l'), opts(['n.test'], { vhost: 'a.conf:6' }));
+    expect(contentAfter(plan, join(root, 'conf.d', 'certkit-l-ssl.conf'))).toMatch(/ServerName n\.test/);
+  });
+
+  it('a sites-enabled symlink: edits go to the real file, the list keeps the path Apache names', () => {
+    const root = join(tempDir(), 'apache2');
+    mkdirSync(join(root, 'sites-available'), { recursive: true });
+    mkdirSync(join(root, 'sites-enabled'));
+    writeFileSync(join(root, 'apache2.conf'), 'IncludeOptional sites-enabled/*.conf\n');
+    writeFileSync(join(root, 'sites-available', 's.conf'), vh('s.test'));
+    symlinkSync('../sites-available/s.conf', join(root, 'sites-enabled', 's.conf'));
+    const [v] = configOf(discoverApache(root, 'l')).vhosts;
+    expect([v!.file, v!.source]).toEqual([
+      join(root, 'sites-enabled', 's.conf'),
+      join(root, 'sites-available', 's.conf'),
+    ]);
+  });
+});
