@@ -43,7 +43,7 @@ describe('Apache evaluation', () => {
     writeFileSync(join(dirname(root), 'sysconfig', 'httpd'), 'OPTIONS="-D FROM_SYSCONFIG"\n');
     const cfg = configOf(discoverApache(root, 'l'));
     expect(cfg.layout).toBe('rhel');
-    expect(cfg.vhosts.filter((v) => v.live).map((v) => v.serverName)).toEqual(['a.test', 'b.test']);
+    expect(cfg.vhosts.map((v) => v.serverName)).toEqual(['a.test', 'b.test']);
   });
 
   it('mod_macro Use expands into vhosts located at the Use line; a file included twice is listed once', () => {
@@ -141,7 +141,7 @@ describe('Apache evaluation', () => {
     writeFileSync(join(root, 'sites-available', 's.conf'), vh('s.test'));
     symlinkSync('../sites-available/s.conf', join(root, 'sites-enabled', 's.conf'));
     const [v] = configOf(discoverApache(root, 'l')).vhosts;
-    expect([v!.file, v!.source]).toEqual([
+    expect([v!.includedAs, v!.file]).toEqual([
       join(root, 'sites-enabled', 's.conf'),
       join(root, 'sites-available', 's.conf'),
     ]);

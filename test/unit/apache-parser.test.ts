@@ -60,9 +60,9 @@ describe('Apache parser', () => {
     );
     const cfg = loadApacheConfig(root);
     expect(cfg.layout).toBe('rhel');
-    const live = cfg.vhosts.filter((v) => v.live);
+    const live = cfg.vhosts;
     expect(live.map((v) => v.serverName)).toEqual(['quoted.example.com', 'lower.example.com']);
-    const hidden = cfg.vhosts.find((v) => v.serverName === 'hidden.example.com')!;
+    const hidden = cfg.allVhosts.find((v) => v.serverName === 'hidden.example.com')!;
     expect([hidden.live, hidden.offBecause]).toEqual([false, ['<IfDefine NOPE>']]);
     const [v] = live;
     expect(vhostServes(v!, 'x.wild.example.com')).toBe(true);

@@ -124,7 +124,7 @@ async function openAliasRoute(
       `${cfg.mainFile} includes no directory of *.conf files where certkit could put a temporary route`,
       'use --webroot DIR (a directory Apache serves /.well-known/acme-challenge/ from), --dns-hook CMD or --standalone',
     );
-  const ctl = makeCtl(s.serverRoot, cfg.layout, s.ctl);
+  const ctl = makeCtl(cfg, s.ctl);
   const confPath = join(confDir, ALIAS_CONF_NAME);
   if (existsSync(confPath)) {
     const text = await readFile(confPath, 'utf8');

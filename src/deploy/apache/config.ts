@@ -27,10 +27,10 @@ export interface VhostAddress {
 }
 
 export interface Vhost {
-  /** the file as included (a sites-enabled symlink path stays as Apache names it) */
-  file: string;
   /** the real file holding the block: edits go there */
-  source: string;
+  file: string;
+  /** the file as included: a sites-enabled symlink path stays as Apache names it in -S */
+  includedAs: string;
   /** line of the <VirtualHost> in `file` (in a macro: in the macro's body, as Apache counts) */
   line: number;
   /** the block in the parsed source file (for a macro vhost: in the expanded text) */
@@ -65,8 +65,10 @@ export interface ApacheConfig {
   layout: LayoutName;
   layoutSpec: Layout;
   files: Map<string, ConfigFile>;
-  /** every vhost, live or not, each once (a file included twice gives its vhosts once) */
+  /** the vhosts Apache will serve, each once (a file included twice gives its vhosts once) */
   vhosts: Vhost[];
+  /** every vhost, also those in branches that are off (not live) */
+  allVhosts: Vhost[];
   listens: Listen[];
   /** modules loaded (live LoadModule lines, static modules, assumed ones) */
   modules: Set<string>;
@@ -185,6 +187,7 @@ export function loadApacheConfig(
     layoutSpec: layout,
     files: new Map(),
     vhosts: [],
+    allVhosts: [],
     listens: [],
     modules: new Set([...STATIC_MODULES, ...assumed]),
     loadedModules: new Set(STATIC_MODULES),
@@ -314,7 +317,7 @@ export function loadApacheConfig(
           : `${where.source}:${line}`;
         if (!seenVhost.has(key)) {
           seenVhost.add(key);
-          cfg.vhosts.push(describeVhost(n, args, where, line, live, off, expand));
+          cfg.allVhosts.push(describeVhost(n, args, where, line, live, off, expand));
         }
         walk(n.children, where, live, off, depth); // Include inside a vhost
       } else if (['ifversion', 'ifdirective', 'iffile', 'ifsection'].includes(name)) {
@@ -326,6 +329,7 @@ export function loadApacheConfig(
   if (!main) throw new CertkitError('not-found', `${layout.mainFile} is not a readable file`);
   const idx = lines.get(main.path)!;
   walk(main.nodes, { file: layout.mainFile, source: main.path, lineOf: (x) => idx.get(x) ?? 0 }, true, [], 0);
+  cfg.vhosts = cfg.allVhosts.filter((v) => v.live);
   return cfg;
 }
 
@@ -361,8 +365,8 @@ function describeVhost(
     if (is(c, 'DocumentRoot')) documentRoot = expand(c.args[0] ?? '');
   }
   return {
-    file: where.file,
-    source: where.source,
+    file: where.source,
+    includedAs: where.file,
     line,
     block,
     ...(where.macro ? { macro: where.macro } : {}),
@@ -400,5 +404,5 @@ export function vhostNames(v: Vhost): string[] {
 
 /** "file:line", or for a macro vhost "file:line (Use NAME)" of the Use line. */
 export function vhostLocation(v: Vhost): string {
-  return v.macro ? `${v.macro.file}:${v.macro.line}` : `${v.file}:${v.line}`;
+  return v.macro ? `${v.macro.file}:${v.macro.line}` : `${v.includedAs}:${v.line}`;
 }

@@ -86,9 +86,9 @@ export interface ListedVhost {
 export function describeVhost(v: Vhost): ListedVhost {
   return {
     location: vhostLocation(v),
-    file: v.file,
+    file: v.includedAs,
     line: v.line,
-    source: v.source,
+    source: v.file,
     macro: v.macro ?? null,
     names: vhostNames(v),
     serverName: v.serverName,
@@ -106,7 +106,7 @@ export function compareWithApache(cfg: ApacheConfig, apache: DumpedVhost[]): str
   const differences: string[] = [];
   const key = (file: string, line: number, macro?: { file: string; line: number }) =>
     macro ? `${macro.file}:${macro.line}>${line}` : `${file}:${line}`;
-  const ours = new Map(cfg.vhosts.filter((v) => v.live).map((v) => [key(v.file, v.line, v.macro), v]));
+  const ours = new Map(cfg.vhosts.map((v) => [key(v.includedAs, v.line, v.macro), v]));
   const theirs = new Map(apache.map((d) => [key(d.file, d.line, d.macro), d]));
   for (const [k, v] of ours) {
     const d = theirs.get(k);
@@ -142,7 +142,7 @@ export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) 
     layout: cfg.layout,
     mainFile: cfg.mainFile,
     defines: [...cfg.defines.keys()],
-    vhosts: cfg.vhosts.map(describeVhost),
+    vhosts: cfg.allVhosts.map(describeVhost),
     apache: apache
       ? { asked: true, differences: compareWithApache(cfg, apache) }
       : { asked: false, differences: [] },
@@ -152,7 +152,7 @@ export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) 
 /** Which live vhosts serve these names (for callers that want to know before installing). */
 export function findSites(serverRoot: string, names: string[]): ListedVhost[] {
   const cfg = configOf(discoverApache(serverRoot, 'find'));
-  return cfg.vhosts.filter((v) => v.live && names.some((n) => vhostServes(v, n))).map(describeVhost);
+  return cfg.vhosts.filter((v) => names.some((n) => vhostServes(v, n))).map(describeVhost);
 }
 
 function sitePort(v: Vhost | null, fallback: number): number {

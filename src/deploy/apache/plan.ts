@@ -199,7 +199,7 @@ function isTlsVhost(v: Vhost, tlsPort: number): boolean {
 
 /** Resolves --vhost: a ServerName or alias, FILE:LINE, or an address like *:80; ambiguity is refused. */
 export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
-  const live = cfg.vhosts.filter((v) => v.live);
+  const live = cfg.vhosts;
   const sel = selector.trim();
   const describe = (v: Vhost) =>
     `${vhostLocation(v)} ${v.addressText.join(' ')} ${vhostNames(v).join(',') || '(no name)'}`;
@@ -210,7 +210,7 @@ export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
     const sameFile = (f: string) => f === file || f.endsWith(`/${file}`) || basename(f) === file;
     found = live.filter(
       (v) =>
-        (v.line === line && (sameFile(v.file) || sameFile(v.source))) ||
+        (v.line === line && (sameFile(v.includedAs) || sameFile(v.file))) ||
         (v.macro !== undefined && v.macro.line === line && sameFile(v.macro.file)),
     );
   } else if (/^(\*|_default_|\[[^\]]+\]|[\d.]+|[^:]+):(\d+|\*)$/.test(sel)) {
@@ -238,7 +238,7 @@ export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
 
 /** Which sites the certificate serves and how (pure). */
 export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
-  const live = cfg.vhosts.filter((v) => v.live);
+  const live = cfg.vhosts;
   const chosen = o.vhost
     ? selectVhosts(cfg, o.vhost)
     : live.filter((v) => o.names.some((n) => vhostServes(v, n)));
@@ -354,7 +354,7 @@ function candidatePaths(cfg: ApacheConfig, lineage: string): string[] {
     join(root, 'certkit', 'stapling.conf'),
     site.path,
     ...(site.enableLink ? [site.enableLink] : []),
-    ...cfg.vhosts.map((v) => cfg.layoutSpec.siteFile(lineage, v.source).path),
+    ...cfg.allVhosts.map((v) => cfg.layoutSpec.siteFile(lineage, v.file).path),
     ...(cfg.layoutSpec.modules.kind === 'file' ? [cfg.layoutSpec.modules.path] : []),
   ];
   if (cfg.layout === 'debian') {
@@ -429,17 +429,17 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
 
   // what the module change does to the rest of the configuration
   const key = (v: Vhost) => `${vhostLocation(v)}#${v.line}`;
-  const liveBefore = new Set(before.vhosts.filter((v) => v.live).map(key));
-  const liveAfter = new Set(cfg.vhosts.filter((v) => v.live).map(key));
-  const woken = cfg.vhosts.filter((v) => v.live && !liveBefore.has(key(v)));
-  const lost = before.vhosts.filter((v) => v.live && !liveAfter.has(key(v)));
+  const liveBefore = new Set(before.vhosts.map(key));
+  const liveAfter = new Set(cfg.vhosts.map(key));
+  const woken = cfg.vhosts.filter((v) => !liveBefore.has(key(v)));
+  const lost = before.vhosts.filter((v) => !liveAfter.has(key(v)));
   const label = (v: Vhost) =>
     `${vhostNames(v).join(', ') || '(no name)'} ${v.addressText.join(' ')} at ${vhostLocation(v)}`;
   for (const v of woken)
     notes.push(
       `loading ${missing.join(', ')} turns ON the vhost ${label(v)} (it is inside a module condition)`,
     );
-  const offAfter = new Map(cfg.vhosts.map((v) => [key(v), v.offBecause]));
+  const offAfter = new Map(cfg.allVhosts.map((v) => [key(v), v.offBecause]));
   for (const v of lost)
     notes.push(
       `loading ${missing.join(', ')} turns OFF the vhost ${label(v)} (${(offAfter.get(key(v)) ?? []).join(' ') || 'a module condition'})`,
@@ -467,9 +467,9 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
   };
   /** the block of a vhost in the file being edited (the parse is redone, so locate by position) */
   const blockFor = (v: Vhost): BlockNode => {
-    const original = cfg.files.get(v.source)!;
+    const original = cfg.files.get(v.file)!;
     const path = indexPath(original.nodes, v.block);
-    return nodeAt(edit(v.source).nodes, path);
+    return nodeAt(edit(v.file).nodes, path);
   };
   const made = new Set<string>();
   const parents = (path: string) => {
@@ -553,7 +553,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
     );
   }
   if (twins.length) {
-    const site = cfg.layoutSpec.siteFile(o.lineage, sites.find((s) => s.http)!.http!.source);
+    const site = cfg.layoutSpec.siteFile(o.lineage, sites.find((s) => s.http)!.http!.file);
     const listenNeeded = !cfg.listens.some(
       (l) =>
         l.live &&
