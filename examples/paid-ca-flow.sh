@@ -10,7 +10,7 @@ certkit() { node "$(dirname "$0")/../bin/certkit.js" --store "$work/store" "$@";
 mkdir -p "$work/ca" "$work/order"
 
 # 1. the order: OV, two names; no TTY, so every answer is a flag
-certkit csr --wizard --product ov -d shop.example.test -d www.shop.example.test \
+certkit csr --wizard --product ov -d shop.example.com -d www.shop.example.com \
   --org "Example Shop Ltd" --locality Leeds --state "West Yorkshire" --country GB --yes --out-dir "$work/order" > "$work/order/next-steps.txt"
 
 # 2. the CA (a local stand-in) signs the CSR and sends back a .p7b with root, leaf and intermediate in no order
@@ -19,8 +19,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout roo
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout int.key -out int.csr -subj "/CN=Example Paid OV CA" 2>/dev/null
 printf 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n' > int.ext
 openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -out int.pem -days 1000 -extfile int.ext 2>/dev/null
-printf 'subjectAltName=DNS:shop.example.test,DNS:www.shop.example.test\nextendedKeyUsage=serverAuth\n' > leaf.ext
-openssl x509 -req -in "$work/order/shop.example.test.csr" -CA int.pem -CAkey int.key -out leaf.pem -days 200 -extfile leaf.ext 2>/dev/null
+printf 'subjectAltName=DNS:shop.example.com,DNS:www.shop.example.com\nextendedKeyUsage=serverAuth\n' > leaf.ext
+openssl x509 -req -in "$work/order/shop.example.com.csr" -CA int.pem -CAkey int.key -out leaf.pem -days 200 -extfile leaf.ext 2>/dev/null
 openssl crl2pkcs7 -nocrl -certfile root.pem -certfile leaf.pem -certfile int.pem -out "$work/order/from-the-ca.p7b"
 cd - > /dev/null
 
@@ -29,7 +29,7 @@ certkit import --cert "$work/order/from-the-ca.p7b"
 
 # 4. install
 if [ -n "$apache_root" ]; then
-  certkit install apache --name shop.example.test --server-root "$apache_root" --tls-port "$tls_port" --yes
+  certkit install apache --name shop.example.com --server-root "$apache_root" --tls-port "$tls_port" --yes
 else
   certkit list
 fi

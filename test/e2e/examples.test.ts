@@ -28,7 +28,7 @@ describe('examples/', () => {
     const a = createApache({
       dir: join(work, 'apache'),
       httpPort: await freePort(),
-      sites: [{ name: 'shop.example.test', aliases: ['www.shop.example.test'] }],
+      sites: [{ name: 'shop.example.com', aliases: ['www.shop.example.com'] }],
     });
     a.start();
     apaches.push(a);
@@ -40,9 +40,9 @@ describe('examples/', () => {
     );
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(readFileSync(join(work, 'order/next-steps.txt'), 'utf8')).toMatch(/import --cert FILE/);
-    const leaf = readFileSync(join(work, 'store/live/shop.example.test/cert.pem'), 'utf8');
+    const leaf = readFileSync(join(work, 'store/live/shop.example.com/cert.pem'), 'utf8');
     const { X509Certificate } = await import('node:crypto');
-    expect(await servedFingerprint('127.0.0.1', tlsPort, 'shop.example.test')).toBe(
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'shop.example.com')).toBe(
       new X509Certificate(leaf).fingerprint256,
     );
   });
