@@ -273,6 +273,36 @@ describe('each Asterisk part gets its own port', () => {
   });
 });
 
+describe('certificate files named by the configuration', () => {
+  it('tlscertfile without tlsprivatekey: the key goes into that file with the chain (Asterisk reads both from it), never shown, its world-readable mode noted', () => {
+    const dir = configDir({});
+    const pem = join(dir, 'asterisk.pem');
+    writeFileSync(pem, 'old\n', { mode: 0o644 });
+    chmodSync(pem, 0o644);
+    writeFileSync(
+      join(dir, 'http.conf'),
+      `[general]\ntlsenable=yes\ntlsbindaddr=0.0.0.0:8089\ntlscertfile=${pem}\n`,
+    );
+    const p = plan(dir, ['http']);
+    expect(after(p, pem)).toBe(read(pki.fullchain) + read(pki.key));
+    expect(p.effects.find((e) => e.kind === 'write' && e.path === pem)).toMatchObject({
+      secret: true,
+      mode: 0o644,
+    });
+    expect(p.notes.join('\n')).toMatch(/asterisk\.pem holds the private key and is world-readable/);
+    expect(written(p)).not.toContain(join(dir, 'http.conf')); // nothing to edit there
+  });
+
+  it('a relative certificate path is refused, naming the setting', () => {
+    const dir = configDir({
+      'manager.conf': '[general]\ntlsenable=yes\ntlscertfile=asterisk.pem\ntlsprivatekey=asterisk.key\n',
+    });
+    expect(() => plan(dir, ['manager'])).toThrow(
+      /manager\.conf tlscertfile names "asterisk\.pem", a relative path/,
+    );
+  });
+});
+
 // ------------------------------------------------------------------ against the Asterisk stand-in
 const ASTERISK_GID = 4242; // the "asterisk" group
 const SOME_GID = 4343; // a group that reads pjsip.conf/manager.conf (passwords, the AMI secret)

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { applyPlan, effectiveEffects, renderDiff, type VerifyEffect } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
@@ -184,11 +185,16 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   };
   let recovered = '';
 
+  /** Every part re-reads its files: the .conf files touched (they may have their old mtime), then reloaded. */
+  const reloadEverything = async (record: boolean) => {
+    for (const part of plan.parts) if (part !== 'pjsip') await touch(join(configDir, `${part}.conf`));
+    for (const part of plan.parts) await reload(RELOAD_COMMANDS[part], record);
+  };
   if (result.noop) {
     step('files already in place: checking what each part serves');
     for (const e of plan.endpoints)
       if (haveAsterisk && (await served(e)) !== pre.fingerprint) {
-        for (const r of plan.parts) await reload(RELOAD_COMMANDS[r], true);
+        await reloadEverything(true);
         break;
       }
     if (haveAsterisk) for (const e of plan.endpoints) await verify(e);
@@ -223,9 +229,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
         verify: async (e) => (haveAsterisk ? verify(endpointOf(e)) : undefined),
         recover: async () => {
           if (!haveAsterisk) return;
-          // the restored files: touched again (they got their old mtime back) so every part re-reads them
-          for (const part of plan.parts) if (part !== 'pjsip') await touch(`${configDir}/${part}.conf`);
-          for (const part of plan.parts) await reload(RELOAD_COMMANDS[part], false);
+          await reloadEverything(false); // the restored files got their old mtimes back
           const wrong: string[] = [];
           for (const [i, e] of plan.endpoints.entries()) {
             const old = before[i];

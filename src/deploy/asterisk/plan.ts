@@ -181,6 +181,12 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
   /** The certificate (and key) go to the paths a section names; a key-less tcptls section reads both from one file. */
   const deliver = (certFile: string, keyFile: string | undefined, role: string) => {
     const want = (path: string, content: string, secret: boolean) => {
+      if (!isAbsolute(path))
+        throw new CertkitError(
+          'usage',
+          `${role} names "${path}", a relative path (Asterisk resolves it against its own working directory)`,
+          'make it an absolute path, e.g. /etc/asterisk/keys/asterisk.pem, then run certkit again',
+        );
       const prior = certWrites.get(path);
       if (prior && prior.content !== content)
         throw new CertkitError(
@@ -396,6 +402,10 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
           gid: o.asteriskGid ?? undefined,
         };
     effects.push({ ...write, secret: w.secret });
+    if (w.secret && before && before.mode & 0o004)
+      notes.push(
+        `${before.path} holds the private key and is world-readable (mode ${before.mode.toString(8)}): kept as it was; consider chmod 640`,
+      );
     roles.set(write.path, w.role);
   }
   if (o.asteriskGid === null && [...certWrites.values()].some((w) => w.secret && !read(w.path)))
