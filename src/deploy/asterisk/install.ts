@@ -239,9 +239,11 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
           }
           recovered = wrong.length
             ? `after reloading, NOT back to the old certificate: ${wrong.join('; ')}`
-            : before.some(Boolean)
+            : before.every(Boolean)
               ? 'every part serves its old certificate again'
-              : 'Asterisk reloaded';
+              : before.some(Boolean)
+                ? 'every part that answered TLS before serves its old certificate again'
+                : 'Asterisk reloaded';
         },
       },
       o.backupRoot ?? null,
