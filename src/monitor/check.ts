@@ -46,7 +46,8 @@ const KEY_NAME = /(\.key|key\.pem|\.key\.pem)$/i;
 interface Unit {
   label: string;
   kind: TargetResult['kind'];
-  run: () => Promise<Omit<TargetResult, 'durationMs'>>;
+  /** null: nothing to report (a file in a directory that is not certificate material, recorded as skipped) */
+  run: () => Promise<Omit<TargetResult, 'durationMs'> | null>;
 }
 
 function result(
@@ -153,56 +154,62 @@ function siblingKey(file: string, listing?: ReadonlySet<string>): string | null 
   return null;
 }
 
-/** Reads one file's material; what is not certificate material is recorded in `skipped` (or a finding). */
-async function fileUnit(
+const failed = (label: string, kind: TargetResult['kind'], finding: Finding, now: Date) =>
+  result(label, kind, [], [finding], now);
+
+/**
+ * One file: read and judged when the pool gets to it (not all files held in memory first). What is not
+ * certificate material is recorded in `skipped` and yields null; what claims to be and cannot be read is a finding.
+ */
+function fileUnit(
   path: string,
   o: CheckOptions,
   skipped: CheckReport['skipped'],
   listing?: ReadonlySet<string>,
-): Promise<Unit | null> {
+): Unit {
   const fromDir = listing !== undefined;
-  let buf: Buffer | undefined;
-  let material;
-  try {
-    buf = readRegularFileSync(path);
-    material = await readMaterial(buf, path);
-  } catch (err) {
-    // in a directory, a file that does not even claim to be certificate material is skipped with its reason;
-    // one that does (a truncated PEM, a password-protected .pfx, an unreadable .crt) is reported
-    const claims =
-      CERT_NAME.test(path) ||
-      (buf !== undefined &&
-        (looksLikePkcs12(buf) || /-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(buf.toString('latin1'))));
-    if (fromDir && (!claims || (KEY_NAME.test(path) && buf === undefined))) {
-      skipped.push({ path, reason: messageOf(err) });
-      return null;
-    }
-    return failedUnit(path, 'file', readFailure(path, err), o);
-  }
-  if (material.certificates.length === 0) {
-    if (!fromDir)
-      return failedUnit(
-        path,
-        'file',
-        {
-          id: 'unreadable',
-          severity: 'UNKNOWN',
-          message: `${path}: holds ${material.keys.length ? 'a private key' : material.csrs.length ? 'a CSR' : 'no certificate'}, no certificate`,
-        },
-        o,
-      );
-    skipped.push({
-      path,
-      reason: material.keys.length ? 'a private key' : material.csrs.length ? 'a CSR' : 'no certificate',
-    });
-    return null;
-  }
-  const certificates = material.certificates;
-  const keys = material.keys.filter((k) => k.keyObject).map((k) => k.keyObject!);
+  const now = o.policy.now;
   return {
     label: path,
     kind: 'file',
     run: async () => {
+      let buf: Buffer | undefined;
+      let material;
+      try {
+        buf = readRegularFileSync(path);
+        material = await readMaterial(buf, path);
+      } catch (err) {
+        // in a directory, a file that does not even claim to be certificate material is skipped with its reason;
+        // one that does (a truncated PEM, a password-protected .pfx, an unreadable .crt) is reported
+        const claims =
+          CERT_NAME.test(path) ||
+          (buf !== undefined &&
+            (looksLikePkcs12(buf) || /-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(buf.toString('latin1'))));
+        if (fromDir && (!claims || (KEY_NAME.test(path) && buf === undefined))) {
+          skipped.push({ path, reason: messageOf(err) });
+          return null;
+        }
+        return failed(path, 'file', readFailure(path, err), now);
+      }
+      if (material.certificates.length === 0) {
+        const what = material.keys.length
+          ? 'a private key'
+          : material.csrs.length
+            ? 'a CSR'
+            : 'no certificate';
+        if (fromDir) {
+          skipped.push({ path, reason: what });
+          return null;
+        }
+        const finding: Finding = {
+          id: 'unreadable',
+          severity: 'UNKNOWN',
+          message: `${path}: holds ${what}, no certificate`,
+        };
+        return failed(path, 'file', finding, now);
+      }
+      const certificates = material.certificates;
+      const keys = material.keys.filter((k) => k.keyObject).map((k) => k.keyObject!);
       const extra: Finding[] = [];
       const { chain } = orderChain(certificates);
       const leaf = chain[0]!;
@@ -242,10 +249,7 @@ async function pathUnits(path: string, o: CheckOptions, skipped: CheckReport['sk
   } catch (err) {
     return [failedUnit(path, 'file', readFailure(path, err), o)];
   }
-  if (!st.isDirectory()) {
-    const u = await fileUnit(path, o, skipped);
-    return u ? [u] : [];
-  }
+  if (!st.isDirectory()) return [fileUnit(path, o, skipped)];
   const units: Unit[] = [];
   const walk = async (dir: string) => {
     let entries: Dirent[];
@@ -278,8 +282,7 @@ async function pathUnits(path: string, o: CheckOptions, skipped: CheckReport['sk
       if (isDir) await walk(p);
       else if (SKIP_NAME.test(e.name)) skipped.push({ path: p, reason: 'a backup file' });
       else if (isFile) {
-        const u = await fileUnit(p, o, skipped, listing);
-        if (u) units.push(u);
+        units.push(fileUnit(p, o, skipped, listing));
       } else {
         const special = SPECIAL_FILE.find(([is]) => (e[is] as () => boolean).call(e));
         skipped.push({ path: p, reason: special?.[1] ?? 'not a regular file' });
@@ -455,43 +458,33 @@ async function unitsFor(t: Target, o: CheckOptions, skipped: CheckReport['skippe
 }
 
 /** Runs one unit with a hard deadline; whatever goes wrong becomes a finding of that unit alone. */
-async function runUnit(u: Unit, o: CheckOptions): Promise<TargetResult> {
+async function runUnit(u: Unit, o: CheckOptions): Promise<TargetResult | null> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
-  let r: Omit<TargetResult, 'durationMs'>;
+  let r: Omit<TargetResult, 'durationMs'> | null;
+  const timedOut = (): Omit<TargetResult, 'durationMs'> => {
+    const message = `no answer within ${o.timeoutMs / 1000} s`;
+    return failed(u.label, u.kind, { id: 'timeout', severity: 'CRITICAL', message }, o.policy.now);
+  };
   try {
-    // a hard stop per target on top of the socket timeouts: one stuck target never stalls the run
-    r = await Promise.race([
-      u.run(),
-      new Promise<Omit<TargetResult, 'durationMs'>>((resolve) => {
-        timer = setTimeout(
-          () =>
-            resolve(
-              result(
-                u.label,
-                u.kind,
-                [],
-                [
-                  {
-                    id: 'timeout',
-                    severity: 'CRITICAL',
-                    message: `no answer within ${o.timeoutMs / 1000} s`,
-                  },
-                ],
-                o.policy.now,
-              ),
-            ),
-          o.timeoutMs + 2000,
-        );
-        timer.unref();
-      }),
-    ]);
+    // a hard stop per network target on top of the socket timeouts: one stuck target never stalls the run
+    // (files are read synchronously: a timer each would only cost time)
+    r =
+      u.kind === 'file'
+        ? await u.run()
+        : await Promise.race([
+            u.run(),
+            new Promise<Omit<TargetResult, 'durationMs'>>((resolve) => {
+              timer = setTimeout(() => resolve(timedOut()), o.timeoutMs + 2000);
+              timer.unref();
+            }),
+          ]);
   } catch (err) {
-    r = result(u.label, u.kind, [], [readFailure(u.label, err)], o.policy.now);
+    r = failed(u.label, u.kind, readFailure(u.label, err), o.policy.now);
   } finally {
     clearTimeout(timer);
   }
-  return { ...r, durationMs: Date.now() - started };
+  return r && { ...r, durationMs: Date.now() - started };
 }
 
 /** Never throws for a target: an unreadable directory, a missing file or a bad target is a finding of its own. */
@@ -506,7 +499,10 @@ export async function runCheck(targets: Target[], o: CheckOptions): Promise<Chec
       units.push(failedUnit(label, 'file', readFailure(label, err), o));
     }
   }
-  const results = await pool(units, o.concurrency, (u) => runUnit(u, o));
+  const results = (await pool(units, o.concurrency, (u) => runUnit(u, o))).filter(
+    (r): r is TargetResult => r !== null,
+  );
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return assembleReport(results, skipped, o.policy.now);
 }
 

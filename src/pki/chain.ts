@@ -1,16 +1,11 @@
 /** Orders a set of certificates leaf-first and judges the chain: order, completeness, root, trust. */
 import type { X509Certificate } from 'node:crypto';
-import { formatDn, isSelfSigned } from './facts.js';
+import { formatDn, isSelfSigned, signedBy } from './facts.js';
 import type { TrustStore } from './trust.js';
 import type { ChainReport, ParsedCertificate } from './types.js';
 
 export function issued(child: X509Certificate, parent: X509Certificate): boolean {
-  if (child.issuer !== parent.subject) return false;
-  try {
-    return child.checkIssued(parent) && child.verify(parent.publicKey);
-  } catch {
-    return false;
-  }
+  return child.issuer === parent.subject && signedBy(child, parent);
 }
 
 function dedupe(certs: ParsedCertificate[]): ParsedCertificate[] {

@@ -58,13 +58,27 @@ function accessUrls(infoAccess: string | undefined, method: string): string[] {
     .map((l) => l.slice(`${method} - URI:`.length).trim());
 }
 
-export function isSelfSigned(x509: X509Certificate): boolean {
-  if (x509.subject !== x509.issuer) return false;
-  try {
-    return x509.checkIssued(x509) && x509.verify(x509.publicKey);
-  } catch {
-    return false;
+/** child → parent → verdict. Signature checks are the dearest part of judging a chain: each pair is checked once. */
+const signedByCache = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+
+/** `parent` issued `child` (names, key identifiers, key usage) and its key verifies child's signature. */
+export function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  let byParent = signedByCache.get(child);
+  if (!byParent) signedByCache.set(child, (byParent = new WeakMap()));
+  let known = byParent.get(parent);
+  if (known === undefined) {
+    try {
+      known = child.checkIssued(parent) && child.verify(parent.publicKey);
+    } catch {
+      known = false;
+    }
+    byParent.set(parent, known);
   }
+  return known;
+}
+
+export function isSelfSigned(x509: X509Certificate): boolean {
+  return x509.subject === x509.issuer && signedBy(x509, x509);
 }
 
 /** "AB:CD:..." as openssl prints it. node already uses that form. */

@@ -22,11 +22,20 @@ export function splitPem(input: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   const begin = /-----BEGIN ([A-Z0-9 #]+)-----/g;
   let m: RegExpExecArray | null;
+  // line numbers counted as the blocks are found (once over the text, not once per block)
+  let countedTo = 0;
+  let lineNo = 1;
+  const lineAt = (index: number) => {
+    for (let i = text.indexOf('\n', countedTo); i !== -1 && i < index; i = text.indexOf('\n', i + 1))
+      lineNo++;
+    countedTo = Math.max(countedTo, index);
+    return lineNo;
+  };
   while ((m = begin.exec(text))) {
     const label = m[1]!;
     const endMarker = `-----END ${label}-----`;
     const endAt = text.indexOf(endMarker, m.index);
-    const line = () => text.slice(0, m!.index).split('\n').length;
+    const line = () => lineAt(m!.index);
     if (endAt < 0)
       throw new Error(`truncated PEM: "BEGIN ${label}" at line ${line()} has no matching END line`);
     const body = text.slice(m.index + m[0].length, endAt);

@@ -99,8 +99,24 @@ export interface ReadOptions {
   password?: string;
 }
 
+/**
+ * Parsed certificates by their DER bytes. Parsing is the dearest step of reading a file (OpenSSL 3 decodes the
+ * public key eagerly) and the same certificate is met again and again: the intermediate in every chain.pem and
+ * fullchain.pem of a certbot tree, copies in several directories, every scrape of the exporter. X509Certificate
+ * objects are immutable, so one is shared. Bounded: cleared when full.
+ */
+const parsed = new Map<string, X509Certificate>();
+const PARSED_MAX = 4096;
+
 function certFromDer(der: Buffer): ParsedCertificate {
-  return { x509: new X509Certificate(der), der };
+  const key = der.toString('latin1');
+  let x509 = parsed.get(key);
+  if (!x509) {
+    x509 = new X509Certificate(der);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, x509);
+  }
+  return { x509, der };
 }
 
 function keyFromPem(block: PemBlock, password: string | undefined, source: string): ParsedKey {
