@@ -23,7 +23,7 @@ import type { ParsedCertificate } from '../pki/types.js';
 import type { KeyObject } from 'node:crypto';
 import { lineageNameFor } from '../store/paths.js';
 import type { Store } from '../store/store.js';
-import { dropPendingOrder, findPendingOrder, pendingOrdersOf } from '../store/pending.js';
+import { deleteOrderFiles, findPendingOrder, ordersWithout, pendingOrdersOf } from '../store/pending.js';
 import { toPem } from '../pki/pem.js';
 
 /** A leaf and its chain are a handful; a trust store given by mistake is refused, not sorted. */
@@ -208,8 +208,8 @@ export async function importCertificate(
       const v = await store.addVersion(name, files2);
       // the fulfilled order leaves; any other pending order (of this or another lineage) stays
       const remaining =
-        pending && existing && pendingLineage === name
-          ? await dropPendingOrder(store, existing, pending.order.id)
+        pending && pendingLineage === name
+          ? ordersWithout(existing, pending.order.id)
           : pendingOrdersOf(existing);
       await store.writeSettings({
         ...(existing ?? {}),
@@ -224,12 +224,13 @@ export async function importCertificate(
       });
       if (pending && pendingLineage !== name) {
         // the key came from another lineage's pending order: that order is fulfilled
-        const other = (await store.readSettings(pending.lineage))!;
-        const left = await dropPendingOrder(store, other, pending.order.id);
+        const other = await store.readSettings(pending.lineage);
+        const left = ordersWithout(other, pending.order.id);
         if (left.length === 0 && (await store.versions(pending.lineage)).length === 0)
           await store.remove(pending.lineage);
-        else await store.writeSettings({ ...other, pending: undefined, pendingOrders: left });
+        else if (other) await store.writeSettings({ ...other, pending: undefined, pendingOrders: left });
       }
+      if (pending) await deleteOrderFiles(pending.order);
       return v;
     });
   }

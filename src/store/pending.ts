@@ -60,24 +60,23 @@ export async function findPendingOrder(
     const order = pendingOrdersOf(await store.readSettings(lineage)).find(
       (o) => o.publicKeyId === publicKeyId,
     );
-    if (order) return { lineage, order, key: createPrivateKey(await readFile(order.keyFile, 'utf8')) };
+    if (!order) continue;
+    const keyPem = await readFile(order.keyFile, 'utf8').catch(() => null);
+    if (keyPem === null) continue; // its files went (a crash after the import that fulfilled it)
+    return { lineage, order, key: createPrivateKey(keyPem) };
   }
   return null;
 }
 
-/** Deletes one order's files; returns the orders that remain, for settings.json. */
-export async function dropPendingOrder(
-  store: Store,
-  settings: LineageSettings,
-  orderId: string,
-): Promise<PendingOrder[]> {
-  const orders = pendingOrdersOf(settings);
-  const order = orders.find((o) => o.id === orderId);
-  if (order) {
-    await rm(order.keyFile, { force: true });
-    await rm(order.csrFile, { force: true });
-    const dir = dirname(order.keyFile);
-    if (basename(dir) === order.id) await rm(dir, { recursive: true, force: true });
-  }
-  return orders.filter((o) => o.id !== orderId);
+/** The orders that remain once orderId is fulfilled (to write into settings.json BEFORE its files go). */
+export function ordersWithout(settings: LineageSettings | null, orderId: string): PendingOrder[] {
+  return pendingOrdersOf(settings).filter((o) => o.id !== orderId);
+}
+
+/** Deletes a fulfilled order's key and CSR. Call after settings.json no longer lists it. */
+export async function deleteOrderFiles(order: PendingOrder): Promise<void> {
+  await rm(order.keyFile, { force: true });
+  await rm(order.csrFile, { force: true });
+  const dir = dirname(order.keyFile);
+  if (basename(dir) === order.id) await rm(dir, { recursive: true, force: true });
 }

@@ -321,6 +321,31 @@ describe('pending orders are never replaced (issue 14 item 6)', () => {
     expect(certkitJson(['--store', store, 'list']).lineages[0].pendingOrders).toEqual([]);
   });
 
+  it('import --name OTHER fulfils the order of another lineage: that order and its key leave the store', () => {
+    const work = tempDir();
+    const store = join(work, 'store');
+    const o = order(store, ['moved.example.com']);
+    signCsr(o.csrFile, int, ['moved.example.com'], join(work, 'leaf.pem'), 30);
+    const r = certkit([
+      '--store',
+      store,
+      '--json',
+      'import',
+      '--cert',
+      join(work, 'leaf.pem'),
+      '--chain',
+      int.certFile,
+      '--name',
+      'other',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'other', keyFrom: 'pending-csr' });
+    const listed = certkitJson(['--store', store, 'list']).lineages;
+    expect(listed.map((l: { name: string }) => l.name)).toEqual(['other']);
+    expect(listed[0].pendingOrders).toEqual([]);
+    expect(existsSync(join(store, 'lineages', 'moved.example.com'))).toBe(false);
+  });
+
   it('names are added to a lineage through csr + import, and settings.json gets them', () => {
     const work = tempDir();
     const store = join(work, 'store');
