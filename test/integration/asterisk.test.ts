@@ -6,7 +6,16 @@
  */
 import { diffLines } from 'diff';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
@@ -29,6 +38,7 @@ import { freePort } from '../helpers/apache.js';
 import { certkit, certkitAsync } from '../helpers/cli.js';
 import { startPebble, type Pebble } from '../helpers/pebble.js';
 import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { read, tempDir } from '../helpers/openssl.js';
 import {
   makePki,
@@ -484,6 +494,29 @@ describe('the Asterisk stand-in behaves as the real Asterisk 20.20.1 was measure
     touchFile(join(p.etc, 'http.conf'));
     await p.standin.rx('module reload http');
     expect(await served(p.ports.http)).toBe(pki.fingerprint);
+  });
+
+  it('a missing cert file: PJSIP retains the old transport, http loses TLS; at start-up broken files leave the port unbound; open connections survive reloads', async () => {
+    const p = await pbx({ parts: ['pjsip', 'http'] });
+    const open = await new Promise<TLSSocket>((resolve) => {
+      const s = tlsConnect({ host: '127.0.0.1', port: p.ports.pjsip, rejectUnauthorized: false }, () =>
+        resolve(s),
+      );
+    });
+    renameSync(join(p.keys, 'asterisk.pem'), join(p.keys, 'gone.pem'));
+    await p.standin.rx('module reload res_pjsip.so');
+    await p.standin.rx('module reload http');
+    expect(p.standin.messages()).toMatch(/Retaining existing configuration/);
+    expect(await served(p.ports.pjsip)).toBe(pki.oldFingerprint);
+    expect(await served(p.ports.http)).not.toMatch(/:/);
+    expect(open.destroyed).toBe(false);
+    expect(open.getPeerX509Certificate()?.fingerprint256).toBe(pki.oldFingerprint);
+    open.destroy();
+    await p.standin.stop();
+    const again = await startAsteriskStandin(p.etc);
+    standins.push(again);
+    expect(await served(p.ports.pjsip)).toBe('ECONNREFUSED');
+    expect(await served(p.ports.http)).toBe('ECONNREFUSED');
   });
 
   it('chan_sip reloads asynchronously; with users.conf it ignores a reload while sip.conf is unchanged', async () => {

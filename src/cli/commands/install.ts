@@ -124,8 +124,10 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
         ? 'already installed: nothing changed'
         : s.green(`installed into ${target}: ${result.changed.length} file(s) changed`),
     );
-    for (const [k, v] of Object.entries((result as { verified?: Record<string, unknown> }).verified ?? {}))
-      if (v) ctx.out(`  verified ${k}: ${v}`);
+    const verified = (result as { verified?: string[] | Record<string, unknown> }).verified ?? {};
+    if (Array.isArray(verified))
+      for (const v of verified) ctx.out(`  verified ${v}: serves the new certificate`);
+    else for (const [k, v] of Object.entries(verified)) if (v) ctx.out(`  verified ${k}: ${v}`);
   }
   return 0;
 }

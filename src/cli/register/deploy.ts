@@ -49,12 +49,21 @@ export function registerDeploy(program: Command, run: Runner): void {
     .option('--http', 'asterisk: HTTPS for WebRTC/ARI (http.conf)')
     .option('--manager', 'asterisk: AMI over TLS (manager.conf)')
     .option('--sip', 'asterisk: chan_sip TLS (sip.conf)')
-    .option('--pjsip-bind <addr:port>', 'asterisk: bind of a new PJSIP TLS transport (default 0.0.0.0:5061)')
-    .option('--http-bind <addr:port>', 'asterisk: HTTPS tlsbindaddr in http.conf (default 0.0.0.0:8089)')
-    .option('--manager-bind <addr:port>', 'asterisk: AMI tlsbindaddr in manager.conf (default 0.0.0.0:5039)')
+    .option(
+      '--pjsip-bind <addr:port>',
+      'asterisk: PJSIP TLS transport bind (default: as configured, else 0.0.0.0:5061)',
+    )
+    .option(
+      '--http-bind <addr:port>',
+      'asterisk: HTTPS tlsbindaddr in http.conf (default: as configured, else 0.0.0.0:8089)',
+    )
+    .option(
+      '--manager-bind <addr:port>',
+      'asterisk: AMI tlsbindaddr in manager.conf (default: as configured, else 0.0.0.0:5039)',
+    )
     .option(
       '--sip-bind <addr:port>',
-      "asterisk: chan_sip tlsbindaddr in sip.conf (default: 5061, or the next port PJSIP doesn't use)",
+      "asterisk: chan_sip tlsbindaddr in sip.conf (default: as configured, else 5061 or the next port PJSIP doesn't use)",
     )
     .addOption(new Option('--method <method>', 'asterisk: PJSIP TLS method').choices(['tlsv1_2', 'sslv23']))
     .option('--asterisk <cmd>', 'asterisk: the asterisk binary used for reloads', 'asterisk')
