@@ -50,7 +50,14 @@ interface Setup {
 
 async function setup(
   name: string,
-  opts: { appRewrite?: boolean; caLooksElsewhere?: boolean; rhel?: boolean; denyWellKnown?: boolean } = {},
+  opts: {
+    appRewrite?: boolean;
+    caLooksElsewhere?: boolean;
+    rhel?: boolean;
+    denyWellKnown?: boolean;
+    /** more sites on the same Apache (same kind) */
+    more?: string[];
+  } = {},
 ): Promise<Setup> {
   const httpPort = await freePort();
   const tlsPort = await freePort();
@@ -64,7 +71,7 @@ async function setup(
     layout: opts.rhel ? 'rhel' : 'debian',
     httpPort,
     tlsPort,
-    sites: [{ name }],
+    sites: [name, ...(opts.more ?? [])].map((n) => ({ name: n })),
   });
   if (opts.denyWellKnown) {
     // the site refuses everything under /.well-known/ in its DocumentRoot (a filesystem rule)
@@ -80,14 +87,16 @@ async function setup(
   }
   if (opts.appRewrite) {
     // an app that routes every path through its front page (mod_rewrite in the DocumentRoot's <Directory>)
-    const site = join(apache.serverRoot, 'sites-available', `${name}.conf`);
-    writeFileSync(
-      site,
-      readFileSync(site, 'utf8').replace(
-        '        Require all granted\n',
-        '        Require all granted\n        RewriteEngine on\n        RewriteRule ^ index.html [END]\n',
-      ),
-    );
+    for (const n of [name, ...(opts.more ?? [])]) {
+      const site = join(apache.serverRoot, 'sites-available', `${n}.conf`);
+      writeFileSync(
+        site,
+        readFileSync(site, 'utf8').replace(
+          '        Require all granted\n',
+          '        Require all granted\n        RewriteEngine on\n        RewriteRule ^ index.html [END]\n',
+        ),
+      );
+    }
     symlinkSync('../mods-available/rewrite.load', join(apache.serverRoot, 'mods-enabled', 'rewrite.load'));
   }
   apache.start();
@@ -233,6 +242,33 @@ describe('bare certkit request on a server with Apache', () => {
     expect(existsSync(s.challengeBase)).toBe(false); // made for the run, removed with it
     expect(existsSync(join(s.apache.sites[0]!.docroot, '.well-known'))).toBe(false);
   }, 120_000);
+
+  it('concurrent renewals of two lineages through the temporary Alias: shared while they overlap, removed when both are done', async () => {
+    const [one, two] = ['one.shared.test', 'two.shared.test'];
+    const s = await setup(one, { appRewrite: true, more: [two] });
+    const before = tree(s.apache.serverRoot);
+    for (const n of [one, two]) {
+      const r = await certkitAsync(bare(s, n, ['--no-install', '--no-schedule']), {
+        env: s.env,
+        timeoutMs: 90_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const renew = await certkitAsync(
+      ['--store', s.store, 'renew', '--force', '--no-jitter', '--concurrency', '2', '--json'],
+      { env: s.env, timeoutMs: 90_000 },
+    );
+    expect(renew.code, renew.stderr).toBe(0);
+    expect(JSON.parse(renew.stdout).lineages.map((l: { status: string }) => l.status)).toEqual([
+      'renewed',
+      'renewed',
+    ]);
+    expect(renew.stderr.match(/a temporary Alias .* answers instead/g)).toHaveLength(2);
+    // removed once when both overlapped (the usual case), twice if one finished before the other began
+    expect(renew.stderr.match(/removed the temporary challenge route/g)!.length).toBeLessThanOrEqual(2);
+    expect(renew.stderr).not.toMatch(/left behind by an interrupted run/);
+    expect(tree(s.apache.serverRoot)).toEqual(before);
+  }, 150_000);
 
   it('RHEL layout, a DocumentRoot that refuses /.well-known/: the Alias goes into conf.d; with --no-install the tree ends byte-identical', async () => {
     const name = 'rhel.alias.test';

@@ -93,6 +93,8 @@ interface AliasRoute {
   created: string[];
   ctl: Ctl;
   users: number;
+  /** removed (or being removed) from Apache */
+  closed: boolean;
   teardown: () => Promise<void>;
 }
 const aliasRoutes = new Map<string, Promise<AliasRoute>>();
@@ -139,7 +141,6 @@ async function openAliasRoute(
   await mkdirs(base, created);
   const dir = await mkdtemp(join(base, 'http-01-'));
   await chmod(dir, 0o755);
-  let torn = false;
   let setup: Promise<unknown> = Promise.resolve();
   const route: AliasRoute = {
     confPath,
@@ -147,9 +148,10 @@ async function openAliasRoute(
     created,
     ctl,
     users: 0,
+    closed: false,
     teardown: async () => {
-      if (torn) return;
-      torn = true;
+      if (route.closed) return;
+      route.closed = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       const wasLive = existsSync(confPath);
@@ -216,7 +218,7 @@ export class ApacheHttpSolver implements ChallengeSolver {
   }
 
   private async useAlias(site: ServedName, why: string): Promise<string> {
-    if (!this.alias) {
+    while (!this.alias) {
       let p = aliasRoutes.get(this.s.serverRoot);
       if (!p) {
         p = openAliasRoute(this.cfg!, this.s, this.io);
@@ -224,6 +226,7 @@ export class ApacheHttpSolver implements ChallengeSolver {
         p.catch(() => aliasRoutes.delete(this.s.serverRoot));
       }
       const route = await p;
+      if (route.closed) continue; // its last user just removed it: open a fresh one
       route.users++;
       this.alias = route;
       this.io.say(
