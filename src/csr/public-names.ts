@@ -74,6 +74,13 @@ export function internalNameKind(name: string): string | null {
   return null;
 }
 
+/** Whether a (non-wildcard) name is itself a public suffix ("co.uk", "github.io"): no one can own it. */
+export function isPublicSuffix(name: string): boolean {
+  if (name.startsWith('*.') || isIP(name) !== 0) return false;
+  const p = parse(name, { allowPrivateDomains: true });
+  return (p.isIcann === true || p.isPrivate === true) && p.publicSuffix === name;
+}
+
 /** The public suffix a wildcard sits directly under ("*.co.uk" → "co.uk"), else null. */
 export function wildcardPublicSuffix(name: string): string | null {
   if (!name.startsWith('*.')) return null;
@@ -94,7 +101,13 @@ export function publicNameViolations(name: string, opts: { privateCa?: boolean }
       message: `"${name}" would cover every domain under the public suffix ${wildSuffix}: no CA issues it; use a wildcard under your own domain (*.example.${wildSuffix})`,
     });
   }
-  if (wildSuffix || opts.privateCa) return v;
+  if (isPublicSuffix(name)) {
+    v.push({
+      rule: 'BR 3.2.2.6 public suffix',
+      message: `"${name}" is a public suffix (like .com), not a domain anyone can own: no CA issues it; give your own domain under it`,
+    });
+  }
+  if (v.length || opts.privateCa) return v;
   const ipKind = reservedAddressKind(name);
   if (ipKind) {
     v.push({

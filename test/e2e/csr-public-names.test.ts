@@ -93,6 +93,13 @@ describe('csr refuses a wildcard directly under a public suffix (Public Suffix L
       }
     });
   }
+  it('refuses a bare public suffix as a name (co.uk), even with --private-ca', () => {
+    for (const extra of [[], ['--private-ca']]) {
+      const r = csr(['-d', 'co.uk', ...extra]);
+      expectRefused(r, /"co\.uk" is a public suffix.*\[BR 3\.2\.2\.6 public suffix\]/);
+    }
+  });
+
   it('accepts a wildcard under a registrable domain below a two-label suffix', () => {
     const r = csr(['-d', '*.example.co.uk', '-d', 'example.co.uk']);
     expect(r.code, r.stderr).toBe(0);
