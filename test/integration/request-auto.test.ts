@@ -2,7 +2,7 @@
  * The bare `certkit request NAME` (issue 17) against a real Pebble and a private Apache on loopback: Pebble
  * validates http-01 on the Apache's own port, so the automatic choice meets the same facts as on a server.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import {
   chmodSync,
@@ -57,6 +57,8 @@ async function setup(
     denyWellKnown?: boolean;
     /** more sites on the same Apache (same kind) */
     more?: string[];
+    /** the site already has HTTPS (a self-signed certificate) and sends every HTTP request there */
+    alreadyHttps?: boolean;
   } = {},
 ): Promise<Setup> {
   const httpPort = await freePort();
@@ -98,6 +100,57 @@ async function setup(
       );
     }
     symlinkSync('../mods-available/rewrite.load', join(apache.serverRoot, 'mods-enabled', 'rewrite.load'));
+  }
+  if (opts.alreadyHttps) {
+    const key = join(dir, 'self-signed.key');
+    const cert = join(dir, 'self-signed.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        `subjectAltName=DNS:${name}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    for (const m of ['ssl.load', 'ssl.conf', 'socache_shmcb.load'])
+      symlinkSync(`../mods-available/${m}`, join(apache.serverRoot, 'mods-enabled', m));
+    const site = join(apache.serverRoot, 'sites-available', `${name}.conf`);
+    const docroot = apache.sites[0]!.docroot;
+    writeFileSync(
+      site,
+      readFileSync(site, 'utf8').replace(
+        '</VirtualHost>',
+        `    Redirect permanent / https://${name}:${tlsPort}/\n</VirtualHost>`,
+      ) +
+        [
+          `<VirtualHost 127.0.0.1:${tlsPort}>`,
+          `    ServerName ${name}`,
+          `    DocumentRoot ${docroot}`,
+          `    <Directory ${docroot}>`,
+          '        Require all granted',
+          '    </Directory>',
+          '    SSLEngine on',
+          `    SSLCertificateFile ${cert}`,
+          `    SSLCertificateKeyFile ${key}`,
+          '</VirtualHost>',
+          '',
+        ].join('\n'),
+    );
   }
   apache.start();
   cleanups.push(() => apache.stop());
@@ -241,6 +294,25 @@ describe('bare certkit request on a server with Apache', () => {
     );
     expect(existsSync(s.challengeBase)).toBe(false); // made for the run, removed with it
     expect(existsSync(join(s.apache.sites[0]!.docroot, '.well-known'))).toBe(false);
+  }, 120_000);
+
+  it('a site that already sends everything to https://: the probe and the CA follow the redirect; the certificate replaces the self-signed one', async () => {
+    const name = 'www.redirected.test';
+    const s = await setup(name, { alreadyHttps: true });
+    const before = tree(s.apache.serverRoot);
+    const selfSigned = await servedFingerprint('127.0.0.1', s.tlsPort, name);
+    const r = await certkitAsync(['--json', ...bare(s, name)], { env: s.env, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/from its DocumentRoot .*: the challenge file goes there/);
+    const served = await servedFingerprint('127.0.0.1', s.tlsPort, name);
+    expect(served).not.toBe(selfSigned);
+    expect(served).toBe(liveFingerprint(s.store, name));
+    expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/x')).status).toBe(301);
+    expectOnlyInstallEdits(
+      before,
+      tree(s.apache.serverRoot),
+      JSON.parse(r.stdout).installs[0].result.changed,
+    );
   }, 120_000);
 
   it('concurrent renewals of two lineages through the temporary Alias: shared while they overlap, removed when both are done', async () => {

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { loadApacheConfig, type ApacheConfig } from '../../deploy/apache/config.js';
@@ -32,27 +33,42 @@ export interface ApacheRouteIo {
   challengeBase?: string;
 }
 
+/** GET over HTTP (or HTTPS without certificate checks, as a CA follows a redirect), with the Location. */
 export function httpGet(
   host: string,
   port: number,
   hostHeader: string,
   path: string,
+  tls = false,
   timeoutMs = 5000,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host, port, path, method: 'GET', headers: { host: hostHeader }, timeout: timeoutMs },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body = (body + d).slice(0, 4096)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`HTTP request to ${host}:${port} timed out`)));
+    const options = { host, port, path, method: 'GET', headers: { host: hostHeader }, timeout: timeoutMs };
+    const onResponse = (res: IncomingMessage) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body = (body + d).slice(0, 4096)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location }));
+    };
+    const req = tls
+      ? httpsRequest({ ...options, servername: hostHeader, rejectUnauthorized: false }, onResponse)
+      : request(options, onResponse);
+    req.on('timeout', () => req.destroy(new Error(`request to ${host}:${port} timed out`)));
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Fetch a challenge path the way a CA does: over HTTP from the vhost, following one redirect to the same path
+ * over HTTPS on the same name (a site that already sends everything to https://).
+ */
+async function fetchLikeTheCa(site: ServedName, path: string) {
+  const r = await httpGet(site.host, site.port, site.name, path);
+  if (![301, 302, 303, 307, 308].includes(r.status) || !r.location) return r;
+  const to = new URL(r.location, `http://${site.name}`);
+  if (to.protocol !== 'https:' || to.hostname !== site.name || to.pathname !== path) return r;
+  return httpGet(site.host, Number(to.port || 443), site.name, path, true);
 }
 
 /** Write a random file into dir, fetch it through the vhost, remove it: does the route work? */
@@ -61,7 +77,7 @@ async function probeRoute(dir: string, site: ServedName): Promise<{ ok: boolean;
   const value = randomBytes(16).toString('hex');
   await writeFile(join(dir, token), value, { mode: 0o644 });
   try {
-    const r = await httpGet(site.host, site.port, site.name, PREFIX + token);
+    const r = await fetchLikeTheCa(site, PREFIX + token);
     return { ok: r.status === 200 && r.body === value, status: r.status };
   } catch {
     return { ok: false, status: 0 };
