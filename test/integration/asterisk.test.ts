@@ -654,6 +654,16 @@ describe('certkit install asterisk against the stand-in', () => {
     for (const part of ALL) expect(await served(p.ports[part]), part).toBe(pki.oldFingerprint);
   });
 
+  it('Asterisk not running: said plainly, every file restored', async () => {
+    const p = await pbx({ parts: ['pjsip', 'manager'] });
+    await p.standin.stop();
+    const before = state(p.etc);
+    await expect(install(p, { parts: ['pjsip', 'manager'] })).rejects.toThrow(
+      /Asterisk is not running \(asterisk -rx: Unable to connect to remote asterisk.*every file was restored.*it reads the restored files when it starts/,
+    );
+    expect(state(p.etc)).toEqual(before);
+  });
+
   it("chan_sip may not share PJSIP's port: a collision is refused clearly, nothing written", async () => {
     const p = await pbx({ parts: ['pjsip'] });
     const before = state(p.etc);

@@ -170,7 +170,15 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   };
   const reload = async (command: string, record: boolean) => {
     step(`asterisk -rx '${command}'`);
-    await runner(asterisk, ['-rx', command]); // exit status and output say nothing: verified on each port
+    // its exit status and "reloaded successfully" prove nothing (each port is verified); only a daemon
+    // that is not running is worth naming
+    const r = await runner(asterisk, ['-rx', command]);
+    if (/Unable to connect to remote asterisk/i.test(r.output))
+      throw new CertkitError(
+        'deploy',
+        `Asterisk is not running (asterisk -rx: ${r.output.split('\n')[0]})`,
+        'start Asterisk, then run certkit again',
+      );
     if (record) result.reloads.push(command);
   };
   const verify = async (e: Endpoint) => {
@@ -229,7 +237,13 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
         verify: async (e) => (haveAsterisk ? verify(endpointOf(e)) : undefined),
         recover: async () => {
           if (!haveAsterisk) return;
-          await reloadEverything(false); // the restored files got their old mtimes back
+          try {
+            await reloadEverything(false); // the restored files got their old mtimes back
+          } catch (err) {
+            if (!/not running/.test((err as Error).message)) throw err;
+            recovered = 'Asterisk is not running: it reads the restored files when it starts';
+            return;
+          }
           const wrong: string[] = [];
           for (const [i, e] of plan.endpoints.entries()) {
             const old = before[i];
