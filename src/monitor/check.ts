@@ -3,7 +3,6 @@
  * address) concurrently with a bound and a per-target timeout, then evaluates them into findings.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { existsSync, type Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -18,6 +17,7 @@ import type { ParsedCertificate } from '../pki/types.js';
 import type { Store } from '../store/store.js';
 import { evaluateChain, worst } from './evaluate.js';
 import type { Target } from './targets.js';
+import { resolveAll } from './resolve.js';
 import { probeTls } from './tls-probe.js';
 import {
   EXIT_FOR,
@@ -356,44 +356,42 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
   return units;
 }
 
-/** The live certificate on disk that should be served for this host name (a store lineage covering it). */
-async function deployedFor(o: CheckOptions, host: string): Promise<X509Certificate | null> {
-  if (!o.store) return null;
-  for (const name of await o.store.names().catch(() => [])) {
-    const live = await o.store.readLive(name).catch(() => null);
+/** The live certificates of the store, read once per run (not once per endpoint and address). */
+async function liveCertificates(store: Store | null): Promise<X509Certificate[]> {
+  if (!store) return [];
+  const out: X509Certificate[] = [];
+  for (const name of await store.names().catch(() => [])) {
+    const live = await store.readLive(name).catch(() => null);
     if (!live) continue;
-    let x;
     try {
-      x = new X509Certificate(live.certPem);
+      out.push(new X509Certificate(live.certPem));
     } catch {
-      continue; // a damaged lineage is reported by "check store"
+      /* a damaged lineage is reported by "check store" */
     }
-    if (isIP(host) ? x.checkIP(host) : x.checkHost(host)) return x;
   }
-  return null;
+  return out;
 }
 
-async function endpointUnits(t: Extract<Target, { kind: 'endpoint' }>, o: CheckOptions): Promise<Unit[]> {
+/** The live certificate on disk that should be served for this host name (a store lineage covering it). */
+function deployedFor(live: X509Certificate[], host: string): X509Certificate | null {
+  return live.find((x) => (isIP(host) ? x.checkIP(host) : x.checkHost(host))) ?? null;
+}
+
+async function endpointUnits(
+  t: Extract<Target, { kind: 'endpoint' }>,
+  o: CheckOptions,
+  live: () => Promise<X509Certificate[]>,
+): Promise<Unit[]> {
   let addresses: string[];
   if (o.pinIp) addresses = [o.pinIp];
   else if (isIP(t.host)) addresses = [t.host];
   else {
-    try {
-      addresses = (await lookup(t.host, { all: true })).map((a) => a.address);
-    } catch (err) {
+    const r = await resolveAll(t.host, o.timeoutMs);
+    if ('error' in r)
       return [
-        failedUnit(
-          t.label,
-          'endpoint',
-          {
-            id: 'unreachable',
-            severity: 'CRITICAL',
-            message: `${t.host} does not resolve (${(err as NodeJS.ErrnoException).code})`,
-          },
-          o,
-        ),
+        failedUnit(t.label, 'endpoint', { id: 'unreachable', severity: 'CRITICAL', message: r.error }, o),
       ];
-    }
+    addresses = r.addresses;
   }
   return addresses.map((address) => ({
     label: t.label,
@@ -417,7 +415,7 @@ async function endpointUnits(t: Extract<Target, { kind: 'endpoint' }>, o: CheckO
         );
       const certs: ParsedCertificate[] = probe.certs.map((der) => ({ x509: new X509Certificate(der), der }));
       const extra: Finding[] = [];
-      const deployed = await deployedFor(o, t.host);
+      const deployed = deployedFor(await live(), t.host);
       if (deployed && certs[0] && deployed.fingerprint256 !== certs[0].x509.fingerprint256) {
         extra.push({
           id: 'served-differs',
@@ -444,7 +442,12 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
   return out;
 }
 
-async function unitsFor(t: Target, o: CheckOptions, skipped: CheckReport['skipped']): Promise<Unit[]> {
+async function unitsFor(
+  t: Target,
+  o: CheckOptions,
+  skipped: CheckReport['skipped'],
+  live: () => Promise<X509Certificate[]>,
+): Promise<Unit[]> {
   switch (t.kind) {
     case 'invalid':
       return [failedUnit(t.spec, 'file', { id: 'bad-target', severity: 'UNKNOWN', message: t.reason }, o)];
@@ -453,7 +456,7 @@ async function unitsFor(t: Target, o: CheckOptions, skipped: CheckReport['skippe
     case 'store':
       return storeUnits(o);
     case 'endpoint':
-      return endpointUnits(t, o);
+      return endpointUnits(t, o, live);
   }
 }
 
@@ -490,15 +493,18 @@ async function runUnit(u: Unit, o: CheckOptions): Promise<TargetResult | null> {
 /** Never throws for a target: an unreadable directory, a missing file or a bad target is a finding of its own. */
 export async function runCheck(targets: Target[], o: CheckOptions): Promise<CheckReport> {
   const skipped: CheckReport['skipped'] = [];
-  const units: Unit[] = [];
-  for (const t of targets) {
+  let liveOnce: Promise<X509Certificate[]> | undefined;
+  const live = () => (liveOnce ??= liveCertificates(o.store));
+  // targets are expanded concurrently: host names resolve in parallel, each within the deadline
+  const perTarget = await pool(targets, o.concurrency, async (t): Promise<Unit[]> => {
     try {
-      units.push(...(await unitsFor(t, o, skipped)));
+      return await unitsFor(t, o, skipped, live);
     } catch (err) {
       const label = t.kind === 'path' ? t.path : t.kind === 'endpoint' ? t.label : t.kind;
-      units.push(failedUnit(label, 'file', readFailure(label, err), o));
+      return [failedUnit(label, 'file', readFailure(label, err), o)];
     }
-  }
+  });
+  const units = perTarget.flat();
   const results = (await pool(units, o.concurrency, (u) => runUnit(u, o))).filter(
     (r): r is TargetResult => r !== null,
   );

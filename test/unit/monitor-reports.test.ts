@@ -8,6 +8,7 @@ import { renderNagios } from '../../src/monitor/report/nagios.js';
 import { renderPrometheus } from '../../src/monitor/report/prometheus.js';
 import { renderTable } from '../../src/monitor/report/table.js';
 import { parseTarget } from '../../src/monitor/targets.js';
+import { resolveAll } from '../../src/monitor/resolve.js';
 import type { CertFacts } from '../../src/pki/types.js';
 import type { Finding, Severity, TargetResult } from '../../src/monitor/types.js';
 
@@ -249,6 +250,18 @@ describe('targets and pairing', () => {
     expect(validateCheckConfig({ warnDays: 21, targets: ['store'] }, 'c.json')).toEqual({
       warnDays: 21,
       targets: ['store'],
+    });
+  });
+});
+
+describe('name resolution', () => {
+  it('a resolver that never answers costs the deadline, not the run', async () => {
+    const started = Date.now();
+    const r = await resolveAll('stuck.test', 200, () => new Promise(() => {}));
+    expect(r).toEqual({ error: 'stuck.test: no DNS answer within 0.2 s' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await resolveAll('localhost', 5000)).toMatchObject({
+      addresses: expect.arrayContaining(['127.0.0.1']),
     });
   });
 });

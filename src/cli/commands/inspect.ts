@@ -146,17 +146,20 @@ async function servedChain(spec: string, flags: InspectFlags): Promise<Material 
   }
   if (target.kind !== 'endpoint') return null;
   const { probeTls } = await import('../../monitor/tls-probe.js');
-  const { lookup } = await import('node:dns/promises');
-  const address = /^[\d.]+$|:/.test(target.host)
-    ? target.host
-    : (await lookup(target.host).catch(() => ({ address: '' }))).address;
-  if (!address) throw new CertkitError('network', `${target.host} does not resolve`);
+  const timeoutMs = Number(flags.timeout ?? 10) * 1000;
+  let address = target.host;
+  if (!/^[\d.]+$|:/.test(target.host)) {
+    const { resolveAll } = await import('../../monitor/resolve.js');
+    const r = await resolveAll(target.host, timeoutMs);
+    if ('error' in r) throw new CertkitError('network', r.error);
+    address = r.addresses[0]!;
+  }
   const r = await probeTls({
     address,
     port: target.port,
     servername: target.host,
     starttls: target.starttls,
-    timeoutMs: Number(flags.timeout ?? 10) * 1000,
+    timeoutMs,
   });
   if (r.failure) throw new CertkitError('network', `${target.label}: ${r.failure.message}`);
   return {
