@@ -39,6 +39,9 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+const editFile = (file: string, change: (text: string) => string) =>
+  writeFileSync(file, change(readFileSync(file, 'utf8')));
+
 interface Setup {
   pebble: Pebble;
   apache: ApacheInstance;
@@ -77,11 +80,9 @@ async function setup(
   });
   if (opts.denyWellKnown) {
     // the site refuses everything under /.well-known/ in its DocumentRoot (a filesystem rule)
-    const site = join(apache.serverRoot, 'conf.d', `${name}.conf`);
     const docroot = apache.sites[0]!.docroot;
-    writeFileSync(
-      site,
-      readFileSync(site, 'utf8').replace(
+    editFile(join(apache.serverRoot, 'conf.d', `${name}.conf`), (t) =>
+      t.replace(
         '</VirtualHost>',
         `    <Directory ${docroot}/.well-known>\n        Require all denied\n    </Directory>\n</VirtualHost>`,
       ),
@@ -90,10 +91,8 @@ async function setup(
   if (opts.appRewrite) {
     // an app that routes every path through its front page (mod_rewrite in the DocumentRoot's <Directory>)
     for (const n of [name, ...(opts.more ?? [])]) {
-      const site = join(apache.serverRoot, 'sites-available', `${n}.conf`);
-      writeFileSync(
-        site,
-        readFileSync(site, 'utf8').replace(
+      editFile(join(apache.serverRoot, 'sites-available', `${n}.conf`), (t) =>
+        t.replace(
           '        Require all granted\n',
           '        Require all granted\n        RewriteEngine on\n        RewriteRule ^ index.html [END]\n',
         ),
@@ -129,14 +128,11 @@ async function setup(
     );
     for (const m of ['ssl.load', 'ssl.conf', 'socache_shmcb.load'])
       symlinkSync(`../mods-available/${m}`, join(apache.serverRoot, 'mods-enabled', m));
-    const site = join(apache.serverRoot, 'sites-available', `${name}.conf`);
     const docroot = apache.sites[0]!.docroot;
-    writeFileSync(
-      site,
-      readFileSync(site, 'utf8').replace(
-        '</VirtualHost>',
-        `    Redirect permanent / https://${name}:${tlsPort}/\n</VirtualHost>`,
-      ) +
+    editFile(
+      join(apache.serverRoot, 'sites-available', `${name}.conf`),
+      (t) =>
+        t.replace('</VirtualHost>', `    Redirect permanent / https://${name}:${tlsPort}/\n</VirtualHost>`) +
         [
           `<VirtualHost 127.0.0.1:${tlsPort}>`,
           `    ServerName ${name}`,
