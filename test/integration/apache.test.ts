@@ -10,56 +10,19 @@ import {
   writeFileSync,
   mkdirSync,
 } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { certkitAsync, type CliResult } from '../helpers/cli.js';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
 import { snapshotWithModes } from '../helpers/fs.js';
-import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
+import { issue, openssl, read, tempDir } from '../helpers/openssl.js';
+import { httpsGet, installApacheCli, lineage, testCa } from './apache-helpers.js';
 import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
 
-let ca: { root: ReturnType<typeof makeRoot>; int: ReturnType<typeof issue>; dir: string };
 const running: ApacheInstance[] = [];
 afterEach(() => {
   for (const a of running.splice(0)) a.stop();
 });
-
-beforeAll(() => {
-  const dir = tempDir();
-  const root = makeRoot(dir);
-  const int = issue(dir, 'int', root, { cn: 'certkit Apache Test Intermediate', ca: true });
-  ca = { root, int, dir };
-});
-
-/** A store with an imported lineage for the names (a local CA; the ACME path is tested in acme.test.ts). */
-function lineage(names: string[], tag = names[0]!) {
-  const dir = tempDir();
-  const leaf = issue(dir, tag, ca.int, { cn: names[0]!, sans: names, key: 'ec256' });
-  const store = join(dir, 'store');
-  execFileSync(process.execPath, [
-    'bin/certkit.js',
-    '--store',
-    store,
-    'import',
-    '--cert',
-    leaf.certFile,
-    '--chain',
-    ca.int.certFile,
-    '--key',
-    leaf.keyFile,
-    '--name',
-    tag,
-  ]);
-  return {
-    store,
-    leaf,
-    dir,
-    fingerprint: openssl(['x509', '-in', leaf.certFile, '-noout', '-fingerprint', '-sha256'])
-      .split('=')[1]!
-      .trim(),
-  };
-}
 
 async function apache(sites: { name: string; aliases?: string[] }[], layout: 'debian' | 'rhel' = 'debian') {
   const a = createApache({ dir: tempDir('certkit-apache-'), layout, httpPort: await freePort(), sites });
@@ -76,51 +39,7 @@ function install(
   extra: string[] = [],
 ): Promise<CliResult> {
   const ctl = a.layout === 'rhel' ? ['--ctl', a.ctl] : [];
-  return certkitAsync([
-    '--store',
-    store,
-    'install',
-    'apache',
-    '--name',
-    name,
-    '--server-root',
-    a.serverRoot,
-    '--tls-port',
-    String(tlsPort),
-    '--yes',
-    ...ctl,
-    ...extra,
-  ]);
-}
-
-function httpsGet(
-  port: number,
-  host: string,
-  path: string,
-  auth?: string,
-): Promise<{ status: number; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        servername: host,
-        headers: {
-          host,
-          ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}),
-        },
-        ca: read(ca.root.certFile),
-        checkServerIdentity: () => undefined,
-      },
-      (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers });
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  return installApacheCli(store, a.serverRoot, name, tlsPort, [...ctl, ...extra]);
 }
 
 describe('certkit install apache (Debian layout)', () => {
@@ -341,7 +260,7 @@ describe('certkit install apache (Debian layout)', () => {
       'a reversed chain',
       (l) => {
         const f = join(l.dir, 'rev.pem');
-        writeFileSync(f, read(ca.int.certFile) + read(l.leaf.certFile));
+        writeFileSync(f, read(testCa().int.certFile) + read(l.leaf.certFile));
         return { fullchain: f, key: l.leaf.keyFile };
       },
       /not in leaf-first order/,
@@ -349,7 +268,7 @@ describe('certkit install apache (Debian layout)', () => {
     [
       'a mismatched key',
       (l) => {
-        const other = issue(l.dir, 'other', ca.int, { cn: 'bad.site.test', sans: ['bad.site.test'] });
+        const other = issue(l.dir, 'other', testCa().int, { cn: 'bad.site.test', sans: ['bad.site.test'] });
         return { fullchain: join(l.store, 'live/bad/fullchain.pem'), key: other.keyFile };
       },
       /does not match/,
@@ -375,14 +294,14 @@ describe('certkit install apache (Debian layout)', () => {
     [
       'an expired certificate',
       (l) => {
-        const e = issue(l.dir, 'expired', ca.int, {
+        const e = issue(l.dir, 'expired', testCa().int, {
           cn: 'bad.site.test',
           sans: ['bad.site.test'],
           notBefore: '20200101000000Z',
           notAfter: '20210101000000Z',
         });
         const f = join(l.dir, 'expired-full.pem');
-        writeFileSync(f, read(e.certFile) + read(ca.int.certFile));
+        writeFileSync(f, read(e.certFile) + read(testCa().int.certFile));
         return { fullchain: f, key: e.keyFile };
       },
       /expired/,
@@ -390,9 +309,9 @@ describe('certkit install apache (Debian layout)', () => {
     [
       'names not covering the vhost',
       (l) => {
-        const o = issue(l.dir, 'othername', ca.int, { cn: 'elsewhere.test', sans: ['elsewhere.test'] });
+        const o = issue(l.dir, 'othername', testCa().int, { cn: 'elsewhere.test', sans: ['elsewhere.test'] });
         const f = join(l.dir, 'other-full.pem');
-        writeFileSync(f, read(o.certFile) + read(ca.int.certFile));
+        writeFileSync(f, read(o.certFile) + read(testCa().int.certFile));
         return { fullchain: f, key: o.keyFile };
       },
       /does not cover bad\.site\.test/,

@@ -587,7 +587,11 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
     block.children = stripManaged(block.children, 'redirect');
     if (!o.redirect) continue;
     const onlyFor = s.uncovered.length ? s.names : null;
-    block.children.push(...managed('redirect', redirectLines(o, onlyFor), childIndent(block)));
+    // before the site's own rewrite/redirect rules: a site rule with [L] or [PT] must not keep a URL on HTTP
+    const first = block.children.findIndex((c) => c.kind !== 'text' && /^(rewrite|redirect)/i.test(c.name));
+    const lines = managed('redirect', redirectLines(o, onlyFor), childIndent(block));
+    if (first < 0) block.children.push(...lines);
+    else block.children.splice(first, 0, ...lines);
     if (s.uncovered.length)
       notes.push(`not redirected (the certificate does not cover them): ${s.uncovered.join(', ')}`);
   }
