@@ -476,6 +476,17 @@ async function main(argv) {
     });
     control.listen(ctl, () => process.stdout.write('ready\n'));
     process.on('SIGTERM', () => process.exit(0));
+    // the test process that started it is gone: so is the stand-in
+    const parent = process.ppid;
+    const orphaned = () => {
+      try {
+        process.kill(parent, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    setInterval(() => orphaned() && process.exit(0), 1000).unref();
     return undefined;
   }
   const rx = arg('-rx');

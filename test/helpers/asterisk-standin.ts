@@ -3,7 +3,7 @@
  * behaviour measured on a real Asterisk 20.20.1 (see asterisk-standin.mjs for the list), and an executable
  * `asterisk` wrapper (`asterisk -rx "..."`, `asterisk -V`) to hand to certkit as --asterisk.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
@@ -24,6 +24,12 @@ export interface AsteriskStandin {
   stop(): Promise<void>;
 }
 
+/** Daemons still running when the test process exits are killed: none is left behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 export async function startAsteriskStandin(
   configDir: string,
   opts: { sipReloadDelayMs?: number } = {},
@@ -42,6 +48,8 @@ export async function startAsteriskStandin(
     },
   );
 
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`asterisk stand-in exited ${code} at start-up`)));
