@@ -6,6 +6,7 @@ import { registerCertificates } from './register/certificates.js';
 import { registerDeploy } from './register/deploy.js';
 import { registerMonitor } from './register/monitor.js';
 import type { Runner } from './register/shared.js';
+import { registerTrust } from './register/trust.js';
 
 export function registerCommands(program: Command, run: Runner): void {
   registerCertificates(program, run);
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, run: Runner): void {
   registerDeploy(program, run);
   registerMonitor(program, run);
   registerAudit(program, run);
+  registerTrust(program, run);
 }

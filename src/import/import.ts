@@ -19,6 +19,7 @@ import {
 import { keyMatchesCertificate, publicKeyId } from '../pki/keys.js';
 import { readMaterial, readRegularFileSync, type FileKind } from '../pki/read.js';
 import type { TrustStore } from '../pki/trust.js';
+import { validatePath } from '../pki/path/validate.js';
 import type { ParsedCertificate } from '../pki/types.js';
 import type { KeyObject } from 'node:crypto';
 import { lineageNameFor } from '../store/paths.js';
@@ -128,10 +129,18 @@ export async function importCertificate(
           : 'give it with --chain FILE (the CA sends it as "CA bundle" or "intermediate")',
       );
     }
-    notes.push(
-      `the chain ends at "${formatDn(last.x509.subject)}", whose root "${formatDn(last.x509.issuer)}" is not in this machine's trust store`,
-    );
   }
+  // the one trust decision: the path validator (src/pki/path), at import time, for the certificate's names
+  const verdict = validatePath({
+    leaf: leaf.x509,
+    intermediates: [...chain.slice(1), ...unrelated].map((c) => c.x509),
+    anchors: trust.anchors,
+    at: now,
+  });
+  if (!verdict.trusted && !isSelfSigned(leaf.x509))
+    notes.push(
+      `not trusted on this machine: ${verdict.problems.map((p) => `${p.id}: ${p.message}`).join('; ')}`,
+    );
   if (unrelated.length)
     notes.push(`${unrelated.length} certificate(s) not in the leaf's chain were left out`);
 

@@ -35,6 +35,8 @@ export interface CheckOptions {
   timeoutMs: number;
   concurrency: number;
   pinIp?: string;
+  /** names every file's certificate must cover (check FILE --name) */
+  names?: string[];
 }
 
 const SKIP_NAME = /(~|\.bak|\.orig|\.old|\.dpkg-(old|dist|new)|\.rpmnew|\.rpmsave|\.swp)$/i;
@@ -124,7 +126,17 @@ function judge(
   const g = given.map(withSig);
   const ordered = chain.map((c) => g.find((x) => x.parsed === c)!);
   let findings = [
-    ...evaluateChain({ given: orderKnown ? g : ordered, ordered, hostname, label }, o.trust, o.policy),
+    ...evaluateChain(
+      {
+        given: orderKnown ? g : ordered,
+        ordered,
+        hostname,
+        names: kind === 'file' ? o.names : undefined,
+        label,
+      },
+      o.trust,
+      o.policy,
+    ),
     ...extra,
   ];
   // a lone certificate in a file (cert.pem beside chain.pem, a CA file) can't be judged for completeness
@@ -346,10 +358,7 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
             severity: 'CRITICAL',
             message: `the lineage's key ${keyPath} does not match its certificate`,
           });
-        const r = judge(label, 'store', m.certificates, o, undefined, extra);
-        if (settings?.source === 'self-signed') r.findings = r.findings.filter((f) => f.id !== 'self-signed');
-        r.status = worst(r.findings.map((f) => f.severity));
-        return r;
+        return judge(label, 'store', m.certificates, o, undefined, extra);
       },
     });
   }

@@ -4,9 +4,9 @@
  * lifetime, so 6-day certificates don't live permanently in WARNING.
  */
 import type { X509Certificate } from 'node:crypto';
-import { daysLeft, isSelfSigned } from '../pki/facts.js';
-import { issued } from '../pki/chain.js';
+import { daysLeft } from '../pki/facts.js';
 import type { TrustStore } from '../pki/trust.js';
+import { trustFindings } from './trust-findings.js';
 import type { CheckPolicy, Finding, Severity } from './types.js';
 import { SEVERITY_RANK } from './types.js';
 
@@ -48,7 +48,7 @@ export function expiryFinding(notBefore: Date, notAfter: Date, p: CheckPolicy): 
   return null;
 }
 
-function globToRegex(pattern: string): RegExp {
+export function globToRegex(pattern: string): RegExp {
   return new RegExp(
     `^${pattern
       .replace(/[.+^${}()|\\[\]]/g, '\\$&')
@@ -58,14 +58,14 @@ function globToRegex(pattern: string): RegExp {
   );
 }
 
-const WEAK_SIG = /md5|sha1With|ecdsa-with-SHA1/i;
-
 export interface ChainFacts {
   /** certificates in the order found (served or in the file) */
   given: { x509: X509Certificate; signatureAlgorithm: string }[];
   /** leaf-first order */
   ordered: { x509: X509Certificate; signatureAlgorithm: string }[];
   hostname?: string;
+  /** names a file's certificate must cover (check FILE --name) */
+  names?: string[];
   /** the target name, for --allow-self-signed patterns */
   label: string;
 }
@@ -85,44 +85,7 @@ export function evaluateChain(c: ChainFacts, trust: TrustStore, p: CheckPolicy):
     });
   const exp = expiryFinding(notBefore, notAfter, p);
   if (exp) f.push(exp);
-  for (const ca of c.ordered.slice(1)) {
-    const e = new Date(ca.x509.validTo);
-    if (e.getTime() <= p.now.getTime())
-      f.push({
-        id: 'expired',
-        severity: 'CRITICAL',
-        message: `chain certificate "${ca.x509.subject.split('\n').join(', ')}" expired ${e.toISOString()}`,
-      });
-  }
-  // trust
-  if (isSelfSigned(x)) {
-    const exempt = p.allowSelfSigned.some(
-      (pat) => globToRegex(pat).test(c.label) || (c.hostname && globToRegex(pat).test(c.hostname)),
-    );
-    if (!exempt && !trust.isAnchor(x))
-      f.push({
-        id: 'self-signed',
-        severity: p.strict ? 'CRITICAL' : 'WARNING',
-        message: 'self-signed certificate',
-      });
-  } else {
-    const last = c.ordered[c.ordered.length - 1]!.x509;
-    const anchored = c.ordered.some((o) => trust.isAnchor(o.x509)) || !!trust.issuerOf(last);
-    if (!anchored) {
-      if (isSelfSigned(last))
-        f.push({
-          id: 'untrusted',
-          severity: 'CRITICAL',
-          message: `the root "${last.subject.split('\n').join(', ')}" is not trusted (system roots and --ca-file)`,
-        });
-      else
-        f.push({
-          id: 'incomplete-chain',
-          severity: 'CRITICAL',
-          message: `the chain stops at "${last.subject.split('\n').join(', ')}": its issuer "${last.issuer.split('\n').join(', ')}" is not served and not a trusted root`,
-        });
-    }
-  }
+  f.push(...trustFindings(c, trust, p));
   // order: every certificate must be followed by its issuer
   const givenChain = c.given.filter((g) => c.ordered.includes(g));
   if (givenChain.some((g, i) => g !== c.ordered[i]) || c.given.length !== givenChain.length) {
@@ -132,38 +95,5 @@ export function evaluateChain(c: ChainFacts, trust: TrustStore, p: CheckPolicy):
       message: 'the chain is not in leaf-first order (or holds unrelated certificates)',
     });
   }
-  if (c.hostname) {
-    const ok = /^[\d.]+$|:/.test(c.hostname) ? x.checkIP(c.hostname) : x.checkHost(c.hostname);
-    if (!ok)
-      f.push({
-        id: 'hostname-mismatch',
-        severity: 'CRITICAL',
-        message: `the certificate does not cover ${c.hostname}`,
-      });
-  }
-  // weak signatures: not on a self-signed root (its self-signature is not checked by anyone)
-  for (const cert of c.ordered) {
-    if (isSelfSigned(cert.x509) && cert !== leaf) continue;
-    if (WEAK_SIG.test(cert.signatureAlgorithm)) {
-      f.push({
-        id: 'weak-signature',
-        severity: 'CRITICAL',
-        message: `${cert === leaf ? 'the certificate' : `"${cert.x509.subject.split('\n').join(', ')}"`} is signed with ${cert.signatureAlgorithm}`,
-      });
-    }
-  }
-  const d = x.publicKey.asymmetricKeyDetails ?? {};
-  if (x.publicKey.asymmetricKeyType === 'rsa' && (d.modulusLength ?? 0) < 2048)
-    f.push({
-      id: 'weak-key',
-      severity: 'CRITICAL',
-      message: `RSA ${d.modulusLength}-bit key (at least 2048 needed)`,
-    });
-  if (
-    x.publicKey.asymmetricKeyType === 'ec' &&
-    !['prime256v1', 'secp384r1', 'secp521r1'].includes(d.namedCurve ?? '')
-  )
-    f.push({ id: 'weak-key', severity: 'CRITICAL', message: `EC curve ${d.namedCurve} is below 256 bits` });
-  void issued;
   return f;
 }

@@ -1,4 +1,5 @@
 import type { CertFacts } from '../pki/types.js';
+import type { ProblemId } from '../pki/path/types.js';
 
 export type Severity = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 /** How bad, for the aggregate: CRITICAL > WARNING > UNKNOWN > OK (the Nagios/Icinga rule for several targets). */
@@ -27,7 +28,9 @@ export type FindingId =
   /** could not be read or parsed: permission, not a regular file, too large, damaged, password-protected */
   | 'unreadable'
   /** the target itself is not valid (neither a path, "store", nor host[:port]) */
-  | 'bad-target';
+  | 'bad-target'
+  /** trust problems from the path validator (docs/trust.md) */
+  | ProblemId;
 
 /** Findings that mean "certkit could not check this target" (certkit_check_error in the metrics). */
 export const CHECK_ERROR_IDS: ReadonlySet<FindingId> = new Set(['missing', 'unreadable', 'bad-target']);

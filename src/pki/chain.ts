@@ -3,6 +3,7 @@ import type { X509Certificate } from 'node:crypto';
 import { formatDn, isSelfSigned, signedBy } from './facts.js';
 import type { TrustStore } from './trust.js';
 import type { ChainReport, ParsedCertificate } from './types.js';
+import { validatePath } from './path/validate.js';
 
 export function issued(child: X509Certificate, parent: X509Certificate): boolean {
   return child.issuer === parent.subject && signedBy(child, parent);
@@ -46,35 +47,39 @@ export function orderChain(input: ParsedCertificate[]): {
   return { chain: best, unrelated: certs.filter((c) => !best.includes(c)) };
 }
 
-export function analyseChain(input: ParsedCertificate[], trust: TrustStore): ChainReport {
+/** Order the certificates and judge the chain with the path validator at time `at` (no name check). */
+export function analyseChain(input: ParsedCertificate[], trust: TrustStore, at: Date): ChainReport {
   const { chain, unrelated } = orderChain(input);
   const inputOrder = dedupe(input).filter((c) => chain.includes(c));
   const givenOrderWrong = inputOrder.some((c, i) => c !== chain[i]);
   const last = chain[chain.length - 1];
   const reachesSelfSignedRoot = !!last && isSelfSigned(last.x509);
-  let trusted = false;
-  let trustProblem: string | null = null;
-  let missingIssuer: string | null = null;
-  if (!last) {
-    trustProblem = 'no certificate';
-  } else if (chain.some((c) => trust.isAnchor(c.x509)) || trust.issuerOf(last.x509)) {
-    trusted = true;
-  } else if (reachesSelfSignedRoot) {
-    trustProblem =
-      chain.length === 1
-        ? 'self-signed certificate, not in the trust store'
-        : `root "${formatDn(last.x509.subject)}" is not in the trust store`;
-  } else {
-    missingIssuer = formatDn(last.x509.issuer);
-    trustProblem = `incomplete chain: issuer "${missingIssuer}" is neither given nor a trusted root`;
-  }
+  if (!chain[0])
+    return {
+      order: [],
+      givenOrderWrong,
+      reachesSelfSignedRoot,
+      trusted: false,
+      trustProblem: 'no certificate',
+      problems: [],
+      unrelated: [],
+      missingIssuer: null,
+    };
+  const r = validatePath({
+    leaf: chain[0],
+    intermediates: [...chain.slice(1), ...unrelated],
+    anchors: trust.anchors,
+    at,
+  });
+  const stop = r.problems.find((p) => p.id === 'incomplete-chain');
   return {
     order: chain.map((c) => c.x509.fingerprint256),
     givenOrderWrong,
     reachesSelfSignedRoot,
-    trusted,
-    trustProblem,
+    trusted: r.trusted,
+    trustProblem: r.trusted ? null : r.problems.map((p) => p.message).join('; '),
+    problems: r.problems.map((p) => ({ id: p.id, message: p.message })),
     unrelated: unrelated.map((c) => c.x509.fingerprint256),
-    missingIssuer,
+    missingIssuer: stop ? formatDn(last?.x509.issuer) : null,
   };
 }

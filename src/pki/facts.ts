@@ -5,12 +5,12 @@ import type { CertFacts, KeyFacts, ParsedCertificate } from './types.js';
 const DAY_MS = 86_400_000;
 
 /** node prints distinguished names one attribute per line; we show them comma-separated like openssl. */
-export function formatDn(dn: string): string {
-  return dn.split('\n').filter(Boolean).join(', ');
+export function formatDn(dn: string | undefined): string {
+  return (dn ?? '').split('\n').filter(Boolean).join(', ');
 }
 
-export function commonNameOf(dn: string): string | null {
-  const line = dn.split('\n').find((l) => l.startsWith('CN='));
+export function commonNameOf(dn: string | undefined): string | null {
+  const line = (dn ?? '').split('\n').find((l) => l.startsWith('CN='));
   return line ? line.slice(3) : null;
 }
 
@@ -77,8 +77,24 @@ export function signedBy(child: X509Certificate, parent: X509Certificate): boole
   return known;
 }
 
+const selfVerified = new WeakMap<X509Certificate, boolean>();
+
+/**
+ * Subject = issuer and the signature verifies with its own key, whatever its extensions say (a self-signed
+ * server certificate with cA=FALSE and no keyCertSign is still self-signed; signedBy would refuse it).
+ */
 export function isSelfSigned(x509: X509Certificate): boolean {
-  return x509.subject === x509.issuer && signedBy(x509, x509);
+  if (x509.subject !== x509.issuer) return false;
+  let known = selfVerified.get(x509);
+  if (known === undefined) {
+    try {
+      known = x509.verify(x509.publicKey);
+    } catch {
+      known = false;
+    }
+    selfVerified.set(x509, known);
+  }
+  return known;
 }
 
 /** "AB:CD:..." as openssl prints it. node already uses that form. */

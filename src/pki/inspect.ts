@@ -61,7 +61,7 @@ async function reportFor(material: Material, trust: TrustStore, now: Date): Prom
     source: material.source,
     format: material.format,
     certificates,
-    chain: material.certificates.length > 0 ? analyseChain(material.certificates, trust) : null,
+    chain: material.certificates.length > 0 ? analyseChain(material.certificates, trust, now) : null,
     keys,
     csrs,
   };

@@ -3,8 +3,12 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { splitPem } from './pem.js';
+import { prepareAnchors } from './path/anchors.js';
+import type { AnchorSet } from './path/types.js';
 
 export interface TrustStore {
+  /** every anchor, for validatePath (indexed once: see prepareAnchors) */
+  anchors: AnchorSet;
   isAnchor(cert: X509Certificate): boolean;
   /** an anchor that issued (and signed) the certificate, if any */
   issuerOf(cert: X509Certificate): X509Certificate | undefined;
@@ -30,17 +34,32 @@ function parseBundle(text: string): X509Certificate[] {
   return out;
 }
 
-export function buildTrustStore(anchors: X509Certificate[]): TrustStore {
+/**
+ * `anchors` from a public store (Node's bundled Mozilla roots: the CA/B root profile applies to them);
+ * `privateAnchors` added on this machine or by --ca-file (RFC 5280 only; see src/pki/path/cert-checks.ts).
+ */
+export function buildTrustStore(
+  publicAnchors: X509Certificate[],
+  privateAnchors: X509Certificate[] = [],
+): TrustStore {
+  const anchors = [...publicAnchors, ...privateAnchors];
+  const isPublic = new Set(publicAnchors);
   const bySubject = new Map<string, X509Certificate[]>();
   const fingerprints = new Set<string>();
+  const unique: X509Certificate[] = [];
   for (const a of anchors) {
     if (fingerprints.has(a.fingerprint256)) continue;
     fingerprints.add(a.fingerprint256);
+    unique.push(a);
     const list = bySubject.get(a.subject) ?? [];
     list.push(a);
     bySubject.set(a.subject, list);
   }
   return {
+    anchors: prepareAnchors(
+      unique.filter((a) => isPublic.has(a)),
+      unique.filter((a) => !isPublic.has(a)),
+    ),
     size: fingerprints.size,
     isAnchor: (cert) => fingerprints.has(cert.fingerprint256),
     issuerOf(cert) {
@@ -63,9 +82,10 @@ export function loadTrustStore(caFiles: string[] = [], { system = true } = {}): 
   const key = `${system}|${caFiles.join('\0')}`;
   const hit = cache.get(key);
   if (hit) return hit;
+  const mozilla: X509Certificate[] = [];
   const anchors: X509Certificate[] = [];
   if (system) {
-    anchors.push(...parseBundle(rootCertificates.join('\n')));
+    mozilla.push(...parseBundle(rootCertificates.join('\n')));
     const extra = process.env.SSL_CERT_FILE ? [process.env.SSL_CERT_FILE] : [];
     for (const file of [...extra, ...SYSTEM_BUNDLES]) {
       try {
@@ -77,7 +97,7 @@ export function loadTrustStore(caFiles: string[] = [], { system = true } = {}): 
     }
   }
   for (const file of caFiles) anchors.push(...parseBundle(readFileSync(file, 'utf8')));
-  const store = buildTrustStore(anchors);
+  const store = buildTrustStore(mozilla, anchors);
   cache.set(key, store);
   return store;
 }

@@ -65,6 +65,8 @@ export interface ChainReport {
   trusted: boolean;
   /** why it isn't trusted, when it isn't */
   trustProblem: string | null;
+  /** every reason from the path validator, with stable ids (docs/trust.md) */
+  problems: { id: string; message: string }[];
   /** certificates that are not part of the leaf's chain */
   unrelated: string[];
   /** the issuer name the chain stops at without reaching a root, if any */

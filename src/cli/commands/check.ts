@@ -13,6 +13,7 @@ import { renderTable } from '../../monitor/report/table.js';
 import { EXIT_FOR, type CheckPolicy, type CheckReport } from '../../monitor/types.js';
 import type { Context } from '../context.js';
 import { nowFromEnv } from './renew.js';
+import { checkName } from './verify.js';
 
 export interface CheckFlags {
   starttls?: string;
@@ -24,6 +25,8 @@ export interface CheckFlags {
   strict?: boolean;
   allowSelfSigned?: string[];
   caFile?: string[];
+  systemRoots?: boolean;
+  name?: string[];
   nagios?: boolean;
   prometheus?: string;
   html?: string;
@@ -86,7 +89,8 @@ export async function checkReport(
   const targets = parseTargets(specs, { starttls: flags.starttls });
   const report = await runCheck(targets, {
     policy,
-    trust: loadTrustStore(caFiles),
+    trust: loadTrustStore(caFiles, { system: flags.systemRoots !== false }),
+    names: flags.name?.map(checkName),
     store: new Store(ctx.storeRoot),
     timeoutMs: num(flags.timeout ?? cfg.timeout, 10, '--timeout', 3600) * 1000,
     concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096)),

@@ -14,6 +14,7 @@ export interface InspectFlags {
   timeout?: string;
   key?: string;
   caFile?: string[];
+  systemRoots?: boolean;
   passwordFile?: string;
 }
 
@@ -173,7 +174,7 @@ async function servedChain(spec: string, flags: InspectFlags): Promise<Material 
 
 export async function runInspect(ctx: Context, paths: string[], flags: InspectFlags): Promise<number> {
   const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
-  const trust = loadTrustStore(flags.caFile ?? []);
+  const trust = loadTrustStore(flags.caFile ?? [], { system: flags.systemRoots !== false });
   const report = await inspectPaths(paths, trust, {
     now: nowFromEnv(),
     password,

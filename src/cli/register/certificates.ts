@@ -14,6 +14,7 @@ export function registerCertificates(program: Command, run: Runner): void {
     .argument('<files...>', 'files or directories; - reads stdin; host[:port] shows the chain a server sends')
     .option('--key <file>', 'say whether this private key matches the (leaf) certificate')
     .option('--ca-file <file>', 'extra trusted CA certificates (PEM), repeatable', collect)
+    .option('--no-system-roots', 'trust only --ca-file (not the system roots)')
     .option('--password-file <file>', 'PKCS#12 password or key passphrase (else $CERTKIT_PASSWORD)')
     .option(
       '--starttls <proto>',

@@ -41,7 +41,9 @@ export function registerMonitor(program: Command, run: Runner): void {
         'exempt matching targets/hosts from self-signed findings (repeatable, * wildcards)',
         collect,
       )
-      .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect);
+      .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect)
+      .option('--no-system-roots', 'trust only --ca-file (not the system roots)')
+      .option('--name <name>', 'for files: a DNS name or IP the certificate must cover, repeatable', collect);
 
   checkOptions(
     program

@@ -9,8 +9,13 @@ const parsed = new WeakMap<object, CertInfo>();
 export function certInfo(input: CertInput): CertInfo {
   const hit = parsed.get(input);
   if (hit) return hit;
-  const der = input instanceof X509Certificate ? input.raw : input instanceof Uint8Array ? input : input.der;
-  const info = parseCertificate(der);
+  const info =
+    input instanceof X509Certificate
+      ? parseCertificate(input.raw, input)
+      : parseCertificate(
+          input instanceof Uint8Array ? input : input.der,
+          'x509' in input ? input.x509 : undefined,
+        );
   parsed.set(input, info);
   return info;
 }
@@ -43,19 +48,27 @@ export function parseAll(inputs: CertInput[]): CertInfo[] {
 
 const prepared = new WeakMap<object, AnchorSet>();
 
-/** Index trust anchors once; pass the result to many validatePath calls (check over many files). */
-export function prepareAnchors(anchors: CertInput[] | AnchorSet): AnchorSet {
-  if (!Array.isArray(anchors)) return anchors;
-  const hit = prepared.get(anchors);
+/**
+ * Index trust anchors once; pass the result to many validatePath calls (check over many files).
+ * `publicAnchors` come from a public store (system roots); `privateAnchors` were picked by the user.
+ */
+export function prepareAnchors(
+  publicAnchors: CertInput[] | AnchorSet,
+  privateAnchors: CertInput[] = [],
+): AnchorSet {
+  if (!Array.isArray(publicAnchors)) return publicAnchors;
+  const hit = privateAnchors.length === 0 ? prepared.get(publicAnchors) : undefined;
   if (hit) return hit;
-  const all = parseAll(anchors);
+  const mine = parseAll(privateAnchors);
+  const all = parseAll([...publicAnchors, ...privateAnchors]);
   const set: AnchorSet = {
     kind: 'anchor-set',
     all,
     bySubject: indexBySubject(all),
     ids: new Set(all.map((a) => a.id)),
+    privateIds: new Set(mine.map((a) => a.id)),
   };
-  prepared.set(anchors, set);
+  if (privateAnchors.length === 0) prepared.set(publicAnchors, set);
   return set;
 }
 

@@ -11,7 +11,13 @@ import { invalidConstraint } from './name-constraints.js';
 import { OIDS, STRONG_SIGNATURES, UNDERSTOOD_CRITICAL } from './oids.js';
 import type { Problem, Purpose } from './types.js';
 
-export type Role = 'leaf' | 'intermediate' | 'anchor';
+/**
+ * 'anchor' is a root from a public (system) store, held to the CA/B root profile (no EKU, AKI only its own
+ * key id); 'private-anchor' is one the user trusts by hand (--ca-file), held to RFC 5280 only: an EKU on it
+ * must allow the purpose, as on an intermediate (Pebble's root, many in-house roots, carry one).
+ */
+export type Role = 'leaf' | 'intermediate' | 'anchor' | 'private-anchor';
+const isAnchor = (role: Role) => role === 'anchor' || role === 'private-anchor';
 
 const EKU_FOR: Record<Purpose, string> = { server: OIDS.serverAuth, client: OIDS.clientAuth };
 
@@ -46,7 +52,7 @@ function structural(c: CertInfo, role: Role): string[] {
   if (!c.tbsSigAlg.equals(c.outerSigAlg))
     out.push('the signature algorithm differs inside and outside the signed part');
   const s = c.serial;
-  if (role === 'anchor') {
+  if (isAnchor(role)) {
     /* an anchor is trusted as configured: its serial is its owner's business */
   } else if (s.length === 0 || s[0]! & 0x80) out.push('the serial number is negative');
   else if (s.every((b) => b === 0)) out.push('the serial number is zero');
@@ -62,8 +68,8 @@ function structural(c: CertInfo, role: Role): string[] {
     if (c.subjectEmpty && !c.san.critical) out.push('empty subject with a non-critical subjectAltName');
     if (!c.subjectEmpty && c.san.critical && role === 'leaf')
       out.push('subjectAltName is critical although the subject is not empty');
-  } else if (c.subjectEmpty && role !== 'anchor') out.push('empty subject and no subjectAltName');
-  if (!c.selfIssued && !c.aki?.keyId && role !== 'anchor') out.push('no authorityKeyIdentifier');
+  } else if (c.subjectEmpty && !isAnchor(role)) out.push('empty subject and no subjectAltName');
+  if (!c.selfIssued && !c.aki?.keyId && !isAnchor(role)) out.push('no authorityKeyIdentifier');
   return out;
 }
 
@@ -178,7 +184,7 @@ export function certProblems(c: CertInfo, role: Role, at: Date, purpose: Purpose
       });
   const key = keyProblem(c);
   if (key) p.push({ id: 'weak-key', message: `${who}: ${key}` });
-  if (role !== 'anchor' && !STRONG_SIGNATURES.has(c.signatureOid))
+  if (!isAnchor(role) && !STRONG_SIGNATURES.has(c.signatureOid))
     p.push({ id: 'weak-signature', message: `${who} is signed with ${OIDS.nameOf(c.signatureOid)}` });
   const bc = c.basicConstraints;
   if (c.keyUsage && c.keyUsage.bits & KU.keyCertSign && !bc?.ca)
@@ -192,7 +198,7 @@ export function certProblems(c: CertInfo, role: Role, at: Date, purpose: Purpose
   else {
     p.push(...caProblems(c, role));
     const eku = c.extKeyUsage;
-    if (role === 'intermediate' && eku && !eku.oids.includes(EKU_FOR[purpose]))
+    if (role !== 'anchor' && eku && !eku.oids.includes(EKU_FOR[purpose]))
       p.push({
         id: 'wrong-purpose',
         message: `${who} is not allowed to issue for ${purpose}Auth (its extendedKeyUsage)`,

@@ -245,7 +245,7 @@ function parseExtensions(info: CertInfo, buf: Buffer, wrapper: Tlv): void {
 }
 
 /** Parse a DER certificate. Throws only when the outer structure is not a certificate at all. */
-export function parseCertificate(input: Uint8Array): CertInfo {
+export function parseCertificate(input: Uint8Array, loaded?: X509Certificate): CertInfo {
   const der = Buffer.from(input);
   const outer = readTlv(der, 0);
   const [tbs, outerAlg, sigValue] = children(der, outer);
@@ -264,9 +264,9 @@ export function parseCertificate(input: Uint8Array): CertInfo {
   const [algOid, algParams] = children(der, spkiAlg!);
   const subjectName = parseName(der, subject);
   const issuerName = parseName(der, issuer);
-  let x509: X509Certificate | null = null;
+  let x509: X509Certificate | null = loaded ?? null;
   try {
-    x509 = new X509Certificate(der);
+    x509 ??= new X509Certificate(der);
   } catch {
     x509 = null;
   }

@@ -20,6 +20,8 @@ export interface PathContext {
   /** per certificate id: why candidate issuers with the right name were refused while building */
   refusals: Map<string, string[]>;
   isSelfSigned: (c: CertInfo) => boolean;
+  /** an anchor the user added by hand (not from a public store) */
+  privateAnchor: (c: CertInfo) => boolean;
 }
 
 function nonSelfIssued(certs: CertInfo[]): number {
@@ -70,7 +72,14 @@ export function evaluatePath(path: CertInfo[], anchored: boolean, ctx: PathConte
   const problems: Problem[] = [];
   const n = path.length;
   path.forEach((c, i) => {
-    const role: Role = i === 0 ? 'leaf' : anchored && i === n - 1 ? 'anchor' : 'intermediate';
+    const role: Role =
+      i === 0
+        ? 'leaf'
+        : anchored && i === n - 1
+          ? ctx.privateAnchor(c)
+            ? 'private-anchor'
+            : 'anchor'
+          : 'intermediate';
     for (const p of certProblems(c, role, ctx.at, ctx.purpose)) problems.push({ ...p, at: i });
   });
   for (let k = 1; k < n; k++) {

@@ -44,12 +44,15 @@ export interface Limits {
   maxConstraintChecks: number;
 }
 
-export type CertInput = X509Certificate | Uint8Array | { der: Uint8Array };
+export type CertInput = X509Certificate | Uint8Array | { der: Uint8Array; x509?: X509Certificate };
 
 export interface ValidateInput {
   leaf: CertInput;
   intermediates?: CertInput[];
-  /** the trust anchors: the only certificates trusted (pass system roots explicitly) */
+  /**
+   * the trust anchors: the only certificates trusted (pass system roots explicitly). A plain list is a
+   * public store (CA/B root profile); prepareAnchors(public, private) marks hand-picked ones.
+   */
   anchors: CertInput[] | AnchorSet;
   /** every name must be covered by the leaf's SAN */
   names?: string[];
@@ -65,6 +68,8 @@ export interface ValidationResult {
   /** the path that was built, leaf first; the anchor last when one was reached */
   path: CertInfo[];
   trusted: boolean;
+  /** the path ends at a trust anchor (it may still have problems) */
+  anchored: boolean;
   problems: Problem[];
   /** subject = issuer and the signature verifies with its own key */
   selfSigned: boolean;
@@ -77,6 +82,8 @@ export interface AnchorSet {
   all: CertInfo[];
   bySubject: Map<string, CertInfo[]>;
   ids: Set<string>;
+  /** ids of anchors the user added (--ca-file): held to RFC 5280, not to the CA/B root profile */
+  privateIds: Set<string>;
 }
 
 export type { CertInfo, Crl, PeerName };

@@ -18,6 +18,9 @@ export const DEFAULT_LIMITS: Limits = {
   maxConstraintChecks: 65_536,
 };
 
+/** child → parent id → did parent's key sign child. Shared across calls: the same intermediate recurs. */
+const verdicts = new WeakMap<CertInfo, Map<string, boolean>>();
+
 interface Outcome {
   path: CertInfo[];
   anchored: boolean;
@@ -52,6 +55,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
     return {
       path: [],
       trusted: false,
+      anchored: false,
       selfSigned: false,
       signatureChecks: 0,
       problems: [{ id: 'malformed', message: `not a readable certificate: ${(err as Error).message}` }],
@@ -62,12 +66,18 @@ export function validatePath(input: ValidateInput): ValidationResult {
   let signatureChecks = 0;
   let exhausted = false;
   const signedBy = (child: CertInfo, parent: CertInfo): boolean => {
+    const known = verdicts.get(child)?.get(parent.id);
+    if (known !== undefined) return known;
     signatureChecks++;
+    let ok = false;
     try {
-      return !!child.x509 && !!parent.x509 && child.x509.verify(parent.x509.publicKey);
+      ok = !!child.x509 && !!parent.x509 && child.x509.verify(parent.x509.publicKey);
     } catch {
-      return false;
+      ok = false;
     }
+    if (!verdicts.has(child)) verdicts.set(child, new Map());
+    verdicts.get(child)!.set(parent.id, ok);
+    return ok;
   };
   const selfSignedCache = new Map<string, boolean>();
   const isSelfSigned = (c: CertInfo) => {
@@ -83,6 +93,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
     crls: parseCrls(input.crls),
     refusals: new Map(),
     isSelfSigned,
+    privateAnchor: (c) => anchors.privateIds.has(c.id),
   };
   let best: Outcome | null = null;
   const consider = (path: CertInfo[], anchored: boolean): boolean => {
@@ -139,6 +150,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
   return {
     path: outcome?.path ?? [leaf],
     trusted: done && problems.length === 0,
+    anchored: outcome?.anchored ?? false,
     problems,
     selfSigned: isSelfSigned(leaf),
     signatureChecks,

@@ -1,0 +1,98 @@
+import type { Context } from '../context.js';
+import { style } from '../style.js';
+import { CertkitError, usageError } from '../../errors.js';
+import { orderChain } from '../../pki/chain.js';
+import { normaliseDnsName, ipBytes } from '../../pki/path/hostname.js';
+import { readMaterialFile } from '../../pki/read.js';
+import { loadTrustStore } from '../../pki/trust.js';
+import type { ParsedCertificate } from '../../pki/types.js';
+import { verifyCertificate, type VerifyReport } from '../../pki/verify-report.js';
+
+export interface VerifyFlags {
+  chain?: string[];
+  caFile?: string[];
+  systemRoots?: boolean;
+  name?: string[];
+  at?: string;
+  purpose?: string;
+}
+
+async function certificatesIn(file: string): Promise<ParsedCertificate[]> {
+  const m = await readMaterialFile(file);
+  if (m.certificates.length === 0)
+    throw new CertkitError(
+      'input',
+      `${file} holds no certificate`,
+      'give a PEM, DER, .p7b or .pfx certificate file',
+    );
+  return m.certificates;
+}
+
+/** A --name value: a DNS name or an IP address (brackets allowed), else a usage error (exit 2). */
+export function checkName(n: string): string {
+  const bare = n.replace(/^\[|\]$/g, '');
+  if (ipBytes(bare) || normaliseDnsName(n)) return bare;
+  throw usageError(
+    `--name ${n} is neither a DNS name nor an IP address`,
+    'e.g. --name www.example.com or --name 192.0.2.10',
+  );
+}
+
+function parseAt(at: string | undefined): Date {
+  if (at === undefined) return new Date();
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(at))
+    throw usageError(`--at ${at} is not an ISO time`, 'e.g. --at 2026-01-31T12:00:00Z');
+  return d;
+}
+
+export function renderVerify(ctx: Context, r: VerifyReport): string[] {
+  const s = style(ctx.color);
+  const lines: string[] = [];
+  const forNames = r.names.length ? ` for ${r.names.join(', ')}` : '';
+  lines.push(
+    `${r.valid ? s.green('VALID') : s.red('INVALID')}${forNames} at ${r.at} (${r.purpose} certificate)`,
+    'path:',
+  );
+  r.path.forEach((c, i) => {
+    const role = c.role === 'anchor' ? ' (trust anchor)' : c.role === 'leaf' ? '' : '';
+    lines.push(`  [${i}] ${c.subject}${role}`);
+    lines.push(`      issuer ${c.issuer}, valid ${c.notBefore} → ${c.notAfter}`);
+  });
+  if (!r.anchored) lines.push('  (no trust anchor reached)');
+  if (r.problems.length) {
+    lines.push('problems:');
+    const width = Math.max(...r.problems.map((p) => p.id.length));
+    for (const p of r.problems) lines.push(`  ${s.red(p.id.padEnd(width))}  ${p.message}`);
+  }
+  return lines;
+}
+
+export async function runVerify(ctx: Context, certFile: string, flags: VerifyFlags): Promise<number> {
+  const purpose = flags.purpose ?? 'server';
+  if (purpose !== 'server' && purpose !== 'client')
+    throw usageError(`--purpose ${purpose}: use server or client`);
+  const names = (flags.name ?? []).map(checkName);
+  const at = parseAt(flags.at);
+  const given = await certificatesIn(certFile);
+  const extra: ParsedCertificate[] = [];
+  for (const f of flags.chain ?? []) extra.push(...(await certificatesIn(f)));
+  const leaf = orderChain(given).chain[0] ?? given[0]!;
+  const trust = loadTrustStore(flags.caFile ?? [], { system: flags.systemRoots !== false });
+  if (trust.size === 0)
+    throw usageError(
+      'no trust anchors (--no-system-roots without --ca-file)',
+      'give --ca-file with the root(s) to trust',
+    );
+  const report = verifyCertificate({
+    leaf,
+    intermediates: [...given.filter((c) => c !== leaf), ...extra],
+    anchors: trust.anchors,
+    names,
+    at,
+    purpose,
+  });
+  if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
+  else if (!ctx.quiet || !report.valid) for (const line of renderVerify(ctx, report)) ctx.out(line);
+  return report.valid ? 0 : 1;
+}
