@@ -311,6 +311,40 @@ describe('bare certkit request on a server with Apache', () => {
     );
   }, 120_000);
 
+  it('one certificate for names on two sites: each name answered through its own DocumentRoot, each site on HTTPS', async () => {
+    const [a, b] = ['a.two-sites.test', 'b.two-sites.test'];
+    const s = await setup(a, { more: [b] });
+    const r = await certkitAsync(['--json', ...bare(s, a), b], { env: s.env, timeoutMs: 90_000 });
+    expect(r.code, r.stderr).toBe(0);
+    for (const [n, site] of [
+      [a, s.apache.sites[0]!],
+      [b, s.apache.sites[1]!],
+    ] as const) {
+      expect(r.stderr).toContain(
+        `${n}: Apache serves /.well-known/acme-challenge/ from its DocumentRoot ${site.docroot}`,
+      );
+      expect(await servedFingerprint('127.0.0.1', s.tlsPort, n)).toBe(liveFingerprint(s.store, a));
+    }
+  }, 120_000);
+
+  it('Apache holds the port but no site serves the name: exit 2 naming Apache and the name, nothing written', async () => {
+    const s = await setup('www.served.test');
+    const before = tree(s.apache.serverRoot);
+    // --http-port: the port the CA would look at (this machine's port 80 may be anyone's)
+    const r = await certkitAsync(bare(s, 'other.unserved.test', ['--http-port', String(s.apache.httpPort)]), {
+      env: s.env,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^certkit: port ${s.apache.httpPort} is held by Apache apache2 \\(pid \\d+\\), but none of its port-${s.apache.httpPort} sites serves other\\.unserved\\.test`,
+      ),
+    );
+    expect(existsSync(s.store)).toBe(false);
+    expect(tree(s.apache.serverRoot)).toEqual(before);
+  });
+
   it('concurrent renewals of two lineages through the temporary Alias: shared while they overlap, removed when both are done', async () => {
     const [one, two] = ['one.shared.test', 'two.shared.test'];
     const s = await setup(one, { appRewrite: true, more: [two] });

@@ -119,6 +119,7 @@ export function findApache(o: {
   const { port, served, unserved } = serveNames(cfg, o.names, o.port);
   const owner = findPortOwner(port, o.procRoot);
   const apacheListens = listenAddresses(cfg).some((l) => l.port === port);
-  const running = !!owner && (isApacheProcess(owner.name) || (owner.name === null && apacheListens));
+  // this tree's Apache: it listens on the port, and the port's owner is an httpd (or cannot be named)
+  const running = !!owner && apacheListens && (isApacheProcess(owner.name) || owner.name === null);
   return { serverRoot, cfg, port, served, unserved, owner, running };
 }

@@ -5,7 +5,7 @@
  */
 import { usageError } from '../../errors.js';
 import type { ChallengeSettings } from '../solvers/types.js';
-import { describeOwner, isApacheProcess, type PortOwner } from './port-owner.js';
+import { describeOwner, type PortOwner } from './port-owner.js';
 
 export interface ChoiceFacts {
   names: string[];
@@ -60,7 +60,7 @@ export function chooseChallenge(f: ChoiceFacts): Choice {
     };
   }
   const holder = describeOwner(f.owner);
-  if (a && (isApacheProcess(f.owner.name) || a.running) && a.unserved.length)
+  if (a?.running && a.port === f.port && a.unserved.length)
     throw usageError(
       `port ${f.port} is held by Apache ${holder}, but none of its port-${f.port} sites serves ${a.unserved.join(', ')}`,
       `add the names as ServerName/ServerAlias of the site, or give --webroot DIR (the document root that answers for them), or --dns-hook CMD`,
