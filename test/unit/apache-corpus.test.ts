@@ -8,13 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPlan, renderDiff } from '../../src/deploy/engine.js';
 import { vhostLocation, vhostNames, type Vhost } from '../../src/deploy/apache/config.js';
 import { parseDumpVhosts } from '../../src/deploy/apache/dump.js';
-import { compareWithApache } from '../../src/deploy/apache/install.js';
 import {
   configOf,
   discoverApache,
   planApacheInstall,
   type ApachePlanOptions,
 } from '../../src/deploy/apache/plan.js';
+import { certkit } from '../helpers/cli.js';
 import { issue, makeRoot, tempDir } from '../helpers/openssl.js';
 import { HTTPD, TREES, loadableCopy, planOptions } from './apache-corpus.js';
 
@@ -42,20 +42,58 @@ function target(v: Vhost): { names: string[]; vhost?: string } {
 }
 
 describe.each(TREES)('certbot corpus tree $id', (tree) => {
-  it('certkit lists exactly the vhosts Apache reports for a loadable copy (file:line, names, aliases)', () => {
+  it('`install apache --list --json` equals what Apache reports for a loadable copy (file:line, names, aliases)', () => {
     const copy = loadableCopy(tree);
     const r = copy.httpd(['-S']);
+    const noise = /AH01574|AH00558|AH00112|AH02800|AH00111/;
     expect(
       r.code,
       r.output
         .split('\n')
-        .filter((l) => !/AH01574|AH00558|AH00112|AH02800|AH00111/.test(l))
+        .filter((l) => !noise.test(l))
         .join(' | '),
     ).toBe(0);
     const apache = parseDumpVhosts(r.output);
-    const cfg = configOf(discoverApache(copy.root, 'corpus', copy.env as Record<string, string>));
-    expect(compareWithApache(cfg, apache)).toEqual([]);
-    expect(cfg.vhosts).toHaveLength(apache.length);
+    const cli = certkit(['--json', 'install', 'apache', '--list', '--server-root', copy.root], {
+      env: copy.env,
+    });
+    expect(cli.code, cli.stderr).toBe(0);
+    const listing = JSON.parse(cli.stdout) as {
+      schemaVersion: number;
+      vhosts: {
+        file: string;
+        line: number;
+        macro: { file: string; line: number } | null;
+        serverName: string | null;
+        aliases: string[];
+        live: boolean;
+      }[];
+      apache: { asked: boolean; differences: string[] };
+    };
+    expect(listing.schemaVersion).toBe(1);
+    const where = (file: string, line: number, macro?: { file: string; line: number } | null) =>
+      macro ? `${macro.file}:${macro.line}` : `${file}:${line}`;
+    const ours = listing.vhosts
+      .filter((v) => v.live)
+      .map(
+        (v) =>
+          `${where(v.file, v.line, v.macro)} ${v.serverName ?? '(inherited)'} ${[...v.aliases].sort().join(',')}`,
+      )
+      .sort();
+    const names = new Map(listing.vhosts.map((v) => [where(v.file, v.line, v.macro), v.serverName]));
+    const theirs = apache
+      .map((d) => {
+        const at = where(d.file, d.line, d.macro);
+        const name = names.get(at) === null ? '(inherited)' : d.name;
+        return `${at} ${name} ${d.aliases
+          .map((a) => a.toLowerCase())
+          .sort()
+          .join(',')}`;
+      })
+      .sort();
+    expect(ours).toEqual(theirs);
+    // certkit asked Apache itself too (through the layout's control command) and found no difference
+    expect(listing.apache).toEqual({ asked: true, differences: [] });
   });
 
   it('a dry-run plan for each site passes apache2 -t once applied to a copy', async () => {

@@ -1,12 +1,13 @@
 /** How certkit evaluates a tree: the Apache features issue 12 found missing, each on a small tree. */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vhostNames } from '../../src/deploy/apache/config.js';
-import { contentAfter } from '../../src/deploy/engine.js';
+import { applyPlan, contentAfter, isNoop } from '../../src/deploy/engine.js';
 import { parseApache, printApache } from '../../src/deploy/apache/parser.js';
 import { configOf, discoverApache, planApacheInstall, selectVhosts } from '../../src/deploy/apache/plan.js';
-import { tempDir } from '../helpers/openssl.js';
+import { makeRoot, tempDir } from '../helpers/openssl.js';
 import { planOptions } from './apache-corpus.js';
 
 function tree(files: Record<string, string>): string {
@@ -146,4 +147,62 @@ describe('Apache evaluation', () => {
       join(root, 'sites-available', 's.conf'),
     ]);
   });
+
+  it('a single-file httpd.conf: the twin beside it, Included; modules loaded at the top; apache2 -t passes; the next plan changes nothing', async () => {
+    const root = join(tempDir(), 'www-server');
+    mkdirSync(join(root, 'run'), { recursive: true });
+    const mods = ['mpm_event', 'authz_core', 'dir', 'mime', 'rewrite'];
+    writeFileSync(
+      join(root, 'httpd.conf'),
+      [
+        ...mods.map((m) => `LoadModule ${m}_module /usr/lib/apache2/modules/mod_${m}.so`),
+        'ServerName localhost',
+        `PidFile ${root}/run/pid`,
+        `ErrorLog ${root}/run/error.log`,
+        'Listen 127.0.0.1:8080',
+        vh('single.test', `    DocumentRoot ${root}\n`, '127.0.0.1:8080'),
+      ].join('\n'),
+    );
+    const plan = planApacheInstall(
+      discoverApache(root, 'l'),
+      opts(['single.test'], { fullchainPath: pki().cert, keyPath: pki().key, tlsPort: 8443 }),
+    );
+    const main = contentAfter(plan, join(root, 'httpd.conf'))!;
+    expect(main.split('\n')[0]).toBe(`IncludeOptional ${join(root, 'certkit', 'modules.conf')}`);
+    expect(main).toMatch(new RegExp(`IncludeOptional ${join(root, 'certkit-l-ssl.conf')}\\n$`));
+    expect(contentAfter(plan, join(root, 'certkit-l-ssl.conf'))).toMatch(/^Listen 127\.0\.0\.1:8443$/m);
+    let output = '';
+    await applyPlan(
+      plan,
+      {
+        test: async () => {
+          const r = spawnSync('/usr/sbin/apache2', ['-d', root, '-f', join(root, 'httpd.conf'), '-t'], {
+            encoding: 'utf8',
+          });
+          output = r.stderr + r.stdout;
+          if (r.status !== 0) throw new Error(output);
+        },
+        reload: async () => {},
+        verify: async () => {},
+        recover: async () => {},
+      },
+      null,
+    );
+    expect(output).toMatch(/Syntax OK/);
+    const again = planApacheInstall(
+      discoverApache(root, 'l'),
+      opts(['single.test'], { fullchainPath: pki().cert, keyPath: pki().key, tlsPort: 8443 }),
+    );
+    expect(isNoop(again)).toBe(true);
+  });
 });
+
+let keyPair: { cert: string; key: string } | undefined;
+function pki() {
+  if (!keyPair) {
+    const dir = tempDir();
+    const root = makeRoot(dir, 'single', 'single.test');
+    keyPair = { cert: root.certFile, key: root.keyFile };
+  }
+  return keyPair;
+}
