@@ -654,6 +654,36 @@ describe('certkit install asterisk against the stand-in', () => {
     for (const part of ALL) expect(await served(p.ports[part]), part).toBe(pki.oldFingerprint);
   });
 
+  it('--pjsip-bind moves an existing transport (allow_reload=yes, said); when a rollback cannot move it back, the error says so', async () => {
+    const p = await pbx({ parts: ['pjsip', 'manager'] });
+    const moved = await freePort();
+    const ok = await install(p, { parts: ['pjsip'], pjsipBind: `127.0.0.1:${moved}` });
+    expect(ok.notes.join('\n')).toMatch(/bind changes to 127\.0\.0\.1:\d+; set allow_reload=yes/);
+    expect(await served(moved)).toBe(pki.fingerprint);
+    // a second PBX, same move, and a part that fails: PJSIP cannot be moved back without a restart
+    const q = await pbx({ parts: ['pjsip', 'manager'] });
+    const deafAmi = join(tempDir(), 'asterisk');
+    writeFileSync(
+      deafAmi,
+      `#!/bin/sh\n[ "$2" = "manager reload" ] && exit 0\nexec "${q.standin.binary}" "$@"\n`,
+    );
+    chmodSync(deafAmi, 0o755);
+    const before = state(q.etc);
+    const err = await install(q, {
+      parts: ['pjsip', 'manager'],
+      pjsipBind: `127.0.0.1:${await freePort()}`,
+      asterisk: deafAmi,
+      verifyTimeoutMs: 2000,
+    }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `NOT back to the old certificate: PJSIP \\[transport-tls\\] on 127\\.0\\.0\\.1:${q.ports.pjsip} completes no TLS handshake`,
+      ),
+    );
+    expect(state(q.etc)).toEqual(before);
+    expect(await served(q.ports.manager)).toBe(pki.oldFingerprint);
+  });
+
   it('Asterisk not running: said plainly, every file restored', async () => {
     const p = await pbx({ parts: ['pjsip', 'manager'] });
     await p.standin.stop();

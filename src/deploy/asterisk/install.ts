@@ -157,6 +157,8 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   const haveAsterisk = !(await runner(asterisk, ['-V'])).missing;
   const endpointOf = (e: VerifyEffect) => plan.endpoints.find((x) => x.host === e.host && x.port === e.port)!;
   const served = (e: Endpoint) => servedFingerprint(e.host, e.port, o.names[0], 3000).catch(() => null);
+  /** the part where it listened before the install (it may be moved by a --*-bind) */
+  const previously = (e: Endpoint): Endpoint => (e.was ? { ...e, ...e.was } : e);
   const describe = (e: Endpoint, fp: string | null) =>
     `${e.what} on ${e.host}:${e.port} ${fp ? `serves ${fp.slice(0, 23)}…` : 'completes no TLS handshake'}`;
   /** Waits (bounded) until the part serves `expected`; returns what it serves last. */
@@ -208,7 +210,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     if (haveAsterisk) for (const e of plan.endpoints) await verify(e);
     return result;
   }
-  const before = haveAsterisk ? await Promise.all(plan.endpoints.map(served)) : [];
+  const before = haveAsterisk ? await Promise.all(plan.endpoints.map((e) => served(previously(e)))) : [];
   try {
     const applied = await applyPlan(
       plan,
@@ -248,8 +250,8 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
           for (const [i, e] of plan.endpoints.entries()) {
             const old = before[i];
             if (!old) continue; // it answered no TLS before: nothing to compare with
-            const fp = await waitFor(e, old);
-            if (fp !== old) wrong.push(describe(e, fp));
+            const fp = await waitFor(previously(e), old);
+            if (fp !== old) wrong.push(describe(previously(e), fp));
           }
           recovered = wrong.length
             ? `after reloading, NOT back to the old certificate: ${wrong.join('; ')}`

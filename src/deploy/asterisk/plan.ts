@@ -78,6 +78,8 @@ export interface Endpoint {
   bind: string;
   host: string;
   port: number;
+  /** where it listened before, when certkit moves it (a rollback is checked there) */
+  was?: { host: string; port: number };
 }
 
 export interface AsteriskPlan extends Plan {
@@ -262,7 +264,7 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
         );
       }
       if (reasons.length) edited.set(l.path, l);
-      endpoints.push(endpoint('pjsip', `PJSIP [${name}]`, wantBind ?? bind, o.verifyHost));
+      endpoints.push(endpoint('pjsip', `PJSIP [${name}]`, wantBind ?? bind, o.verifyHost, bind));
     }
     if (found.length === 0) {
       const managed = join(o.configDir, MANAGED_FILE);
@@ -358,7 +360,7 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
     if (part === 'sip') set('tlsclientmethod', o.method === 'sslv23' ? 'sslv23' : 'tlsv1_2');
     if (part === 'manager' && !/^(yes|true|on|1)$/i.test(settingValue(g.lines, 'enabled') ?? 'no'))
       notes.push(`manager.conf: enabled is not "yes": AMI (and its TLS port) stays off until you enable it`);
-    endpoints.push(endpoint(part, `${part}.conf`, bind, o.verifyHost));
+    endpoints.push(endpoint(part, `${part}.conf`, bind, o.verifyHost, current));
   }
 
   for (const [i, a] of endpoints.entries())
@@ -440,11 +442,21 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
   return { target: 'asterisk', snapshot, effects, notes, parts, endpoints, roles };
 }
 
-function endpoint(part: AsteriskPart, what: string, bind: string, verifyHost?: string): Endpoint {
-  const full = withPort(bind, part);
-  const { host, port } = parseBind(full, DEFAULT_PORTS[part]);
-  const reach = verifyHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
-  return { part, what, bind: full, host: reach, port };
+function endpoint(
+  part: AsteriskPart,
+  what: string,
+  bind: string,
+  verifyHost?: string,
+  before?: string,
+): Endpoint {
+  const at = (b: string) => {
+    const { host, port } = parseBind(withPort(b, part), DEFAULT_PORTS[part]);
+    return { host: verifyHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host), port };
+  };
+  const now = at(bind);
+  const was = before === undefined ? undefined : at(before);
+  const moved = was && (was.host !== now.host || was.port !== now.port);
+  return { part, what, bind: withPort(bind, part), ...now, ...(moved ? { was } : {}) };
 }
 
 /** The concrete PJSIP TLS transports of pjsip.conf and its includes (templates resolved across files). */
