@@ -113,6 +113,15 @@ describe('next renewal run', () => {
   });
 });
 
+describe('next renewal run of a systemd timer', () => {
+  it('asks systemd-analyze for the next elapse of OnCalendar and names the random delay', () => {
+    const timer = '[Timer]\nOnCalendar=*-*-* 00,12:00:00\nRandomizedDelaySec=1h\nPersistent=true\n';
+    expect(describeNextRun('/etc/systemd/system/certkit-renew.timer', timer, new Date())).toMatch(
+      /^\w{3} \d{4}-\d\d-\d\d (00|12):00:00 UTC \(plus a random delay up to 1h\)$/,
+    );
+  });
+});
+
 describe('Apache tree facts', () => {
   function tree(ports: string, site: string) {
     const root = tempDir();
