@@ -684,6 +684,28 @@ describe('certkit install asterisk against the stand-in', () => {
     expect(await served(q.ports.manager)).toBe(pki.oldFingerprint);
   });
 
+  it('files certkit creates must be readable by the asterisk group; files it overwrites keep the access they had', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const key = join(p.keys, 'asterisk.key');
+    chownSync(key, 0, 0);
+    chmodSync(key, 0o600); // root-only, as on a PBX where Asterisk runs as root: it works, so it stays
+    await install(p, { parts: ['pjsip'] });
+    expect(await served(p.ports.pjsip)).toBe(pki.fingerprint);
+    expect(modes(p.keys)[key]).toBe('[600 0:0]');
+    const q = await pbx({ parts: [], transport: false });
+    const locked = join(q.etc, 'private');
+    mkdirSync(locked, { mode: 0o700 });
+    const before = state(q.etc);
+    await expect(
+      install(q, {
+        parts: ['pjsip'],
+        keysDir: join(locked, 'keys'),
+        pjsipBind: `127.0.0.1:${q.ports.pjsip}`,
+      }),
+    ).rejects.toThrow(/the asterisk group cannot read .*private.*every file was restored/);
+    expect(state(q.etc)).toEqual(before);
+  });
+
   it('Asterisk not running: said plainly, every file restored', async () => {
     const p = await pbx({ parts: ['pjsip', 'manager'] });
     await p.standin.stop();

@@ -217,8 +217,13 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
       {
         test: async () => {
           if (gid === null) return;
+          // files certkit creates must be readable by Asterisk after it drops root (files it overwrites
+          // keep the access they had, which already worked)
+          const created = written.filter(
+            (w) => plan.roles.get(w.path) !== 'configuration' && !plan.snapshot.get(w.path)?.exists,
+          );
           const problem = await unreadableByGroup(
-            written.filter((w) => plan.roles.get(w.path) !== 'configuration').map((w) => w.path),
+            created.map((w) => w.path),
             gid,
           );
           if (problem)
