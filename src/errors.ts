@@ -50,6 +50,34 @@ export class RuleViolationError extends CertkitError {
 export const inputError = (message: string, hint?: string) => new CertkitError('input', message, hint);
 export const usageError = (message: string, hint?: string) => new CertkitError('usage', message, hint);
 
+/** What the system said, in words (for the errors below). */
+const SYSTEM_CODES: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+/**
+ * A full disk, a read-only file system or a permission problem, as one line naming the path (exit 8);
+ * null for any other error. Library code uses it where it touches the file system.
+ */
+export function systemError(err: unknown): CertkitError | null {
+  if (err instanceof CertkitError) return null;
+  const e = err as NodeJS.ErrnoException;
+  const words = e?.code ? SYSTEM_CODES[e.code] : undefined;
+  if (!words) return null;
+  return new CertkitError(
+    'environment',
+    `${e.syscall ?? 'access'} ${e.path ?? ''}: ${words} (${e.code})`.replace('  ', ' '),
+    e.code === 'EACCES' || e.code === 'EPERM'
+      ? 'run as the user that owns the store, or fix its permissions'
+      : 'free space, or make it writable, and run again',
+    { cause: err },
+  );
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -10,7 +10,6 @@ import type { Store } from '../store/store.js';
 import type { LineageSettings } from '../store/types.js';
 import { ensureAccount, type RegisterOptions } from './account.js';
 import { ariCertId } from './ari.js';
-import { runDeployHook } from './hooks.js';
 import { issueCertificate } from './issue.js';
 import type { AcmeLineageSettings } from './lineage-settings.js';
 import { makeSolver, type SolverIo } from './solvers/index.js';
@@ -76,12 +75,8 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
     );
   const keyPem = key.export({ type: 'pkcs8', format: 'pem' }) as string;
   const version = await store.locked(async () => {
-    const v = await store.addVersion(opts.lineage, {
-      certPem: issued.certPem,
-      chainPem: issued.chainPem,
-      keyPem,
-    });
-    const existing = await store.readSettings(opts.lineage);
+    // a damaged settings.json is replaced by the complete one below
+    const existing = await store.readSettings(opts.lineage).catch(() => null);
     const now = new Date().toISOString();
     const settings: LineageSettings = {
       ...(existing ?? {}),
@@ -92,23 +87,15 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
       keyType: a.keyType,
-      acme: { ...a } as unknown as Record<string, unknown>,
+      acme: { ...a },
       deployHook: opts.deployHook ?? existing?.deployHook,
       pending: undefined,
     };
+    // the renewal settings are written BEFORE the version goes live: a kill in between leaves a lineage
+    // that the next renew completes, never a live certificate nobody renews
     await store.writeSettings(settings);
-    return v;
+    return store.addVersion(opts.lineage, { certPem: issued.certPem, chainPem: issued.chainPem, keyPem });
   });
-  const settings = await store.readSettings(opts.lineage);
-  if (settings?.deployHook) {
-    step('deploy hook');
-    await runDeployHook(settings.deployHook, {
-      CERTKIT_LINEAGE: opts.lineage,
-      CERTKIT_LIVE_DIR: store.liveDir(opts.lineage),
-      CERTKIT_DOMAINS: a.names.join(' '),
-      CERTKIT_VERSION: String(version),
-    });
-  }
   return {
     lineage: opts.lineage,
     version,

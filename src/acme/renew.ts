@@ -4,7 +4,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { CertkitError, type ErrorKind } from '../errors.js';
+import { CertkitError, systemError, type ErrorKind } from '../errors.js';
+import type { DeployDebt } from '../store/types.js';
+import { deployVersion } from './deploy.js';
 import type { Store } from '../store/store.js';
 import { withLock } from '../store/lock.js';
 import { ariCertId } from './ari.js';
@@ -24,13 +26,13 @@ export interface RenewOptions {
   deadlines?: Deadlines;
   io: SolverIo;
   onStep?: (lineage: string, message: string) => void;
-  /** runs after a new version is live and the deploy hook ran (the recorded installers) */
+  /** the recorded installers: run after a new version is live and the deploy hook ran */
   afterRenew?: (lineage: string) => Promise<void>;
 }
 
 export interface RenewOutcome {
   name: string;
-  status: 'renewed' | 'not-due' | 'would-renew' | 'failed';
+  status: 'renewed' | 'not-due' | 'would-renew' | 'deployed' | 'would-deploy' | 'failed';
   dueAt: string | null;
   reason: string;
   version?: number;
@@ -93,14 +95,27 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 
 export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewOutcome[]> {
   const now = opts.now ?? new Date();
+  const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
   const names = opts.name ? [opts.name] : await store.names();
-  const candidates: { name: string; acme: AcmeLineageSettings; deployHook?: string }[] = [];
+  const broken: RenewOutcome[] = [];
+  const candidates: { name: string; acme: AcmeLineageSettings; debt?: DeployDebt }[] = [];
   for (const name of names) {
-    const s = await store.readSettings(name);
-    if (!s) {
-      if (opts.name) throw new CertkitError('not-found', `no lineage named "${name}"`, 'see certkit list');
+    if (opts.name && !(await store.lineageExists(name)))
+      throw new CertkitError('not-found', `no lineage named "${name}"`, 'see certkit list');
+    const h = await store.health(name);
+    if (!h.settings) {
+      // never skipped silently: a lineage certkit cannot read is a failure naming it
+      broken.push({
+        name,
+        status: 'failed',
+        dueAt: null,
+        reason: 'broken',
+        error: `lineage "${name}" is broken: ${h.problem}`,
+        kind: 'input',
+      });
       continue;
     }
+    const s = h.settings;
     if (s.source !== 'acme' || !s.acme) {
       if (opts.name)
         throw new CertkitError(
@@ -110,15 +125,27 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
         );
       continue;
     }
-    candidates.push({ name, acme: s.acme as unknown as AcmeLineageSettings, deployHook: s.deployHook });
+    candidates.push({ name, acme: s.acme, debt: s.deployPending });
   }
-  return pool(candidates, opts.concurrency ?? 4, async (c): Promise<RenewOutcome> => {
+  const deploy = (name: string, version: number) =>
+    deployVersion(store, name, version, {
+      installers: opts.afterRenew,
+      onStep: (m) => opts.onStep?.(name, m),
+      now: () => now,
+    });
+  const outcomes = await pool(candidates, opts.concurrency ?? 4, async (c): Promise<RenewOutcome> => {
+    let renewedTo: number | null = null;
     try {
-      const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
       const d = await decide(store, c.name, c.acme, now, !!opts.force, deadlines);
-      if (!d.due) return { name: c.name, status: 'not-due', dueAt: d.dueAt.toISOString(), reason: d.reason };
-      if (opts.dryRun)
-        return { name: c.name, status: 'would-renew', dueAt: d.dueAt.toISOString(), reason: d.reason };
+      const dueAt = d.dueAt.toISOString();
+      if (!d.due && c.debt) {
+        const reason = `retrying the deploy of version ${c.debt.version} that failed (${c.debt.error})`;
+        if (opts.dryRun) return { name: c.name, status: 'would-deploy', dueAt, reason };
+        await deploy(c.name, c.debt.version);
+        return { name: c.name, status: 'deployed', dueAt, reason, version: c.debt.version };
+      }
+      if (!d.due) return { name: c.name, status: 'not-due', dueAt, reason: d.reason };
+      if (opts.dryRun) return { name: c.name, status: 'would-renew', dueAt, reason: d.reason };
       const result: ObtainResult = await withLock(
         join(store.lineageDir(c.name), '.renew.lock'),
         () =>
@@ -131,26 +158,35 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
           }),
         { waitMs: 0, what: `renewing "${c.name}"` },
       );
-      await opts.afterRenew?.(c.name);
+      renewedTo = result.version;
+      await deploy(c.name, result.version);
       return {
         name: c.name,
         status: 'renewed',
-        dueAt: d.dueAt.toISOString(),
+        dueAt,
         reason: d.reason,
         version: result.version,
         notAfter: result.notAfter,
       };
     } catch (err) {
+      const sys = systemError(err);
+      const e = sys ?? err;
+      const message = e instanceof Error ? e.message : String(e);
       return {
         name: c.name,
         status: 'failed',
         dueAt: null,
         reason: 'error',
-        error: err instanceof Error ? err.message : String(err),
-        kind: err instanceof CertkitError ? err.kind : 'internal',
+        error:
+          renewedTo !== null
+            ? `renewed to version ${renewedTo}, but the deploy failed: ${message} (the next renew retries it)`
+            : message,
+        kind: e instanceof CertkitError ? e.kind : 'internal',
+        version: renewedTo ?? undefined,
       };
     }
   });
+  return [...broken, ...outcomes];
 }
 
 /**

@@ -4,7 +4,6 @@ import { CertkitError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { loadAccount } from './account.js';
 import { AcmeClient, DEFAULT_DEADLINES, type Deadlines } from './client.js';
-import type { AcmeLineageSettings } from './lineage-settings.js';
 
 export const REVOCATION_REASONS: Record<string, number> = {
   unspecified: 0,
@@ -28,7 +27,7 @@ export async function revokeLineage(
       `use ${Object.keys(REVOCATION_REASONS).join(', ')}`,
     );
   const settings = await store.requireLineage(name);
-  const a = settings.acme as unknown as AcmeLineageSettings | undefined;
+  const a = settings.acme;
   if (!a)
     throw new CertkitError(
       'usage',

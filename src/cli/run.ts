@@ -1,8 +1,9 @@
 /** Turns a command's outcome into an exit code, and any error into one line (stack only with --debug). */
-import { CertkitError, EXIT_CODES } from '../errors.js';
+import { CertkitError, EXIT_CODES, systemError } from '../errors.js';
 import type { Context } from './context.js';
 
-export function reportError(ctx: Pick<Context, 'debug' | 'json' | 'err'>, err: unknown): number {
+export function reportError(ctx: Pick<Context, 'debug' | 'json' | 'err'>, thrown: unknown): number {
+  const err = systemError(thrown) ?? thrown; // full disk, read-only, permissions: exit 8, not 70
   if (err instanceof CertkitError) {
     if (ctx.json)
       ctx.err(JSON.stringify({ error: { kind: err.kind, message: err.message, hint: err.hint ?? null } }));

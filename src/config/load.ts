@@ -1,41 +1,15 @@
 /**
- * The config file (JSON). Errors name the file and line. Everything is optional; see docs/config.md.
+ * The config file (JSON). Validated against ConfigSchema (src/config/schemas.ts): a syntax error names the
+ * file and line, a wrong type or an unknown key (a typo) the file and the field; exit 2. See docs/config.md.
  */
 import { readFile } from 'node:fs/promises';
-import { inputError } from '../errors.js';
+import { CertkitError } from '../errors.js';
+import { ConfigSchema, parseJsonFile, type CertkitConfig } from './schemas.js';
 
-export interface CertkitConfig {
-  store?: string;
-  check?: Record<string, unknown>;
-  email?: Record<string, unknown>;
-  renew?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-function lineOf(text: string, position: number): number {
-  return text.slice(0, position).split('\n').length;
-}
+export type { CertkitConfig } from './schemas.js';
 
 export function parseConfig(text: string, file: string): CertkitConfig {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const where = pos ? `:${lineOf(text, Number(pos[1]))}` : '';
-    throw inputError(
-      `${file}${where}: not valid JSON (${msg.replace(/ in JSON at position \d+.*/, '')})`,
-      'fix the config file',
-    );
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw inputError(`${file}: the config must be a JSON object`);
-  }
-  const cfg = data as CertkitConfig;
-  if (cfg.store !== undefined && typeof cfg.store !== 'string')
-    throw inputError(`${file}: "store" must be a path`);
-  return cfg;
+  return parseJsonFile(ConfigSchema, text, file, 'fix the config file (see docs/config.md)');
 }
 
 export async function loadConfig(file: string): Promise<CertkitConfig> {
@@ -43,8 +17,10 @@ export async function loadConfig(file: string): Promise<CertkitConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw inputError(
-      `cannot read the config file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new CertkitError(
+      code === 'EACCES' || code === 'EPERM' ? 'environment' : 'input',
+      `cannot read the config file ${file} (${code})`,
     );
   }
   return parseConfig(text, file);

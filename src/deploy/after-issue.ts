@@ -6,32 +6,11 @@ import { join } from 'node:path';
 import { CertkitError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { InstallerRecord } from '../store/types.js';
+import type { InstallerSpec } from '../config/schemas.js';
 import type { Context } from '../cli/context.js';
 
-export interface InstallerOptions {
-  serverRoot?: string;
-  ctl?: string;
-  vhost?: string;
-  redirect?: boolean;
-  hsts?: boolean;
-  tls?: 'intermediate' | 'modern';
-  basicAuth?: string;
-  authPath?: string;
-  tlsPort?: number;
-  // asterisk
-  configDir?: string;
-  keysDir?: string;
-  parts?: string[];
-  /** each Asterisk part listens on its own address */
-  pjsipBind?: string;
-  httpBind?: string;
-  managerBind?: string;
-  sipBind?: string;
-  /** recorded by older versions (PJSIP's bind) */
-  bind?: string;
-  method?: string;
-  asterisk?: string;
-}
+/** The one installer spec (flags -> record -> replay), declared with its schema in src/config/schemas.ts. */
+export type { InstallerSpec } from '../config/schemas.js';
 
 export async function runInstaller(
   ctx: Context,
@@ -40,7 +19,7 @@ export async function runInstaller(
   rec: InstallerRecord,
 ): Promise<unknown> {
   const settings = await store.requireLineage(lineage);
-  const o = rec.options as InstallerOptions;
+  const o = rec.options;
   const base = {
     lineage,
     names: settings.domains,
@@ -81,13 +60,13 @@ export async function installAfterIssue(
   store: Store,
   lineage: string,
   targets: string[],
-  options: InstallerOptions,
+  options: InstallerSpec,
 ): Promise<unknown[]> {
   const results: unknown[] = [];
   for (const t of targets) {
     if (t !== 'apache' && t !== 'asterisk')
       throw new CertkitError('usage', `--install ${t}: certkit installs into apache or asterisk`);
-    const rec: InstallerRecord = { kind: t, options: options as Record<string, unknown> };
+    const rec: InstallerRecord = { kind: t, options };
     results.push({ kind: t, result: await runInstaller(ctx, store, lineage, rec) });
     await recordInstaller(store, lineage, rec);
   }

@@ -20,12 +20,19 @@ export interface LineageSummary {
   pendingOrders: { id: string; createdAt: string; days: number; names: string[] }[];
   livePath: string | null;
   problem: string | null;
+  /** the lineage cannot be used as it is (settings missing/corrupt, not a directory): see problem */
+  broken: boolean;
+  /** how it renews: automatically, only with someone at a terminal (--manual), or not by certkit */
+  renewal: 'unattended' | 'manual' | 'not-acme';
+  /** a deploy that failed and that the next renew retries */
+  deployPending: { version: number; since: string; error: string } | null;
 }
 
 const daysSince = (iso: string, now: Date) => Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
 
 export async function summarizeLineage(store: Store, name: string, now: Date): Promise<LineageSummary> {
-  const settings = await store.readSettings(name);
+  const health = await store.health(name);
+  const settings = health.settings;
   const orders = pendingOrdersOf(settings);
   const base: LineageSummary = {
     name,
@@ -45,8 +52,17 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
       names: o.names,
     })),
     livePath: null,
-    problem: settings ? null : 'settings.json missing or unreadable',
+    problem: health.problem,
+    broken: health.problem !== null,
+    renewal:
+      settings?.source !== 'acme' || !settings.acme
+        ? 'not-acme'
+        : settings.acme.challenge.type === 'manual'
+          ? 'manual'
+          : 'unattended',
+    deployPending: settings?.deployPending ?? null,
   };
+  if (health.problem && !(await store.isDirectory(store.lineageDir(name)))) return base;
   if (base.pendingSince) {
     base.pendingDays = daysSince(base.pendingSince, now);
   }

@@ -2,7 +2,8 @@
  * A store-wide lock file holding the owner's pid. A lock whose owner is dead (SIGKILL, power loss) is
  * stale and taken over. Waits up to waitMs, then fails with a clear 'locked' error.
  */
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CertkitError } from '../errors.js';
 
 function alive(pid: number): boolean {
@@ -42,6 +43,16 @@ async function tryAcquire(path: string): Promise<boolean | 'stale'> {
     /* someone else took it over first */
   }
   return 'stale';
+}
+
+/** Removes the temp files (PATH.<pid>.<rand>, PATH.stale-<pid>) that killed lock takers left beside PATH. */
+export async function sweepLockLeftovers(path: string): Promise<void> {
+  const base = basename(path);
+  for (const e of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (!e.startsWith(`${base}.`)) continue;
+    const m = /^(?:stale-)?(\d+)/.exec(e.slice(base.length + 1));
+    if (m && !alive(Number(m[1]))) await rm(join(dirname(path), e), { force: true });
+  }
 }
 
 export interface LockOptions {

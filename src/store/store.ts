@@ -11,17 +11,37 @@
  * does live/<name> move. A crash at any instant leaves live pointing at a complete old or new version.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, symlink, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { CertkitError, inputError } from '../errors.js';
+import { CertkitError, inputError, systemError } from '../errors.js';
+import { LineageSettingsSchema, parseJsonFile } from '../config/schemas.js';
 import { ensureDir, fsyncDir, tempNameFor, writeFileAtomic, writeNewFile } from '../util/fs-atomic.js';
 import { splitPem } from '../pki/pem.js';
 import { keyMatchesCertificate } from '../pki/keys.js';
-import { withLock } from './lock.js';
+import { sweepLockLeftovers, withLock } from './lock.js';
 import { LINEAGE_NAME } from './paths.js';
 import { LIVE_FILES, type LineageSettings, type VersionFiles } from './types.js';
 
 const DEFAULT_KEEP = 5;
+
+/** A lineage certkit cannot use as it is, and why (shown by list and check store, an error in renew). */
+export interface LineageHealth {
+  name: string;
+  settings: LineageSettings | null;
+  /** null when the lineage is usable */
+  problem: string | null;
+}
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? '';
+const isPid = (s: string) => /^\d+$/.test(s);
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errno(err) === 'EPERM';
+  }
+}
 
 export class Store {
   constructor(
@@ -54,8 +74,12 @@ export class Store {
 
   /** Runs fn holding the store lock (waits for another run, fails clearly after lockWaitMs). */
   async locked<T>(fn: () => Promise<T>): Promise<T> {
-    await this.init();
-    return withLock(join(this.root, '.lock'), fn, { waitMs: this.opts.lockWaitMs });
+    try {
+      await this.init();
+      return await withLock(join(this.root, '.lock'), fn, { waitMs: this.opts.lockWaitMs });
+    } catch (err) {
+      throw systemError(err) ?? err; // full disk, read-only store, permissions: one line, exit 8
+    }
   }
 
   static checkName(name: string): void {
@@ -67,26 +91,87 @@ export class Store {
     }
   }
 
+  /** Every entry of lineages/ (broken ones too: see health()). An unreadable store is an error, not empty. */
   async names(): Promise<string[]> {
     try {
       return (await readdir(join(this.root, 'lineages'))).filter((n) => !n.startsWith('.')).sort();
-    } catch {
-      return [];
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return [];
+      throw systemError(err) ?? err;
     }
+  }
+
+  /** Whether a lineage can be used, and if not, why: never skipped silently. */
+  async health(name: string): Promise<LineageHealth> {
+    const dir = this.lineageDir(name);
+    const st = await lstat(dir).catch((err: unknown) => {
+      throw systemError(err) ?? err;
+    });
+    if (!st.isDirectory())
+      return { name, settings: null, problem: `${dir} is not a directory (move it aside)` };
+    try {
+      const settings = await this.readSettings(name);
+      if (!settings)
+        return {
+          name,
+          settings: null,
+          problem: `${join(dir, 'settings.json')} is missing, so certkit does not know how to renew it (import it again, or request it again)`,
+        };
+      return { name, settings, problem: null };
+    } catch (err) {
+      return { name, settings: null, problem: (err as Error).message };
+    }
+  }
+
+  /** Whether anything is at lineages/<name> (a directory, or something broken in its place). */
+  async lineageExists(name: string): Promise<boolean> {
+    return (await lstat(this.lineageDir(name)).catch(() => null)) !== null;
   }
 
   async exists(name: string): Promise<boolean> {
     return (await this.readSettings(name)) !== null;
   }
 
+  /**
+   * The lineage's settings, validated; null when there is no settings.json (and no complete copy a killed
+   * writer left in a temp file, which is recovered). Unreadable or invalid settings are an error naming the
+   * file and the field (exit 2), a permission problem exit 8.
+   */
   async readSettings(name: string): Promise<LineageSettings | null> {
+    const file = join(this.lineageDir(name), 'settings.json');
+    let text: string;
     try {
-      return JSON.parse(
-        await readFile(join(this.lineageDir(name), 'settings.json'), 'utf8'),
-      ) as LineageSettings;
-    } catch {
-      return null;
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return this.recoverSettings(name);
+      if (errno(err) === 'ENOTDIR') return null;
+      throw systemError(err) ?? inputError(`cannot read ${file} (${errno(err) || (err as Error).message})`);
     }
+    return parseJsonFile(LineageSettingsSchema, text, file, 'fix or restore the file');
+  }
+
+  /** A settings.json a killed writer left complete in its temp file: put it in place and use it. */
+  private async recoverSettings(name: string): Promise<LineageSettings | null> {
+    const dir = this.lineageDir(name);
+    const temps = (await readdir(dir).catch(() => [] as string[]))
+      .filter((e) => {
+        // only a dead writer's temp file: a live writer is about to rename it itself
+        const m = /^\.settings\.json\.tmp-(\d+)-/.exec(e);
+        return !!m && !pidAlive(Number(m[1]));
+      })
+      .sort()
+      .reverse();
+    for (const t of temps) {
+      try {
+        const text = await readFile(join(dir, t), 'utf8');
+        const settings = parseJsonFile(LineageSettingsSchema, text, join(dir, t));
+        await rename(join(dir, t), join(dir, 'settings.json')).catch(() => {});
+        return settings;
+      } catch {
+        /* incomplete: the writer died while writing it; the sweep removes it */
+      }
+    }
+    return null;
   }
 
   async writeSettings(settings: LineageSettings): Promise<void> {
@@ -142,8 +227,19 @@ export class Store {
     }
   }
 
-  /** Removes temp directories and links a killed writer may have left. Call under the lock. */
+  /**
+   * Removes what killed writers left: temp version directories and links, settings temp files whose writer is
+   * gone, and lock temp files. Call under the lock.
+   */
   async sweep(name: string): Promise<void> {
+    await this.recoverSettings(name).catch(() => null);
+    const dir = this.lineageDir(name);
+    for (const e of await readdir(dir).catch(() => [] as string[])) {
+      const m = /^\.settings\.json\.tmp-(\d+)-/.exec(e);
+      if (m && isPid(m[1]!) && !pidAlive(Number(m[1]))) await rm(join(dir, e), { force: true });
+    }
+    await sweepLockLeftovers(join(dir, '.renew.lock'));
+    await sweepLockLeftovers(join(this.root, '.lock'));
     for (const dir of [this.versionsDir(name), join(this.root, 'live')]) {
       let entries: string[] = [];
       try {

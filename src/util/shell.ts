@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
 
+/** Secrets certkit reads from the environment never reach user commands (hooks). */
+export const SECRET_ENV = ['CERTKIT_PASSWORD', 'CERTKIT_PASSPHRASE', 'CERTKIT_EAB_HMAC_KEY'];
+
+function inheritedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of SECRET_ENV) delete out[k];
+  return out;
+}
+
 /** Runs a user-supplied command line through /bin/sh with extra environment; never throws. */
 export function runShell(
   cmd: string,
@@ -8,7 +17,7 @@ export function runShell(
 ): Promise<{ code: number; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', cmd], {
-      env: { ...process.env, ...env },
+      env: { ...inheritedEnv(process.env), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

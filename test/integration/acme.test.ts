@@ -213,9 +213,9 @@ describe('certkit request against Pebble', () => {
     expect(again.code, again.stderr).toBe(0);
     const show = await ck(store, ['--json', 'account', 'show', '--server', pebble.directoryUrl]);
     expect(JSON.parse(show.stdout).account.status).toBe('valid');
-    const rev = await ck(store, ['revoke', '--name', 'roll.eps.test', '--reason', 'keyCompromise']);
+    const rev = await ck(store, ['revoke', '--name', 'roll.eps.test', '--reason', 'keyCompromise', '--yes']);
     expect(rev.code, rev.stderr).toBe(0);
-    const twice = await ck(store, ['revoke', '--name', 'roll.eps.test']);
+    const twice = await ck(store, ['revoke', '--name', 'roll.eps.test', '--yes']);
     expect(twice.code).toBe(5);
     expect(twice.stderr).toMatch(/already revoked/);
   });

@@ -1,6 +1,6 @@
 /** http-01 solvers: files in a webroot, or a built-in HTTP server (standalone). */
 import { createServer, type Server } from 'node:http';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import type { ChallengeContext, ChallengeSolver } from './types.js';
@@ -13,6 +13,16 @@ export class WebrootSolver implements ChallengeSolver {
   constructor(private readonly webroot: string) {}
   describe() {
     return `webroot ${this.webroot}`;
+  }
+  /** The webroot must exist (a typo must not create a new tree nobody serves). */
+  async start() {
+    const st = await stat(this.webroot).catch(() => null);
+    if (!st?.isDirectory())
+      throw new CertkitError(
+        'usage',
+        `--webroot ${this.webroot} is not an existing directory`,
+        "give the site's DocumentRoot",
+      );
   }
   async present(ch: ChallengeContext) {
     const dir = join(this.webroot, PREFIX);

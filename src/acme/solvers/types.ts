@@ -25,10 +25,4 @@ export interface ChallengeSolver {
 }
 
 /** The stored form of a solver choice, enough to rebuild it for an unattended renewal. */
-export type ChallengeSettings =
-  | { type: 'webroot'; webroot: string }
-  | { type: 'standalone'; port: number; address: string }
-  | { type: 'dns-hook'; hook: string; resolver?: string; waitSeconds?: number }
-  | { type: 'manual' }
-  /** http-01 through a running Apache (chosen automatically by `request`; see src/acme/auto) */
-  | { type: 'apache'; serverRoot: string; ctl?: string; port: number };
+export type { ChallengeSettings } from '../../config/schemas.js';

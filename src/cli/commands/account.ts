@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { deactivate, register, rollover, showAccount } from '../../acme/account-ops.js';
 import { resolveServer } from '../../acme/servers.js';
 import { deadlinesFromSeconds } from '../../acme/client.js';
 import { usageError } from '../../errors.js';
+import { confirmOrRefuse } from '../confirm.js';
+import { eabFromFlags } from './request.js';
 import type { Context } from '../context.js';
 
 export interface AccountFlags {
@@ -13,6 +14,7 @@ export interface AccountFlags {
   eabHmacKeyFile?: string;
   dryRun?: boolean;
   timeout?: string;
+  yes?: boolean;
 }
 
 export async function runAccount(ctx: Context, action: string, flags: AccountFlags): Promise<number> {
@@ -45,10 +47,7 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
       return 0;
     }
     case 'register': {
-      const eab =
-        flags.eabKid && flags.eabHmacKeyFile
-          ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile, 'utf8')).trim() }
-          : undefined;
+      const eab = await eabFromFlags(flags);
       const r = await register(ctx.storeRoot, url, {
         email: flags.email,
         agreeTos: !!flags.agreeTos,
@@ -64,6 +63,11 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
       return 0;
     }
     case 'deactivate': {
+      await confirmOrRefuse(
+        ctx,
+        !!flags.yes,
+        `Deactivate the ACME account at ${url}? This cannot be undone.`,
+      );
       const r = await deactivate(ctx.storeRoot, url, deadlines);
       print({ ...r, deactivated: true }, `deactivated ${r.url} (this cannot be undone)`);
       return 0;

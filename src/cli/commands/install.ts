@@ -1,30 +1,32 @@
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
-import { recordInstaller, type InstallerOptions } from '../../deploy/after-issue.js';
+import { recordInstaller } from '../../deploy/after-issue.js';
+import { InstallerSpecSchema, parse, type InstallerSpec } from '../../config/schemas.js';
 import { Store } from '../../store/store.js';
 import { style, table } from '../style.js';
 import type { Context } from '../context.js';
 
-export interface InstallFlags extends InstallerOptions {
+/** The install flags as commander hands them over; installerOptions() turns them into the InstallerSpec. */
+export interface InstallFlags extends Omit<InstallerSpec, 'tlsPort' | 'parts'> {
   name?: string;
   fullchain?: string;
   key?: string;
   list?: boolean;
   dryRun?: boolean;
   yes?: boolean;
-  tlsPort?: number;
+  tlsPort?: string | number;
   pjsip?: boolean;
   http?: boolean;
   manager?: boolean;
   sip?: boolean;
 }
 
-export function installerOptions(flags: InstallFlags & { tlsPort?: unknown }): InstallerOptions {
+export function installerOptions(flags: InstallFlags): InstallerSpec {
   const tlsPort = flags.tlsPort === undefined ? undefined : Number(flags.tlsPort);
   if (tlsPort !== undefined && (!Number.isInteger(tlsPort) || tlsPort < 1 || tlsPort > 65535))
     throw new CertkitError('usage', `--tls-port must be a port number`);
   const parts = (['pjsip', 'http', 'manager', 'sip'] as const).filter((p) => flags[p]);
-  const o: InstallerOptions = {
+  const o = {
     serverRoot: flags.serverRoot,
     ctl: flags.ctl,
     vhost: flags.vhost,
@@ -44,7 +46,8 @@ export function installerOptions(flags: InstallFlags & { tlsPort?: unknown }): I
     method: flags.method,
     asterisk: flags.asterisk,
   };
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as InstallerOptions;
+  const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return parse(InstallerSpecSchema, defined, 'the install options');
 }
 
 async function confirm(ctx: Context, diff: string): Promise<boolean> {
@@ -112,8 +115,7 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
     const { installAsterisk } = await import('../../deploy/asterisk/install.js');
     result = (await installAsterisk({ ...base, ...options, dryRun: flags.dryRun })) as never;
   }
-  if (!flags.dryRun && flags.name)
-    await recordInstaller(store, flags.name, { kind: target, options: options as Record<string, unknown> });
+  if (!flags.dryRun && flags.name) await recordInstaller(store, flags.name, { kind: target, options });
   if (ctx.json)
     ctx.out(JSON.stringify({ schemaVersion: 1, target, dryRun: !!flags.dryRun, ...result }, null, 2));
   else if (flags.dryRun) ctx.out(result.noop ? 'nothing would change' : result.diff);

@@ -27,12 +27,16 @@ export async function runList(ctx: Context): Promise<number> {
           : l.daysLeft < 14
             ? s.yellow(String(l.daysLeft))
             : String(l.daysLeft);
-    const source =
-      l.source === 'pending-csr'
+    const source = l.broken
+      ? s.red('BROKEN')
+      : l.source === 'pending-csr'
         ? `pending CSR (${l.pendingDays ?? 0} days)`
         : l.selfSigned
           ? 'self-signed'
-          : l.source;
+          : l.source === 'acme' && l.renewal === 'manual'
+            ? 'acme (manual: no unattended renewal)'
+            : l.source;
+    const note = l.deployPending ? ` ${s.yellow(`deploy of v${l.deployPending.version} pending`)}` : '';
     // one row per pending order, so a second order for the same name is seen beside the first
     const orders = l.pendingOrders.map((o) => [
       l.name,
@@ -44,10 +48,14 @@ export async function runList(ctx: Context): Promise<number> {
     ]);
     if (l.source === 'pending-csr' && l.liveVersion === null && orders.length) return orders;
     return [
-      [l.name, l.domains.join(','), l.notAfter?.slice(0, 10) ?? '-', days, l.issuer ?? '-', source],
+      [l.name, l.domains.join(','), l.notAfter?.slice(0, 10) ?? '-', days, l.issuer ?? '-', source + note],
       ...orders,
     ];
   });
   for (const line of table(rows, ['NAME', 'NAMES', 'NOT AFTER', 'DAYS', 'ISSUER', 'SOURCE'])) ctx.out(line);
-  return 0;
+  for (const l of lineages) if (l.problem) ctx.err(`certkit: ${l.name}: ${l.problem}`);
+  for (const l of lineages)
+    if (l.deployPending)
+      ctx.err(`certkit: ${l.name}: deploy failed (${l.deployPending.error}); the next renew retries it`);
+  return lineages.some((l) => l.broken) ? 1 : 0;
 }

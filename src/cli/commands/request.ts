@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { usageError } from '../../errors.js';
+import { readFile, stat } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { CertkitError, usageError } from '../../errors.js';
 import { parseKeyType } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
 import { loadAccount } from '../../acme/account.js';
@@ -20,8 +21,12 @@ import {
 import { lineageNameFor } from '../../store/paths.js';
 import { Store } from '../../store/store.js';
 import type { Context } from '../context.js';
+import type { InstallFlags } from './install.js';
+import { deployVersion } from '../../acme/deploy.js';
+import { decideRenewal } from '../../acme/policy.js';
+import { nowFromEnv } from './renew.js';
 
-export interface RequestFlags {
+export interface RequestFlags extends InstallFlags {
   server: string;
   email?: string | false;
   agreeTos?: boolean;
@@ -48,6 +53,42 @@ export interface RequestFlags {
   schedule?: boolean;
   dryRun?: boolean;
   timeout?: string;
+  force?: boolean;
+}
+
+/** The EAB HMAC key: from --eab-hmac-key-file, else CERTKIT_EAB_HMAC_KEY (never from argv). */
+export async function eabFromFlags(
+  f: { eabKid?: string; eabHmacKeyFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ kid: string; hmacKey: string } | undefined> {
+  const fromEnv = env.CERTKIT_EAB_HMAC_KEY?.trim();
+  if (!f.eabKid) {
+    if (f.eabHmacKeyFile) throw usageError('--eab-hmac-key-file needs --eab-kid');
+    return undefined;
+  }
+  if (!f.eabHmacKeyFile && !fromEnv)
+    throw usageError(
+      'external account binding needs the HMAC key',
+      'give --eab-hmac-key-file FILE or set CERTKIT_EAB_HMAC_KEY',
+    );
+  let hmacKey = fromEnv ?? '';
+  if (f.eabHmacKeyFile) {
+    try {
+      hmacKey = (await readFile(f.eabHmacKeyFile, 'utf8')).trim();
+    } catch (err) {
+      throw new CertkitError(
+        'input',
+        `cannot read the EAB HMAC key file ${f.eabHmacKeyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  if (!/^[A-Za-z0-9_\-+/=]+$/.test(hmacKey))
+    throw new CertkitError(
+      'input',
+      'the EAB HMAC key is empty or not base64url',
+      "copy it from the CA's dashboard",
+    );
+  return { kid: f.eabKid, hmacKey };
 }
 
 export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
@@ -110,12 +151,12 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       : 'http-01',
   );
   const keyType = parseKeyType(flags.keyType);
-  if ((flags.eabKid && !flags.eabHmacKeyFile) || (!flags.eabKid && flags.eabHmacKeyFile)) {
-    throw usageError('external account binding needs both --eab-kid and --eab-hmac-key-file');
-  }
-  const eab = flags.eabKid
-    ? { kid: flags.eabKid, hmacKey: (await readFile(flags.eabHmacKeyFile!, 'utf8')).trim() }
-    : undefined;
+  if (challenge.type === 'webroot' && !(await stat(challenge.webroot).catch(() => null))?.isDirectory())
+    throw usageError(
+      `--webroot ${challenge.webroot} is not an existing directory`,
+      "give the site's DocumentRoot",
+    );
+  const eab = await eabFromFlags(flags);
   if (!eab && EAB_REQUIRED.has(directoryUrl) && !(await loadAccount(ctx.storeRoot, directoryUrl))) {
     throw usageError(
       `${flags.server} requires external account binding for new accounts`,
@@ -124,6 +165,23 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   }
   const lineage = flags.name ?? lineageNameFor(names[0]!);
   Store.checkName(lineage);
+  const store = new Store(ctx.storeRoot);
+  if (!flags.force) {
+    const current = await validNotDue(store, lineage, names, nowFromEnv());
+    if (current) {
+      if (ctx.json)
+        ctx.out(JSON.stringify({ schemaVersion: 1, lineage, names, unchanged: true, ...current }, null, 2));
+      else if (!ctx.quiet)
+        ctx.out(
+          `"${lineage}" already has a valid certificate for ${names.join(', ')} (expires ${current.notAfter.slice(0, 10)}, due for renewal ${current.dueAt.slice(0, 10)}): nothing requested (--force to get a new one now)`,
+        );
+      return 0;
+    }
+  }
+  if (challenge.type === 'manual' && !ctx.quiet)
+    ctx.err(
+      'certkit: note: a --manual lineage cannot renew unattended (certkit renew needs you at a terminal); use --webroot, --standalone or --dns-hook for automatic renewals',
+    );
   if (flags.dryRun) {
     const dir = await new AcmeClient({
       directoryUrl,
@@ -150,7 +208,6 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   const account = await accountQuestions(ctx, directoryUrl, flags, deadlines);
   if (!account) return 130;
   const { email } = account;
-  const store = new Store(ctx.storeRoot);
   const started = Date.now();
   const result = await obtainForLineage(store, {
     lineage,
@@ -169,13 +226,14 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     io: solverIo(ctx),
     onStep: (m) => ctx.progress(`• ${m}`),
   });
+  await deployVersion(store, lineage, result.version, { onStep: (m) => ctx.progress(`• ${m}`) });
   let installs: unknown[] = [];
   const autoInstall = autoInstallOptions(ctx, auto, flags);
   const install = flags.install || (autoInstall ? ['apache'] : []);
   if (install.length) {
     const { installAfterIssue } = await import('../../deploy/after-issue.js');
     const { installerOptions } = await import('./install.js');
-    const options = installerOptions({ ...flags, ...autoInstall } as never);
+    const options = installerOptions({ ...flags, ...autoInstall });
     installs = await installAfterIssue(ctx, store, lineage, install, options);
   }
   const schedule = await ensureRenewalSchedule(ctx, flags);
@@ -203,4 +261,21 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     );
   else if (!ctx.quiet) for (const line of summary.lines) ctx.out(line);
   return 0;
+}
+
+/** The live certificate of the lineage when it covers every name and is not due; else null. */
+async function validNotDue(
+  store: Store,
+  lineage: string,
+  names: string[],
+  now: Date,
+): Promise<{ notAfter: string; dueAt: string } | null> {
+  const live = await store.readLive(lineage).catch(() => null);
+  if (!live || !(await store.readSettings(lineage).catch(() => null))) return null;
+  const cert = new X509Certificate(live.certPem);
+  const sans = (cert.subjectAltName ?? '').split(/,\s*/);
+  if (!names.every((n) => sans.includes(`DNS:${n}`) || sans.includes(`IP Address:${n}`))) return null;
+  const d = decideRenewal({ notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo), now });
+  if (d.due || new Date(cert.validTo) <= now) return null;
+  return { notAfter: new Date(cert.validTo).toISOString(), dueAt: d.dueAt.toISOString() };
 }

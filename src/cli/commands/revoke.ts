@@ -2,10 +2,11 @@ import { revokeLineage } from '../../acme/revoke.js';
 import { Store } from '../../store/store.js';
 import { deadlinesFromSeconds } from '../../acme/client.js';
 import type { Context } from '../context.js';
+import { confirmOrRefuse } from '../confirm.js';
 
 export async function runRevoke(
   ctx: Context,
-  flags: { name: string; reason: string; dryRun?: boolean; timeout?: string },
+  flags: { name: string; reason: string; dryRun?: boolean; timeout?: string; yes?: boolean },
 ): Promise<number> {
   const deadlines = deadlinesFromSeconds(flags.timeout);
   const store = new Store(ctx.storeRoot);
@@ -18,6 +19,12 @@ export async function runRevoke(
     );
     return 0;
   }
+  await store.requireLineage(flags.name);
+  await confirmOrRefuse(
+    ctx,
+    !!flags.yes,
+    `Revoke the live certificate of "${flags.name}" (${flags.reason})? Servers using it will fail for clients that check.`,
+  );
   const r = await revokeLineage(store, flags.name, flags.reason, deadlines);
   ctx.out(
     ctx.json

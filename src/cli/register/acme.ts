@@ -24,7 +24,10 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--no-email', 'register a new ACME account without a contact address')
     .option('--agree-tos', "accept the CA's terms of service (asked on a terminal otherwise)")
     .option('--eab-kid <kid>', 'external account binding key id (ZeroSSL, Google, paid ACME CAs)')
-    .option('--eab-hmac-key-file <file>', 'file holding the EAB HMAC key (never on the command line)')
+    .option(
+      '--eab-hmac-key-file <file>',
+      'file holding the EAB HMAC key (or set CERTKIT_EAB_HMAC_KEY; never on the command line)',
+    )
     .option('--webroot <dir>', 'http-01: write challenge files under DIR/.well-known/acme-challenge/')
     .option('--standalone', 'http-01: answer with a built-in HTTP server')
     .option(
@@ -60,6 +63,7 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--manager-bind <addr:port>', 'with --install asterisk: AMI tlsbindaddr (manager.conf)')
     .option('--sip-bind <addr:port>', 'with --install asterisk: chan_sip tlsbindaddr (sip.conf)')
     .option('--dry-run', 'check the settings and the CA directory, order nothing')
+    .option('--force', 'order a new certificate even when the lineage has a valid one that is not due')
     .option(
       '--timeout <seconds>',
       'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
@@ -120,6 +124,7 @@ export function registerAcme(program: Command, run: Runner): void {
         .default('unspecified'),
     )
     .option('--dry-run', 'check, revoke nothing')
+    .option('--yes', 'do not ask (required when not on a terminal)')
     .option(
       '--timeout <seconds>',
       'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
@@ -136,7 +141,8 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--email <address>', 'register: contact address')
     .option('--agree-tos', 'register: accept the terms of service')
     .option('--eab-kid <kid>', 'register: external account binding key id')
-    .option('--eab-hmac-key-file <file>', 'register: file holding the EAB HMAC key')
+    .option('--eab-hmac-key-file <file>', 'register: file holding the EAB HMAC key (or CERTKIT_EAB_HMAC_KEY)')
+    .option('--yes', 'deactivate: do not ask (required when not on a terminal)')
     .option('--dry-run', 'change nothing')
     .option(
       '--timeout <seconds>',

@@ -42,7 +42,11 @@ export function registerCertificates(program: Command, run: Runner): void {
     .description(
       'List every lineage: names, expiry, issuer, source (acme, imported, self-signed, pending CSR).',
     )
-    .addHelpText('after', examples('certkit list', 'certkit list --json', 'certkit --store /srv/certs list'))
+    .addHelpText(
+      'after',
+      examples('certkit list', 'certkit list --json', 'certkit --store /srv/certs list') +
+        'Exit: 0 fine, 1 a lineage is broken (named on stderr), 8 the store cannot be read.\n',
+    )
     .action(() => run(async (ctx) => (await import('../commands/list.js')).runList(ctx)));
 
   program
