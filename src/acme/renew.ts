@@ -103,6 +103,7 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
     if (opts.name && !(await store.lineageExists(name)))
       throw new CertkitError('not-found', `no lineage named "${name}"`, 'see certkit list');
     const h = await store.health(name);
+    if (h.leftover && !opts.name) continue; // an interrupted first request: no certificate, nothing to renew
     if (!h.settings) {
       // never skipped silently: a lineage certkit cannot read is a failure naming it
       broken.push({
@@ -191,12 +192,14 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
 
 /**
  * The exit code of a renew run: 0 when nothing failed; when every failure is a lock held by another run (4)
- * or a network/timeout failure (6), that code; any other mix is 1 (each failure is named on stderr).
+ * a network/timeout failure (6), or the environment (8: full disk, read-only or unreadable store), that code;
+ * any other mix is 1 (each failure is named on stderr).
  */
 export function renewExitCode(outcomes: RenewOutcome[]): number {
   const failed = outcomes.filter((o) => o.status === 'failed');
   if (failed.length === 0) return 0;
   if (failed.every((o) => o.kind === 'locked')) return 4;
   if (failed.every((o) => o.kind === 'network')) return 6;
+  if (failed.every((o) => o.kind === 'environment')) return 8;
   return 1;
 }

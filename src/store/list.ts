@@ -90,5 +90,7 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
 
 export async function listLineages(store: Store, now = new Date()): Promise<LineageSummary[]> {
   const names = await store.names();
-  return Promise.all(names.map((n) => summarizeLineage(store, n, now)));
+  const health = await Promise.all(names.map((n) => store.health(n)));
+  const real = names.filter((_, i) => !health[i]!.leftover); // interrupted first requests hold nothing
+  return Promise.all(real.map((n) => summarizeLineage(store, n, now)));
 }

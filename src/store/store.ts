@@ -30,6 +30,11 @@ export interface LineageHealth {
   settings: LineageSettings | null;
   /** null when the lineage is usable */
   problem: string | null;
+  /**
+   * What an interrupted first request leaves: a directory with no settings, no version and no live link
+   * (at most a dead writer's temp files). No certificate exists, so there is nothing to renew or show.
+   */
+  leftover?: boolean;
 }
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? '';
@@ -111,6 +116,8 @@ export class Store {
       return { name, settings: null, problem: `${dir} is not a directory (move it aside)` };
     try {
       const settings = await this.readSettings(name);
+      if (!settings && (await this.isLeftover(name)))
+        return { name, settings: null, problem: null, leftover: true };
       if (!settings)
         return {
           name,
@@ -148,6 +155,12 @@ export class Store {
       throw systemError(err) ?? inputError(`cannot read ${file} (${errno(err) || (err as Error).message})`);
     }
     return parseJsonFile(LineageSettingsSchema, text, file, 'fix or restore the file');
+  }
+
+  private async isLeftover(name: string): Promise<boolean> {
+    if ((await this.versions(name)).length || (await this.liveVersion(name)) !== null) return false;
+    const entries = await readdir(this.lineageDir(name)).catch(() => [] as string[]);
+    return entries.every((e) => e.startsWith('.') || e === 'versions');
   }
 
   /** A settings.json a killed writer left complete in its temp file: put it in place and use it. */

@@ -110,7 +110,8 @@ export function registerAcme(program: Command, run: Runner): void {
         'certkit renew --dry-run --json',
       ) +
         'Exit: 0 all fine; 1 at least one renewal failed (each named on stderr); 4 when every failure was a\n' +
-        'lineage locked by another run; 6 when every failure was a network error or timeout.\n',
+        'lineage locked by another run; 6 when every failure was a network error or timeout; 8 when every\n' +
+        'failure was the environment (full disk, read-only or unreadable store).\n',
     )
     .action((flags) => run(async (ctx) => (await import('../commands/renew.js')).runRenew(ctx, flags)));
 

@@ -1,0 +1,155 @@
+/**
+ * Issue 14 item 10 for request/renew/revoke/account, each against a real Pebble; each failed on the old code:
+ * a failed deploy was never retried, a second request re-issued every time, --manual said nothing, revoke acted
+ * without asking, hooks saw CERTKIT_PASSWORD, --webroot /nonexist was created.
+ */
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certkitAsync, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/openssl.js';
+import { standaloneArgs, startPebble, type Pebble } from '../helpers/pebble.js';
+
+let pebble: Pebble;
+beforeAll(async () => (pebble = await startPebble()));
+afterAll(async () => pebble?.stop());
+
+const ck = (store: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  certkitAsync(['--store', store, ...args], { env: { ...pebble.env, ...env } });
+const versions = (store: string, name: string) =>
+  readdirSync(join(store, 'lineages', name, 'versions')).filter((e) => /^\d+$/.test(e));
+
+describe('deploys, duplicates and confirmations', () => {
+  it('a failed deploy is retried by the next renew until it succeeds, and list shows it meanwhile', async () => {
+    const dir = tempDir();
+    const store = join(dir, 'store');
+    const flag = join(dir, 'server-ready');
+    const log = join(dir, 'deploys');
+    const hook = `test -f ${flag} && echo "v$CERTKIT_VERSION" >> ${log}`;
+    const first = await ck(store, [
+      'request',
+      'retry.test',
+      ...standaloneArgs(pebble),
+      '--deploy-hook',
+      hook,
+    ]);
+    expect(first.code).toBe(7);
+    expect(first.stderr).toMatch(/the deploy hook failed/);
+    const list = await ck(store, ['list']);
+    expect(list.stdout).toMatch(/deploy of v1 pending/);
+    expect(JSON.parse((await ck(store, ['--json', 'list'])).stdout).lineages[0].deployPending).toMatchObject({
+      version: 1,
+    });
+    const again = await ck(store, ['renew', '--no-jitter']); // not due: only the deploy is retried
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/retry\.test.*deploy hook failed/);
+    writeFileSync(flag, '');
+    const fixed = await ck(store, ['renew', '--no-jitter', '--json']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(JSON.parse(fixed.stdout).lineages[0]).toMatchObject({ status: 'deployed', version: 1 });
+    expect(readFileSync(log, 'utf8')).toBe('v1\n');
+    const text = await ck(store, ['renew', '--no-jitter']);
+    expect(text.stdout).not.toMatch(/deployed/); // done: nothing pending any more
+    expect((await ck(store, ['list'])).stdout).not.toMatch(/pending/);
+    expect(versions(store, 'retry.test')).toHaveLength(1);
+  });
+
+  it('request for a name with a valid, not-due certificate says so and exits 0; --force orders anew', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await ck(store, ['request', 'dup.test', ...standaloneArgs(pebble)])).code).toBe(0);
+    const again = await ck(store, ['request', 'dup.test', ...standaloneArgs(pebble)]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /already has a valid certificate for dup\.test .*nothing requested \(--force/,
+    );
+    expect(versions(store, 'dup.test')).toHaveLength(1);
+    expect((await ck(store, ['request', 'dup.test', ...standaloneArgs(pebble), '--force'])).code).toBe(0);
+    expect(versions(store, 'dup.test')).toHaveLength(2);
+  });
+
+  it('--manual warns that the lineage cannot renew unattended, and list shows it', async () => {
+    const store = join(tempDir(), 'store');
+    const r = await ck(store, [
+      'request',
+      'man.test',
+      '--server',
+      pebble.directoryUrl,
+      '--manual',
+      '--agree-tos',
+    ]);
+    expect(r.stderr).toMatch(/a --manual lineage cannot renew unattended/);
+    // a lineage made at a terminal with --manual (the settings it records)
+    expect((await ck(store, ['request', 'man2.test', ...standaloneArgs(pebble)])).code).toBe(0);
+    const file = join(store, 'lineages/man2.test/settings.json');
+    const s = JSON.parse(readFileSync(file, 'utf8'));
+    s.acme.challenge = { type: 'manual' };
+    writeFileSync(file, JSON.stringify(s));
+    expect((await ck(store, ['list'])).stdout).toMatch(/man2\.test .*manual: no unattended renewal/);
+  });
+
+  it('revoke and account deactivate refuse without --yes when not on a terminal; nothing is revoked', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await ck(store, ['request', 'rev.test', ...standaloneArgs(pebble)])).code).toBe(0);
+    const rev = await ck(store, ['revoke', '--name', 'rev.test']);
+    expect(rev.code).toBe(2);
+    expect(rev.stderr.trim()).toMatch(
+      /refused without --yes when not on a terminal \(add --yes in scripts\)$/,
+    );
+    const deact = await ck(store, ['account', 'deactivate', '--server', pebble.directoryUrl]);
+    expect(deact.code).toBe(2);
+    const show = JSON.parse(
+      (await ck(store, ['--json', 'account', 'show', '--server', pebble.directoryUrl])).stdout,
+    );
+    expect(show.account.status).toBe('valid');
+    expect((await ck(store, ['revoke', '--name', 'rev.test', '--yes'])).code).toBe(0);
+  });
+
+  it('hooks do not inherit CERTKIT_PASSWORD / CERTKIT_PASSPHRASE', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'env');
+    const r = await ck(
+      join(dir, 'store'),
+      ['request', 'env.test', ...standaloneArgs(pebble), '--deploy-hook', `env > ${out}`],
+      { CERTKIT_PASSWORD: 'smtp-secret', CERTKIT_PASSPHRASE: 'key-secret' },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const env = readFileSync(out, 'utf8');
+    expect(env).toContain('CERTKIT_LINEAGE=env.test');
+    expect(env).not.toMatch(/smtp-secret|key-secret|CERTKIT_PASSWORD|CERTKIT_PASSPHRASE/);
+  });
+
+  it('--webroot that does not exist is refused and not created', async () => {
+    const dir = tempDir();
+    const webroot = join(dir, 'no', 'such', 'root');
+    const r = await ck(join(dir, 'store'), [
+      'request',
+      'wr.test',
+      '--server',
+      pebble.directoryUrl,
+      '--webroot',
+      webroot,
+      '--agree-tos',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/--webroot .* is not an existing directory/);
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+});
+
+describe('EAB HMAC key from the environment', () => {
+  const KID = 'kid-env';
+  const KEY = 'zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W';
+  let eabPebble: Pebble;
+  beforeAll(async () => (eabPebble = await startPebble({ eab: { [KID]: KEY } })));
+  afterAll(async () => eabPebble?.stop());
+
+  it('CERTKIT_EAB_HMAC_KEY with --eab-kid registers and issues; the key is in no file of the store', async () => {
+    const store = join(tempDir(), 'store');
+    const r = await certkitAsync(
+      ['--store', store, 'request', 'eab-env.test', ...standaloneArgs(eabPebble), '--eab-kid', KID],
+      { env: { ...eabPebble.env, CERTKIT_EAB_HMAC_KEY: KEY } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(store, 'lineages/eab-env.test/settings.json'), 'utf8')).not.toContain(KEY);
+  });
+});
