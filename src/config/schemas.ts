@@ -64,7 +64,7 @@ export const ChallengeSettingsSchema = v.variant('type', [
 ]);
 export type ChallengeSettings = v.InferOutput<typeof ChallengeSettingsSchema>;
 
-export const AcmeLineageSettingsSchema = v.object({
+export const AcmeLineageSettingsSchema = v.looseObject({
   directoryUrl: v.pipe(str, v.url()),
   email: v.optional(str),
   challenge: ChallengeSettingsSchema,
@@ -99,7 +99,8 @@ export const PendingOrderSchema = v.object({
 });
 export type PendingOrder = v.InferOutput<typeof PendingOrderSchema>;
 
-export const LineageSettingsSchema = v.object({
+/** Loose: keys this version does not know (written by a newer certkit) are kept, not dropped on rewrite. */
+export const LineageSettingsSchema = v.looseObject({
   schemaVersion: v.literal(1),
   name: str,
   source: LineageSourceSchema,
