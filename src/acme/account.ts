@@ -5,18 +5,13 @@
 import { generateKeyPairSync, createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CertkitError } from '../errors.js';
+import { CertkitError, systemError } from '../errors.js';
+import { AccountRecordSchema, parseJsonFile, type AccountRecord } from '../config/schemas.js';
 import { ensureDir, writeFileAtomic, writeSecretAtomic } from '../util/fs-atomic.js';
 import { AcmeClient, type Deadlines } from './client.js';
 import { serverId } from './servers.js';
 
-export interface AccountRecord {
-  directoryUrl: string;
-  url: string;
-  contact: string[];
-  createdAt: string;
-  deactivatedAt?: string;
-}
+export type { AccountRecord } from '../config/schemas.js';
 
 export interface RegisterOptions {
   email?: string;
@@ -40,12 +35,15 @@ export async function loadAccount(
 ): Promise<{ record: AccountRecord; keyPem: string } | null> {
   const dir = accountDir(storeRoot, directoryUrl);
   try {
-    const record = JSON.parse(await readFile(join(dir, 'account.json'), 'utf8')) as AccountRecord;
+    const file = join(dir, 'account.json');
+    const record = parseJsonFile(AccountRecordSchema, await readFile(file, 'utf8'), file);
     const keyPem = await readFile(join(dir, 'account.key'), 'utf8');
     createPrivateKey(keyPem);
     return { record, keyPem };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const sys = systemError(err);
+    if (sys) throw sys;
     throw new CertkitError(
       'input',
       `the ACME account in ${dir} is damaged: ${(err as Error).message}`,

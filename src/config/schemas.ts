@@ -4,7 +4,8 @@
  *
  * Validation with valibot (small, ESM, tree-shaken; importing it costs ~0 ms over a bare node start here, zod 4
  * cost ~40 ms). parse() turns the first problem into one `bad input` line (exit 2) naming the file and the
- * field, e.g. `settings.json: acme.challenge.type: expected "webroot" | ..., got "ftp"`.
+ * field, e.g. `settings.json: "acme.challenge.port" must be a number, not "eighty"` (the wording the check
+ * config validator in src/monitor/config.ts uses too).
  */
 import * as v from 'valibot';
 import { CertkitError } from '../errors.js';
@@ -128,6 +129,17 @@ export const LineageSettingsSchema = v.looseObject({
 });
 export type LineageSettings = v.InferOutput<typeof LineageSettingsSchema>;
 
+// ---- accounts/<server>/account.json ----
+
+export const AccountRecordSchema = v.looseObject({
+  directoryUrl: v.pipe(str, v.url()),
+  url: v.pipe(str, v.url()),
+  contact: names,
+  createdAt: str,
+  deactivatedAt: v.optional(str),
+});
+export type AccountRecord = v.InferOutput<typeof AccountRecordSchema>;
+
 // ---- the config file ----
 
 export const CheckConfigSchema = v.strictObject({
@@ -155,6 +167,8 @@ export const EmailConfigSchema = v.strictObject({
   to: v.optional(v.union([str, names])),
   caFile: v.optional(str),
   subjectPrefix: v.optional(str),
+  /** SMTP deadline in seconds */
+  timeout: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(600))),
 });
 
 export const ConfigSchema = v.strictObject({
@@ -168,11 +182,44 @@ export type CertkitConfig = v.InferOutput<typeof ConfigSchema>;
 // ---- one way to report a problem ----
 
 function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
+  if (value === undefined) return 'missing';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** What a schema wanted, in words. */
+function wanted(issue: v.BaseIssue<unknown>): string {
+  const req = (issue as { requirement?: unknown }).requirement;
+  switch (issue.type) {
+    case 'number':
+      return 'a number';
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return 'a list';
+    case 'object':
+    case 'loose_object':
+    case 'strict_object':
+      return 'an object';
+    case 'integer':
+      return 'a whole number';
+    case 'min_value':
+      return `a number ≥ ${String(req)}`;
+    case 'gt_value':
+      return `a number > ${String(req)}`;
+    case 'max_value':
+      return `at most ${String(req)}`;
+    case 'min_length':
+      return 'not empty';
+    case 'url':
+      return 'a URL';
+    default:
+      return `one of ${issue.expected ?? 'the documented values'}`;
+  }
 }
 
 /** The closest known key to a typo (edit distance ≤ 2), for "did you mean". */
@@ -227,13 +274,13 @@ export function parse<S extends v.GenericSchema>(
     const guess = closest(key, knownKeys(schema, parentPath));
     throw new CertkitError(
       'input',
-      `${file}: unknown key "${field}"${guess ? ` (did you mean "${[...parentPath, guess].join('.')}"?)` : ''}`,
+      `${file}: unknown field "${field}"${guess ? ` (did you mean "${[...parentPath, guess].join('.')}"?)` : ''}`,
       hint ?? 'remove or correct it',
     );
   }
   throw new CertkitError(
     'input',
-    `${file}: ${field}: expected ${issue.expected ?? 'another value'}, got ${describe(issue.input)}`,
+    `${file}: "${field}" must be ${wanted(issue)}, not ${describe(issue.input)}`,
     hint,
   );
 }

@@ -65,7 +65,7 @@ describe('a lineage certkit cannot use is never skipped silently', () => {
     oneLine(r);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^certkit: ${settingsFile(store).replace(/\./g, '\\.')}: acme\\.challenge\\.port: expected number, got "eighty"`,
+        `^certkit: ${settingsFile(store).replace(/\./g, '\\.')}: "acme\\.challenge\\.port" must be a number, not "eighty"`,
       ),
     );
     expect((await ck(store, ['renew', '--no-jitter'])).stderr).toContain('acme.challenge.port');
@@ -146,13 +146,13 @@ describe('the config file is validated (issue 15 item 3)', () => {
     const { file, r } = await run('{"check": {"warnDays": "thirty"}}');
     expect(r.code).toBe(2);
     oneLine(r);
-    expect(r.stderr).toContain(`${file}: check.warnDays: expected number, got "thirty"`);
+    expect(r.stderr).toContain(`${file}: "check.warnDays" must be a number, not "thirty"`);
   });
   it('an unknown key (a typo) is reported with the likely meant one', async () => {
     const { file, r } = await run('{"stor": "/srv/certkit"}');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}: unknown key "stor" (did you mean "store"?)`);
+    expect(r.stderr).toContain(`${file}: unknown field "stor" (did you mean "store"?)`);
     const nested = await run('{"email": {"hots": "smtp.example.com"}}');
-    expect(nested.r.stderr).toContain('unknown key "email.hots" (did you mean "email.host"?)');
+    expect(nested.r.stderr).toContain('unknown field "email.hots" (did you mean "email.host"?)');
   });
 });

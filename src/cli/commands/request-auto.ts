@@ -207,6 +207,13 @@ function describeChanged(changed: string[], backupDir: string | null): string {
   );
 }
 
+/** The summary line about the renewal schedule (also said when request finds nothing to do). */
+export function renewalLine(schedule: RenewalSchedule | null): string {
+  return schedule
+    ? `  renewal   ${schedule.installed ? 'scheduled now' : 'already scheduled'} (${schedule.file}); next run ${schedule.next}`
+    : '  renewal   not scheduled (--no-schedule): run `certkit renew` from cron or a timer';
+}
+
 /** The one closing summary (text), or the extra JSON fields. */
 export function closingSummary(
   result: ObtainResult,
@@ -230,11 +237,7 @@ export function closingSummary(
           (r.verified.redirect ? `; http:// answers ${r.verified.redirect.replace(' ', ' → ')}` : ''),
       );
   }
-  if (schedule)
-    lines.push(
-      `  renewal   ${schedule.installed ? 'scheduled now' : 'already scheduled'} (${schedule.file}); next run ${schedule.next}`,
-    );
-  else lines.push('  renewal   not scheduled (--no-schedule): run `certkit renew` from cron or a timer');
+  lines.push(renewalLine(schedule));
   const first = result.names.find((n) => !n.startsWith('*.')) ?? result.names[0]!;
   const port = tlsPort && tlsPort !== '443' ? `:${tlsPort}` : '';
   const check = `certkit check ${first}${port}`;

@@ -16,6 +16,7 @@ import {
   autoInstallOptions,
   chooseAutomatically,
   closingSummary,
+  renewalLine,
   ensureRenewalSchedule,
 } from './request-auto.js';
 import { lineageNameFor } from '../../store/paths.js';
@@ -169,12 +170,21 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   if (!flags.force) {
     const current = await validNotDue(store, lineage, names, nowFromEnv());
     if (current) {
+      const schedule = flags.dryRun ? null : await ensureRenewalSchedule(ctx, flags);
       if (ctx.json)
-        ctx.out(JSON.stringify({ schemaVersion: 1, lineage, names, unchanged: true, ...current }, null, 2));
-      else if (!ctx.quiet)
+        ctx.out(
+          JSON.stringify(
+            { schemaVersion: 1, lineage, names, unchanged: true, ...current, renewal: schedule },
+            null,
+            2,
+          ),
+        );
+      else if (!ctx.quiet) {
         ctx.out(
           `"${lineage}" already has a valid certificate for ${names.join(', ')} (expires ${current.notAfter.slice(0, 10)}, due for renewal ${current.dueAt.slice(0, 10)}): nothing requested (--force to get a new one now)`,
         );
+        if (!flags.dryRun) ctx.out(renewalLine(schedule));
+      }
       return 0;
     }
   }
