@@ -59,16 +59,16 @@ function accessUrls(infoAccess: string | undefined, method: string): string[] {
 }
 
 /** child → parent → verdict. Signature checks are the dearest part of judging a chain: each pair is checked once. */
-const signedByCache = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
+const signatureCache = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
 
-/** `parent` issued `child` (names, key identifiers, key usage) and its key verifies child's signature. */
-export function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  let byParent = signedByCache.get(child);
-  if (!byParent) signedByCache.set(child, (byParent = new WeakMap()));
+/** The child's signature verifies with the parent's public key (nothing else). Memoised per pair of objects. */
+export function verifiesWith(child: X509Certificate, parent: X509Certificate): boolean {
+  let byParent = signatureCache.get(child);
+  if (!byParent) signatureCache.set(child, (byParent = new WeakMap()));
   let known = byParent.get(parent);
   if (known === undefined) {
     try {
-      known = child.checkIssued(parent) && child.verify(parent.publicKey);
+      known = child.verify(parent.publicKey);
     } catch {
       known = false;
     }
@@ -77,24 +77,21 @@ export function signedBy(child: X509Certificate, parent: X509Certificate): boole
   return known;
 }
 
-const selfVerified = new WeakMap<X509Certificate, boolean>();
+/** `parent` issued `child` (names, key identifiers, key usage) and its key verifies child's signature. */
+export function signedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.checkIssued(parent) && verifiesWith(child, parent);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Subject = issuer and the signature verifies with its own key, whatever its extensions say (a self-signed
  * server certificate with cA=FALSE and no keyCertSign is still self-signed; signedBy would refuse it).
  */
 export function isSelfSigned(x509: X509Certificate): boolean {
-  if (x509.subject !== x509.issuer) return false;
-  let known = selfVerified.get(x509);
-  if (known === undefined) {
-    try {
-      known = x509.verify(x509.publicKey);
-    } catch {
-      known = false;
-    }
-    selfVerified.set(x509, known);
-  }
-  return known;
+  return x509.subject === x509.issuer && verifiesWith(x509, x509);
 }
 
 /** "AB:CD:..." as openssl prints it. node already uses that form. */

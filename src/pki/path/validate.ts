@@ -9,6 +9,7 @@ import { certInfo, poolOf, prepareAnchors } from './anchors.js';
 import { parseCrl, type Crl } from './crl.js';
 import { evaluatePath, type PathContext } from './evaluate-path.js';
 import { peerName } from './hostname.js';
+import { verifiesWith } from '../facts.js';
 import type { Limits, Problem, ValidateInput, ValidationResult } from './types.js';
 
 export const DEFAULT_LIMITS: Limits = {
@@ -71,7 +72,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
     signatureChecks++;
     let ok = false;
     try {
-      ok = !!child.x509 && !!parent.x509 && child.x509.verify(parent.x509.publicKey);
+      ok = !!child.x509 && !!parent.x509 && verifiesWith(child.x509, parent.x509);
     } catch {
       ok = false;
     }
