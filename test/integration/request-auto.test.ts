@@ -452,6 +452,28 @@ describe('bare certkit request when the CA cannot validate', () => {
     expect(existsSync(join(s.store, 'live', name))).toBe(false);
     expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
   }, 120_000);
+
+  it("the temporary Alias fails Apache's config test: the cause is shown, nothing reloaded, the tree restored", async () => {
+    const name = 'badconf.alias.test';
+    const s = await setup(name, { appRewrite: true });
+    const ctl = join(s.challengeBase, '..', 'refusing-ctl.sh');
+    writeFileSync(
+      ctl,
+      `#!/bin/sh\nif [ "$1" = configtest ] && [ -e ${s.apache.serverRoot}/conf-enabled/certkit-acme-challenge.conf ]; then echo "AH00526: Syntax error on line 3 (forced by the test)" >&2; exit 1; fi\nAPACHE_CONFDIR=${s.apache.serverRoot} exec apache2ctl "$@"\n`,
+      { mode: 0o755 },
+    );
+    const before = tree(s.apache.serverRoot);
+    const graceful = () =>
+      (readFileSync(join(s.apache.logs, 'error.log'), 'utf8').match(/Doing graceful restart/g) ?? []).length;
+    const reloadsBefore = graceful();
+    const r = await certkitAsync(bare(s, name, ['--ctl', ctl]), { env: s.env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.stderr).toMatch(/^certkit: .*AH00526: Syntax error on line 3 \(forced by the test\)/m);
+    expect(tree(s.apache.serverRoot)).toEqual(before);
+    expect(graceful()).toBe(reloadsBefore); // the refused conf was never loaded, so no reload either
+    expect(existsSync(s.challengeBase)).toBe(false);
+    expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
+  }, 120_000);
 });
 
 describe('bare certkit request without a usable Apache', () => {

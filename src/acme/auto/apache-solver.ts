@@ -158,6 +158,7 @@ async function openAliasRoute(
   const dir = await mkdtemp(join(base, 'http-01-'));
   await chmod(dir, 0o755);
   let setup: Promise<unknown> = Promise.resolve();
+  let loaded = false; // Apache was asked to load the conf: it must be reloaded without it
   const route: AliasRoute = {
     confPath,
     dir,
@@ -170,11 +171,10 @@ async function openAliasRoute(
       route.closed = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      const wasLive = existsSync(confPath);
       await rm(confPath, { force: true });
       await rm(dir, { recursive: true, force: true });
       await removeCreated(created);
-      if (wasLive) await reload(ctl, 'removing the temporary challenge route');
+      if (loaded) await reload(ctl, 'removing the temporary challenge route');
     },
   };
   let signalled = false;
@@ -194,6 +194,7 @@ async function openAliasRoute(
     await mkdirs(confDir, created);
     await writeFile(confPath, aliasConfText(dir), { mode: 0o644 });
     await configtest(ctl, 'after');
+    loaded = true;
     await reload(ctl, 'adding the temporary challenge route');
   })();
   try {
