@@ -18,7 +18,7 @@ afterAll(() => {
 });
 
 describe('npm run demo', () => {
-  it('requests from the local CA, installs into the loopback Apache with the redirect, and checks OK; a second run works; --clean removes it', () => {
+  it('the bare request against the local CA answers through the loopback Apache, installs with the redirect, schedules renewal in the sandbox, and checks OK; a second run works', () => {
     for (const round of [1, 2]) {
       const r = spawnSync('bash', ['scripts/demo.sh'], {
         cwd: ROOT,
@@ -29,6 +29,15 @@ describe('npm run demo', () => {
       expect(r.status, `round ${round}: ${r.stdout}${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/OK\s+www\.example\.test:\d+ \(127\.0\.0\.1\)/);
       expect(r.stdout).toMatch(/curl --cacert/);
+      // the bare form: only the CA, the Apache root and what a script must say (no solver flag, no --install)
+      expect(r.stdout).toMatch(
+        /\$ certkit request www\.example\.test --server https:\/\/\S+ --server-root \S+ --agree-tos --email \S+\n/,
+      );
+      expect(r.stdout).toMatch(
+        /Apache serves www\.example\.test on port \d+ \(.*\): answering http-01 through it/,
+      );
+      expect(r.stdout).toMatch(/installing into the Apache site that serves the names/);
+      expect(r.stdout).toMatch(/renewal {3}scheduled now \(\S+\/demo\/root\/etc\/\S+\)/); // inside the sandbox
     }
   }, 240_000);
 
