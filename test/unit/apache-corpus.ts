@@ -18,7 +18,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createApache } from '../helpers/apache.js';
 import { makeRoot, tempDir } from '../helpers/openssl.js';
 import type { ApachePlanOptions } from '../../src/deploy/apache/plan.js';
 
@@ -128,6 +129,11 @@ export function layoutDefines(copyDir: string): string[] {
 export function loadableCopy(tree: CorpusTree, into = tempDir('certkit-corpus-')): LoadableCopy {
   const copyDir = join(into, tree.id.replace(/\//g, '_'));
   cpSync(join(CORPUS, tree.dir), copyDir, { recursive: true, verbatimSymlinks: true });
+  return makeLoadable(copyDir, tree);
+}
+
+/** Makes the tree in copyDir loadable by this machine's apache2, in place (see the top of this file). */
+export function makeLoadable(copyDir: string, tree: Omit<CorpusTree, 'id' | 'dir'>): LoadableCopy {
   const root = join(copyDir, tree.root);
   const run = join(copyDir, 'run');
   for (const d of [run, join(root, 'logs'), join(root, 'run')]) mkdirSync(d, { recursive: true });
@@ -218,13 +224,29 @@ export function loadableCopy(tree: CorpusTree, into = tempDir('certkit-corpus-')
     return { code: r.status ?? -1, output: `${r.stdout}${r.stderr}` };
   };
   // directives only certbot's parser tests know (TestArgsDirective...): commented out, one by one
+  // files and directories the server had outside the tree (/etc/letsencrypt/..., log directories): made in the
+  // copy and pointed at
+  const outside = (path: string, dir: boolean) => {
+    const local = join(copyDir, 'outside', path);
+    mkdirSync(dir ? local : dirname(local), { recursive: true });
+    if (!dir) writeFileSync(local, '');
+    for (const f of textFiles(root)) {
+      const text = readFileSync(f, 'utf8');
+      if (text.includes(path)) writeFileSync(f, text.split(path).join(local));
+    }
+  };
   for (let i = 0; i < 100; i++) {
     const r = httpd(['-t']);
-    const m = /Syntax error on line (\d+) of ([^:]+):\s*\nInvalid command '([^']+)'/.exec(r.output);
-    if (!m) break;
-    const lines = readFileSync(m[2]!, 'utf8').split('\n');
-    lines[Number(m[1]) - 1] = `#unknown-here# ${lines[Number(m[1]) - 1]!.trimStart()}`;
-    writeFileSync(m[2]!, lines.join('\n'));
+    const unknown = /Syntax error on line (\d+) of ([^:]+):\s*\nInvalid command '([^']+)'/.exec(r.output);
+    const missingFile = /Could not open configuration file (\/\S+): No such file/.exec(r.output);
+    const missingDir = /Cannot access directory '(\/[^']+)'/.exec(r.output);
+    if (unknown) {
+      const lines = readFileSync(unknown[2]!, 'utf8').split('\n');
+      lines[Number(unknown[1]) - 1] = `#unknown-here# ${lines[Number(unknown[1]) - 1]!.trimStart()}`;
+      writeFileSync(unknown[2]!, lines.join('\n'));
+    } else if (missingFile) outside(missingFile[1]!, false);
+    else if (missingDir) outside(missingDir[1]!.replace(/\/$/, ''), true);
+    else break;
   }
   return { root, main, defines, env, httpd };
 }
@@ -245,4 +267,48 @@ export function planOptions(names: string[], extra: Partial<ApachePlanOptions> =
     fingerprint: 'AA',
     ...extra,
   };
+}
+
+/** certbot's single-file real-user configs (apache-conf-files), each dropped into a Debian tree as certbot does. */
+export const REAL_CONFIGS = ['passing', 'failing'].flatMap((d) =>
+  readdirSync(join(CORPUS, 'apache-conf-files', d))
+    .filter((f) => /\.conf$/.test(f))
+    .map((f) => `${d}/${f}`),
+);
+
+const REAL_CONFIG_MODULES = [
+  'ssl',
+  'socache_shmcb',
+  'rewrite',
+  'macro',
+  'deflate',
+  'userdir',
+  'headers',
+  'proxy',
+  'proxy_http',
+];
+
+export function realConfigTree(conf: string, httpPort = 8080): LoadableCopy {
+  const copyDir = tempDir('certkit-realconf-');
+  const a = createApache({ dir: copyDir, layout: 'debian', httpPort });
+  const root = a.serverRoot;
+  for (const m of REAL_CONFIG_MODULES)
+    for (const ext of ['load', 'conf'])
+      if (
+        existsSync(join(root, 'mods-available', `${m}.${ext}`)) &&
+        !existsSync(join(root, 'mods-enabled', `${m}.${ext}`))
+      )
+        symlinkSync(`../mods-available/${m}.${ext}`, join(root, 'mods-enabled', `${m}.${ext}`));
+  const name = conf.split('/').pop()!;
+  cpSync(join(CORPUS, 'apache-conf-files', conf), join(root, 'sites-available', name));
+  symlinkSync(`../sites-available/${name}`, join(root, 'sites-enabled', name));
+  writeFileSync(
+    join(root, 'sites-available', 'throwaway-example.conf'),
+    '<VirtualHost *:80>\n    ServerName example.com\n    DocumentRoot /tmp/\n</VirtualHost>\n',
+  );
+  symlinkSync(
+    '../sites-available/throwaway-example.conf',
+    join(root, 'sites-enabled', 'throwaway-example.conf'),
+  );
+  return makeLoadable(copyDir, { root: 'apache2', main: 'apache2.conf', origRoot: '/etc/apache2' });
 }

@@ -311,7 +311,8 @@ export function loadApacheConfig(
             line: where.lineOf(n),
           });
       } else if (name === 'virtualhost') {
-        const line = where.lineOf(n) + (where.macro ? 0 : 0);
+        // httpd numbers a continued <VirtualHost \ ...> line by its last physical line
+        const line = where.lineOf(n) + Math.max(0, (n.openRaw.match(/\n/g) ?? []).length - 1);
         const key = where.macro
           ? `${where.macro.file}:${where.macro.line}:${line}`
           : `${where.source}:${line}`;

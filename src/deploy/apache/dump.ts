@@ -12,6 +12,8 @@ export interface DumpedVhost {
   /** ServerName (or the name Apache gave a vhost without one) */
   name: string;
   aliases: string[];
+  /** -S prints aliases only for name-based addresses: false when every address of this vhost had one vhost */
+  aliasesKnown: boolean;
   /** "*:80", "10.2.3.4:80", "[::1]:443" */
   addresses: string[];
 }
@@ -40,6 +42,7 @@ export function parseDumpVhosts(output: string): DumpedVhost[] {
         line: loc.line,
         name,
         aliases: [],
+        aliasesKnown: false,
         addresses: [],
         ...(loc.macro ? { macro: loc.macro } : {}),
       };
@@ -65,6 +68,7 @@ export function parseDumpVhosts(output: string): DumpedVhost[] {
     if (named && address) {
       const loc = location(named[2]!);
       current = loc ? add(address, named[1]!, loc) : null;
+      if (current) current.aliasesKnown = true;
       continue;
     }
     const alias = /^\s+(?:wild )?alias (\S+)\s*$/.exec(line);

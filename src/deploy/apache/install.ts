@@ -116,6 +116,7 @@ export function compareWithApache(cfg: ApacheConfig, apache: DumpedVhost[]): str
     }
     if (v.serverName && d.name.toLowerCase() !== v.serverName)
       differences.push(`${vhostLocation(v)}: ServerName ${v.serverName} (Apache: ${d.name})`);
+    if (!d.aliasesKnown) continue; // -S does not print aliases of an address with a single vhost
     const a = [...v.aliases].sort().join(' ');
     const b = d.aliases
       .map((x) => x.toLowerCase())
