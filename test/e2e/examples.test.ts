@@ -165,7 +165,7 @@ describe('examples/', () => {
     const dir = join(ROOT, 'examples/prometheus');
     expect(
       execFileSync('promtool', ['check', 'rules', 'certkit-alerts.yml'], { cwd: dir }).toString(),
-    ).toMatch(/SUCCESS: 6 rules found/);
+    ).toMatch(/SUCCESS: 7 rules found/);
     execFileSync('promtool', ['check', 'config', 'prometheus.yml'], { cwd: dir });
   });
 

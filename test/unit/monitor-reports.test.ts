@@ -1,7 +1,7 @@
 /** The report renderers (table, Nagios, Prometheus, HTML) and check's pure decisions, on hand-made reports. */
 import { describe, expect, it } from 'vitest';
 import { assembleReport, siblingKeyNames } from '../../src/monitor/check.js';
-import { validateCheckConfig } from '../../src/monitor/config.js';
+import { parseConfig } from '../../src/config/load.js';
 import { expiryFinding, worst } from '../../src/monitor/evaluate.js';
 import { renderHtml, TIMELINE_DAYS } from '../../src/monitor/report/html.js';
 import { renderNagios } from '../../src/monitor/report/nagios.js';
@@ -239,17 +239,13 @@ describe('targets and pairing', () => {
     expect(siblingKeyNames('/d/site.pem')).toEqual(['site.key', 'site-key.pem', 'site.key.pem']);
   });
 
-  it('a wrong config value names the file and the field', () => {
-    expect(() => validateCheckConfig({ warnDays: 'abc' }, '/etc/certkit.json')).toThrow(
-      /^\/etc\/certkit\.json: "check\.warnDays" must be a number/,
-    );
-    expect(() => validateCheckConfig({ targets: 'store' }, 'c.json')).toThrow(
-      /"check\.targets" must be a list/,
-    );
-    expect(() => validateCheckConfig({ warnDay: 3 }, 'c.json')).toThrow(/unknown field "check\.warnDay"/);
-    expect(validateCheckConfig({ warnDays: 21, targets: ['store'] }, 'c.json')).toEqual({
-      warnDays: 21,
-      targets: ['store'],
+  it('a wrong check config value names the file and the field', () => {
+    const cfg = (check: unknown) => () => parseConfig(JSON.stringify({ check }), '/etc/certkit.json');
+    expect(cfg({ warnDays: 'abc' })).toThrow(/^\/etc\/certkit\.json: "check\.warnDays" must be a number/);
+    expect(cfg({ targets: 'store' })).toThrow(/"check\.targets" must be/);
+    expect(cfg({ warnDay: 3 })).toThrow(/check\.warnDay/);
+    expect(cfg({ warnDays: 21, targets: ['store'] })()).toEqual({
+      check: { warnDays: 21, targets: ['store'] },
     });
   });
 });

@@ -4,7 +4,7 @@ import { loadTrustStore } from '../../pki/trust.js';
 import { Store } from '../../store/store.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { runCheck } from '../../monitor/check.js';
-import { validateCheckConfig, type CheckConfig } from '../../monitor/config.js';
+import type { CertkitConfig } from '../../config/load.js';
 import { worst } from '../../monitor/evaluate.js';
 import { parseTargets } from '../../monitor/targets.js';
 import { renderNagios } from '../../monitor/report/nagios.js';
@@ -14,6 +14,8 @@ import { EXIT_FOR, type CheckPolicy, type CheckReport } from '../../monitor/type
 import type { Context } from '../context.js';
 import { nowFromEnv } from './renew.js';
 import { checkName } from './verify.js';
+
+type CheckConfig = NonNullable<CertkitConfig['check']>;
 
 export interface CheckFlags {
   starttls?: string;
@@ -57,7 +59,8 @@ export interface CheckSetup {
 
 /** Everything that can be wrong with the command line or the config, found before anything is checked. */
 export function checkSetup(ctx: Context, args: string[], flags: CheckFlags, now: Date): CheckSetup {
-  const cfg = validateCheckConfig(ctx.config.check, ctx.configFile ?? 'the config file');
+  // validated with the rest of the config file when it was loaded (src/config/schemas.ts)
+  const cfg: CheckConfig = ctx.config.check ?? {};
   const specs = args.length ? args : (cfg.targets ?? []);
   if (specs.length === 0)
     throw new CertkitError(
