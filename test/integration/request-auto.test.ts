@@ -6,6 +6,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import {
   chmodSync,
+  copyFileSync,
+  mkdirSync,
   existsSync,
   lstatSync,
   readdirSync,
@@ -473,6 +475,42 @@ describe('bare certkit request when the CA cannot validate', () => {
     expect(graceful()).toBe(reloadsBefore); // the refused conf was never loaded, so no reload either
     expect(existsSync(s.challengeBase)).toBe(false);
     expect((await httpHead('127.0.0.1', s.apache.httpPort, name, '/')).status).toBe(200);
+  }, 120_000);
+
+  it("not root: Apache's files cannot be written, so one clear line (exit 8), nothing changed", async () => {
+    const name = 'notroot.docroot.test';
+    const s = await setup(name);
+    const before = tree(s.apache.serverRoot);
+    const dir = join(s.challengeBase, '..');
+    // what an unprivileged user can reach: the CA's TLS root and a store of its own
+    const ca = join(dir, 'pebble-tls-root.pem');
+    copyFileSync(s.pebble.tlsCaFile, ca);
+    chmodSync(ca, 0o644);
+    const storeParent = join(dir, 'nobody');
+    mkdirSync(storeParent, { mode: 0o777 });
+    chmodSync(storeParent, 0o777);
+    const args = bare(s, name).map((a) => (a === s.store ? join(storeParent, 'store') : a));
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
+      const child = spawn(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args],
+        {
+          env: { ...process.env, ...s.env, NODE_EXTRA_CA_CERTS: ca, NO_COLOR: '1' },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => res({ code, stdout, stderr }));
+    });
+    expect(r.code, r.stdout + r.stderr).toBe(8);
+    expect(r.stderr.trim()).toMatch(
+      /^certkit: cannot write a probe file under \S+\/\.well-known\/acme-challenge\/: EACCES \(run certkit as root/m,
+    );
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(tree(s.apache.serverRoot)).toEqual(before);
+    expect(existsSync(join(s.apache.sites[0]!.docroot, '.well-known'))).toBe(false);
   }, 120_000);
 });
 

@@ -86,6 +86,21 @@ async function probeRoute(dir: string, site: ServedName): Promise<{ ok: boolean;
   }
 }
 
+/** A file-system step on Apache's files: a refusal (not root, read-only) is one clear line, exit 8. */
+async function onApacheFiles<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code || err instanceof CertkitError) throw err;
+    throw new CertkitError(
+      'environment',
+      `cannot ${what}: ${code}`,
+      "run certkit as root (Apache's files belong to it), or choose with --webroot DIR, --standalone or --dns-hook CMD",
+    );
+  }
+}
+
 /** mkdir -p that remembers which directories it created, so they can be removed again. */
 async function mkdirs(dir: string, created: string[]): Promise<void> {
   const missing: string[] = [];
@@ -149,14 +164,17 @@ async function openAliasRoute(
     if (!text.startsWith(ALIAS_MARKER))
       throw new CertkitError('environment', `${confPath} exists and is not certkit's`, 'move it away first');
     io.say(`removing ${confPath} left behind by an interrupted run`);
-    await rm(confPath);
+    await onApacheFiles(`remove ${confPath}`, () => rm(confPath));
   }
   await configtest(ctl, 'before');
   const created: string[] = [];
   const base = io.challengeBase ?? '/run/certkit';
-  await mkdirs(base, created);
-  const dir = await mkdtemp(join(base, 'http-01-'));
-  await chmod(dir, 0o755);
+  const dir = await onApacheFiles(`make a challenge directory under ${base}`, async () => {
+    await mkdirs(base, created);
+    const d = await mkdtemp(join(base, 'http-01-'));
+    await chmod(d, 0o755);
+    return d;
+  });
   let setup: Promise<unknown> = Promise.resolve();
   let loaded = false; // Apache was asked to load the conf: it must be reloaded without it
   const route: AliasRoute = {
@@ -191,8 +209,10 @@ async function openAliasRoute(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   setup = (async () => {
-    await mkdirs(confDir, created);
-    await writeFile(confPath, aliasConfText(dir), { mode: 0o644 });
+    await onApacheFiles(`write ${confPath}`, async () => {
+      await mkdirs(confDir, created);
+      await writeFile(confPath, aliasConfText(dir), { mode: 0o644 });
+    });
     await configtest(ctl, 'after');
     loaded = true;
     await reload(ctl, 'adding the temporary challenge route');
@@ -267,11 +287,14 @@ export class ApacheHttpSolver implements ChallengeSolver {
     const site = this.site(name);
     let route: { kind: 'docroot' | 'alias'; dir: string } | undefined;
     let why = `its vhost (${site.vhostFile}) has no DocumentRoot`;
-    if (site.docroot && !this.alias) {
+    if (site.docroot && !existsSync(site.docroot)) why = `its DocumentRoot ${site.docroot} does not exist`;
+    else if (site.docroot && !this.alias) {
       const dir = join(site.docroot, PREFIX);
       const created: string[] = [];
-      await mkdirs(dir, created);
-      const p = await probeRoute(dir, site);
+      const p = await onApacheFiles(`write a probe file under ${dir}`, async () => {
+        await mkdirs(dir, created);
+        return probeRoute(dir, site);
+      });
       if (p.ok) {
         this.created.push(...created);
         this.io.say(
@@ -290,8 +313,10 @@ export class ApacheHttpSolver implements ChallengeSolver {
 
   async present(ch: ChallengeContext) {
     const { dir } = await this.route(ch.identifier);
-    await mkdirs(dir, this.created);
-    await writeFile(join(dir, ch.token), ch.keyAuthorization, { mode: 0o644 });
+    await onApacheFiles(`write the challenge file under ${dir}`, async () => {
+      await mkdirs(dir, this.created);
+      await writeFile(join(dir, ch.token), ch.keyAuthorization, { mode: 0o644 });
+    });
   }
 
   async cleanup(ch: ChallengeContext) {
