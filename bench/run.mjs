@@ -4,7 +4,7 @@ import { cpus, totalmem, hostname } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const suites = ['foundation', 'keys', 'acme', 'monitor'];
+const suites = ['foundation', 'keys', 'acme', 'monitor', 'trust'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const rows = [];
 const header = ['benchmark', 'certkit', 'peer', 'ratio (peer/certkit)', 'note'];

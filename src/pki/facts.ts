@@ -61,6 +61,20 @@ function accessUrls(infoAccess: string | undefined, method: string): string[] {
 /** child → parent → verdict. Signature checks are the dearest part of judging a chain: each pair is checked once. */
 const signatureCache = new WeakMap<X509Certificate, WeakMap<X509Certificate, boolean>>();
 
+const publicKeys = new WeakMap<X509Certificate, KeyObject>();
+
+/** node builds a new KeyObject on every `.publicKey` read: one per certificate per run. */
+function publicKeyOf(x509: X509Certificate): KeyObject {
+  let key = publicKeys.get(x509);
+  if (!key) publicKeys.set(x509, (key = x509.publicKey));
+  return key;
+}
+
+/** Has this pair's signature already been checked in this run? (the validator counts only real checks) */
+export function hasVerdict(child: X509Certificate, parent: X509Certificate): boolean {
+  return signatureCache.get(child)?.has(parent) ?? false;
+}
+
 /** The child's signature verifies with the parent's public key (nothing else). Memoised per pair of objects. */
 export function verifiesWith(child: X509Certificate, parent: X509Certificate): boolean {
   let byParent = signatureCache.get(child);
@@ -68,7 +82,7 @@ export function verifiesWith(child: X509Certificate, parent: X509Certificate): b
   let known = byParent.get(parent);
   if (known === undefined) {
     try {
-      known = child.verify(parent.publicKey);
+      known = child.verify(publicKeyOf(parent));
     } catch {
       known = false;
     }

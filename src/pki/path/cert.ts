@@ -272,7 +272,7 @@ export function parseCertificate(input: Uint8Array, loaded?: X509Certificate): C
   }
   const info: CertInfo = {
     der,
-    id: createHash('sha256').update(der).digest('hex'),
+    id: x509?.fingerprint256 ?? createHash('sha256').update(der).digest('hex'),
     x509,
     version,
     serial: Buffer.from(content(der, serial)),

@@ -5,7 +5,7 @@
  */
 import type { CertInfo } from './cert.js';
 import { describe, describeName } from './cert.js';
-import { certProblems, type Role } from './cert-checks.js';
+import { certProblems, wholeSeconds, type Role } from './cert-checks.js';
 import { crlVerdict, type Crl } from './crl.js';
 import { sanCovers, type PeerName } from './hostname.js';
 import { ConstraintBudgetExceeded, constrainedNames, refusedName } from './name-constraints.js';
@@ -22,6 +22,19 @@ export interface PathContext {
   isSelfSigned: (c: CertInfo) => boolean;
   /** an anchor the user added by hand (not from a public store) */
   privateAnchor: (c: CertInfo) => boolean;
+}
+
+/** The same intermediates and roots recur in every chain of a run: judge each once per role, purpose and second. */
+const caVerdicts = new WeakMap<CertInfo, Map<string, Problem[]>>();
+
+function caProblemsOnce(c: CertInfo, role: Role, ctx: PathContext): Problem[] {
+  if (role === 'leaf') return certProblems(c, role, ctx.at, ctx.purpose);
+  const key = `${role}|${ctx.purpose}|${wholeSeconds(ctx.at)}`;
+  let byKey = caVerdicts.get(c);
+  if (!byKey) caVerdicts.set(c, (byKey = new Map()));
+  let known = byKey.get(key);
+  if (!known) byKey.set(key, (known = certProblems(c, role, ctx.at, ctx.purpose)));
+  return known;
 }
 
 function nonSelfIssued(certs: CertInfo[]): number {
@@ -80,7 +93,7 @@ export function evaluatePath(path: CertInfo[], anchored: boolean, ctx: PathConte
             ? 'private-anchor'
             : 'anchor'
           : 'intermediate';
-    for (const p of certProblems(c, role, ctx.at, ctx.purpose)) problems.push({ ...p, at: i });
+    for (const p of caProblemsOnce(c, role, ctx)) problems.push({ ...p, at: i });
   });
   for (let k = 1; k < n; k++) {
     const pathLen = path[k]!.basicConstraints?.pathLen;

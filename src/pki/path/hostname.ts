@@ -9,13 +9,13 @@ import { isPublicSuffix } from './public-suffix.js';
 
 export type PeerName = { kind: 'dns' | 'ip'; value: string };
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const HOST = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$/;
 
 /** A syntactically valid DNS host name (lowercased, no trailing dot), or null. */
 export function normaliseDnsName(name: string): string | null {
   const n = name.toLowerCase().replace(/\.$/, '');
   if (n.length === 0 || n.length > 253) return null;
-  return n.split('.').every((l) => LABEL.test(l)) ? n : null;
+  return HOST.test(n) ? n : null;
 }
 
 /** IPv4 in strict dotted-quad or IPv6 in any valid text form, as bytes; null when not an address. */

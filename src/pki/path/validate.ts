@@ -5,11 +5,11 @@
  * its reasons. Work is bounded: candidates per step, signature checks, depth, cycles.
  */
 import { describe, type CertInfo } from './cert.js';
+import { hasVerdict, verifiesWith } from '../facts.js';
 import { certInfo, poolOf, prepareAnchors } from './anchors.js';
 import { parseCrl, type Crl } from './crl.js';
 import { evaluatePath, type PathContext } from './evaluate-path.js';
 import { peerName } from './hostname.js';
-import { verifiesWith } from '../facts.js';
 import type { Limits, Problem, ValidateInput, ValidationResult } from './types.js';
 
 export const DEFAULT_LIMITS: Limits = {
@@ -18,9 +18,6 @@ export const DEFAULT_LIMITS: Limits = {
   maxSignatureChecks: 256,
   maxConstraintChecks: 65_536,
 };
-
-/** child → parent id → did parent's key sign child. Shared across calls: the same intermediate recurs. */
-const verdicts = new WeakMap<CertInfo, Map<string, boolean>>();
 
 interface Outcome {
   path: CertInfo[];
@@ -67,18 +64,9 @@ export function validatePath(input: ValidateInput): ValidationResult {
   let signatureChecks = 0;
   let exhausted = false;
   const signedBy = (child: CertInfo, parent: CertInfo): boolean => {
-    const known = verdicts.get(child)?.get(parent.id);
-    if (known !== undefined) return known;
-    signatureChecks++;
-    let ok = false;
-    try {
-      ok = !!child.x509 && !!parent.x509 && verifiesWith(child.x509, parent.x509);
-    } catch {
-      ok = false;
-    }
-    if (!verdicts.has(child)) verdicts.set(child, new Map());
-    verdicts.get(child)!.set(parent.id, ok);
-    return ok;
+    if (!child.x509 || !parent.x509) return false;
+    if (!hasVerdict(child.x509, parent.x509)) signatureChecks++;
+    return verifiesWith(child.x509, parent.x509);
   };
   const selfSignedCache = new Map<string, boolean>();
   const isSelfSigned = (c: CertInfo) => {
