@@ -31,7 +31,7 @@ export { importCertificate } from './import/import.js';
 export { renewAll } from './acme/renew.js';
 export { revokeLineage } from './acme/revoke.js';
 export { decideRenewal } from './acme/policy.js';
-export { installApache, listVhosts } from './deploy/apache/install.js';
+export { findSites, installApache, listVhosts } from './deploy/apache/install.js';
 export { installAsterisk } from './deploy/asterisk/install.js';
 export { runCheck } from './monitor/check.js';
 export { parseTarget } from './monitor/targets.js';

@@ -288,6 +288,9 @@ describe('install apache: what loading mod_ssl changes (Debian)', () => {
     const notes = JSON.parse(dry.stdout).notes.join('\n');
     expect(notes).toMatch(/turns ON the vhost woken\.test .*woken\.conf:2/);
     expect(notes).toMatch(/turns OFF the vhost legacy\.test .*legacy\.conf:2 \(<IfModule !mod_ssl\.c>\)/);
+    const text = await install(l.store, i, 'modssl', ['--dry-run']);
+    expect(text.stdout).toMatch(/^# note: .*turns ON the vhost woken\.test/m);
+    expect(text.stdout).toMatch(/^# note: .*turns OFF the vhost legacy\.test/m);
     const r = await install(l.store, i, 'modssl');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/note: .*turns OFF the vhost legacy\.test/);

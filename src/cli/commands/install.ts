@@ -118,8 +118,11 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
   if (!flags.dryRun && flags.name) await recordInstaller(store, flags.name, { kind: target, options });
   if (ctx.json)
     ctx.out(JSON.stringify({ schemaVersion: 1, target, dryRun: !!flags.dryRun, ...result }, null, 2));
-  else if (flags.dryRun) ctx.out(result.noop ? 'nothing would change' : result.diff);
-  else if (!ctx.quiet) {
+  else if (flags.dryRun) {
+    // what the change does beyond the diff (a vhost woken or switched off by mod_ssl, names not redirected...)
+    for (const n of result.notes) ctx.out(`# note: ${n}`);
+    ctx.out(result.noop ? 'nothing would change' : result.diff);
+  } else if (!ctx.quiet) {
     for (const n of result.notes) ctx.out(`note: ${n}`);
     ctx.out(
       result.noop
