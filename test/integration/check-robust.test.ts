@@ -130,6 +130,17 @@ describe('one bad target never loses the report', () => {
 });
 
 describe('the Nagios contract for every ending', () => {
+  it('a metrics file that cannot be written: the report is still printed, then the error; OK becomes UNKNOWN', () => {
+    const prom = join(tempDir(), 'no-such-dir', 'certkit.prom');
+    const r = certkit(['check', good.certFile, '--ca-file', root.certFile, '--nagios', '--prometheus', prom]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(
+      /^CERTKIT UNKNOWN - cannot write \S+certkit\.prom \(ENOENT\); 1 certificate\(s\) ok \| '[^']*good\.pem'=\d+s;/,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^certkit: cannot write .*certkit\.prom/);
+  });
+
   it('usage errors, a bad config value and a missing --ca-file are UNKNOWN (exit 3), with a status line under --nagios', () => {
     const cfg = join(tempDir(), 'config.json');
     writeFileSync(cfg, JSON.stringify({ check: { targets: 'store', warnDays: 'abc' } }));

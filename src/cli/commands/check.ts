@@ -116,7 +116,8 @@ export async function runCheckCommand(ctx: Context, args: string[], flags: Check
     try {
       await writeFileAtomic(file, await render(), 0o644);
     } catch (err) {
-      problems.push(`cannot write ${file}: ${errorMessage(err)}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push(`cannot write ${file} (${code ?? errorMessage(err)})`);
     }
   };
   await write(flags.prometheus ?? cfg.prometheus, async () => renderPrometheus(report));
@@ -128,7 +129,7 @@ export async function runCheckCommand(ctx: Context, args: string[], flags: Check
     status === report.status ? report : { ...report, status, exitCode: EXIT_FOR[status] };
 
   if (ctx.json) ctx.out(JSON.stringify(shown, null, 2));
-  else if (flags.nagios) ctx.out(renderNagios(shown, policy.warnDays, policy.critDays));
+  else if (flags.nagios) ctx.out(renderNagios(shown, policy.warnDays, policy.critDays, problems));
   else if (!ctx.quiet || shown.status !== 'OK') for (const l of renderTable(shown, ctx.color)) ctx.out(l);
   for (const p of problems) ctx.err(`certkit: ${p}`);
 

@@ -20,9 +20,15 @@ function perfdata(t: TargetResult, now: Date, warnDays: number, critDays: number
   return `${label(t)}=${left}s;${Math.round(warnMs / 1000)}:;${Math.round(critMs / 1000)}:;;`;
 }
 
-export function renderNagios(r: CheckReport, warnDays: number, critDays: number): string {
+/** `notes`: problems of the run itself (a report file that could not be written), said first. */
+export function renderNagios(
+  r: CheckReport,
+  warnDays: number,
+  critDays: number,
+  notes: string[] = [],
+): string {
   const bad = [...r.targets].sort(byUrgency).filter((t) => t.status !== 'OK');
-  const summary = bad.length
+  const findings = bad.length
     ? bad
         .slice(0, 5)
         .map((t) => `${t.target}: ${t.findings.map((f) => f.id).join(',')}`)
@@ -30,6 +36,7 @@ export function renderNagios(r: CheckReport, warnDays: number, critDays: number)
     : r.targets.length
       ? `${r.targets.length} certificate(s) ok`
       : 'nothing was checked';
+  const summary = [...notes, findings].join('; ');
   const now = new Date(r.generatedAt);
   const perf = r.targets
     .map((t) => perfdata(t, now, warnDays, critDays))
