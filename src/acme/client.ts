@@ -391,7 +391,7 @@ export class AcmeClient {
     }
   }
 
-  /** Re-reads with a growing pause (honouring Retry-After) until done() or the poll deadline. */
+  /** Re-reads with a growing pause (100 ms doubling to 3 s) until done() or the poll deadline. */
   private async poll<T>(read: () => Promise<T>, done: (v: T) => boolean, context: string): Promise<T> {
     const deadline = Date.now() + this.deadlines.pollMs;
     let pause = 100;

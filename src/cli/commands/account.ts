@@ -3,7 +3,7 @@ import { resolveServer } from '../../acme/servers.js';
 import { deadlinesFromSeconds } from '../../acme/client.js';
 import { usageError } from '../../errors.js';
 import { confirmOrRefuse } from '../confirm.js';
-import { eabFromFlags } from './request.js';
+import { eabFromFlags } from '../../acme/eab.js';
 import type { Context } from '../context.js';
 
 export interface AccountFlags {

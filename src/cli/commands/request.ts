@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
-import { CertkitError, usageError } from '../../errors.js';
+import { usageError } from '../../errors.js';
 import { parseKeyType } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
 import { loadAccount } from '../../acme/account.js';
@@ -24,6 +24,7 @@ import { Store } from '../../store/store.js';
 import type { Context } from '../context.js';
 import type { InstallFlags } from './install.js';
 import { deployVersion } from '../../acme/deploy.js';
+import { eabFromFlags } from '../../acme/eab.js';
 import { decideRenewal } from '../../acme/policy.js';
 import { nowFromEnv } from './renew.js';
 
@@ -55,41 +56,6 @@ export interface RequestFlags extends InstallFlags {
   dryRun?: boolean;
   timeout?: string;
   force?: boolean;
-}
-
-/** The EAB HMAC key: from --eab-hmac-key-file, else CERTKIT_EAB_HMAC_KEY (never from argv). */
-export async function eabFromFlags(
-  f: { eabKid?: string; eabHmacKeyFile?: string },
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ kid: string; hmacKey: string } | undefined> {
-  const fromEnv = env.CERTKIT_EAB_HMAC_KEY?.trim();
-  if (!f.eabKid) {
-    if (f.eabHmacKeyFile) throw usageError('--eab-hmac-key-file needs --eab-kid');
-    return undefined;
-  }
-  if (!f.eabHmacKeyFile && !fromEnv)
-    throw usageError(
-      'external account binding needs the HMAC key',
-      'give --eab-hmac-key-file FILE or set CERTKIT_EAB_HMAC_KEY',
-    );
-  let hmacKey = fromEnv ?? '';
-  if (f.eabHmacKeyFile) {
-    try {
-      hmacKey = (await readFile(f.eabHmacKeyFile, 'utf8')).trim();
-    } catch (err) {
-      throw new CertkitError(
-        'input',
-        `cannot read the EAB HMAC key file ${f.eabHmacKeyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-      );
-    }
-  }
-  if (!/^[A-Za-z0-9_\-+/=]+$/.test(hmacKey))
-    throw new CertkitError(
-      'input',
-      'the EAB HMAC key is empty or not base64url',
-      "copy it from the CA's dashboard",
-    );
-  return { kid: f.eabKid, hmacKey };
 }
 
 export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
