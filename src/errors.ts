@@ -57,6 +57,8 @@ const SYSTEM_CODES: Record<string, string> = {
   EROFS: 'read-only file system',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
+  EISDIR: 'a directory is in the way',
+  ENOTDIR: 'a file is in the way of a directory',
 };
 
 /**

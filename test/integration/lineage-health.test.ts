@@ -4,7 +4,16 @@
  * exit 0 with nothing done and `list` say "no lineages"; a config value of the wrong type was exit 70.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, certkitAsync, type CliResult } from '../helpers/cli.js';
@@ -104,6 +113,20 @@ describe('a lineage certkit cannot use is never skipped silently', () => {
     // the leftovers of killed writers and lock takers are swept
     expect(readdirSync(join(store, 'lineages', NAME)).filter((e) => e.startsWith('.'))).toEqual([]);
     expect(existsSync(join(store, '.lock.stale-999999'))).toBe(false);
+  });
+
+  it('settings are written before the version goes live: when they cannot be written, nothing goes live', async () => {
+    const store = copyStore();
+    // a directory where settings.json belongs: renaming the new settings into place fails
+    rmSync(settingsFile(store));
+    mkdirSync(settingsFile(store));
+    const r = await ck(store, ['request', NAME, ...standaloneArgs(pebble), '--force']);
+    expect(r.code, r.stderr).toBe(8);
+    oneLine(r);
+    expect(r.stderr).toMatch(/a directory is in the way \(EISDIR\)/);
+    expect(readdirSync(join(store, 'lineages', NAME, 'versions')).filter((e) => /^\d+$/.test(e))).toEqual([
+      '0001',
+    ]);
   });
 
   it('a store the cron user cannot read: list and renew exit 8 with the path', () => {
