@@ -347,6 +347,21 @@ describe('bare certkit request on a server with Apache', () => {
     expect(tree(s.apache.serverRoot)).toEqual(before);
   });
 
+  it('--no-install, then the bare request again: nothing ordered (still valid), but now installed and recorded', async () => {
+    const name = 'later.install.test';
+    const s = await setup(name);
+    const first = await certkitAsync(bare(s, name, ['--no-install']), { env: s.env, timeoutMs: 90_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const again = await certkitAsync(['--json', ...bare(s, name)], { env: s.env, timeoutMs: 90_000 });
+    expect(again.code, again.stderr).toBe(0);
+    const out = JSON.parse(again.stdout);
+    expect(out).toMatchObject({ unchanged: true, installs: [{ kind: 'apache' }] });
+    await expectHttpsLive(s, name);
+    const settings = JSON.parse(readFileSync(join(s.store, 'lineages', name, 'settings.json'), 'utf8'));
+    expect(settings.installers.map((i: { kind: string }) => i.kind)).toEqual(['apache']);
+    expect(readdirSync(join(s.store, 'lineages', name, 'versions'))).toHaveLength(1);
+  }, 120_000);
+
   it('concurrent renewals of two lineages through the temporary Alias: shared while they overlap, removed when both are done', async () => {
     const [one, two] = ['one.shared.test', 'two.shared.test'];
     const s = await setup(one, { appRewrite: true, more: [two] });

@@ -15,6 +15,8 @@ import { tlsPortFromTree } from '../../acme/auto/tls-port.js';
 import type { ObtainResult } from '../../acme/obtain.js';
 import type { ChallengeSettings } from '../../acme/solvers/types.js';
 import { scheduleFiles } from '../../monitor/schedule.js';
+import type { Store } from '../../store/store.js';
+import type { InstallFlags } from './install.js';
 import type { Context } from '../context.js';
 
 export interface AutoFlags {
@@ -147,6 +149,26 @@ export function autoInstallOptions(ctx: Context, auto: AutoChoice | null, f: Aut
     `installing into the Apache site that serves the names (TLS on port ${tlsPort}; --no-install skips this)`,
   );
   return { serverRoot: auto.finding.serverRoot, ctl: f.ctl, tlsPort };
+}
+
+/**
+ * The certificate is already valid and nothing is requested: still install into the Apache that serves the
+ * names when no Apache install is recorded yet (e.g. the first install was rolled back and Apache is fixed now).
+ */
+export async function installIfNotYet(
+  ctx: Context,
+  store: Store,
+  lineage: string,
+  auto: AutoChoice | null,
+  f: AutoFlags & InstallFlags,
+): Promise<unknown[]> {
+  const settings = await store.readSettings(lineage);
+  if (settings?.installers?.some((i) => i.kind === 'apache')) return [];
+  const options = autoInstallOptions(ctx, auto, f);
+  if (!options) return [];
+  const { installAfterIssue } = await import('../../deploy/after-issue.js');
+  const { installerOptions } = await import('./install.js');
+  return installAfterIssue(ctx, store, lineage, ['apache'], installerOptions({ ...f, ...options }));
 }
 
 export interface RenewalSchedule {

@@ -18,6 +18,7 @@ import {
   closingSummary,
   renewalLine,
   ensureRenewalSchedule,
+  installIfNotYet,
 } from './request-auto.js';
 import { lineageNameFor } from '../../store/paths.js';
 import { Store } from '../../store/store.js';
@@ -136,11 +137,12 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   if (!flags.force) {
     const current = await validNotDue(store, lineage, names, nowFromEnv());
     if (current) {
+      const installs = flags.dryRun ? [] : await installIfNotYet(ctx, store, lineage, auto, flags);
       const schedule = flags.dryRun ? null : await ensureRenewalSchedule(ctx, flags);
       if (ctx.json)
         ctx.out(
           JSON.stringify(
-            { schemaVersion: 1, lineage, names, unchanged: true, ...current, renewal: schedule },
+            { schemaVersion: 1, lineage, names, unchanged: true, ...current, installs, renewal: schedule },
             null,
             2,
           ),
