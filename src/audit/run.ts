@@ -5,6 +5,8 @@
 import { X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { CertkitError } from '../errors.js';
 import type { CheckOptions } from '../monitor/check.js';
 import { worst } from '../monitor/evaluate.js';
 import { EXIT_FOR, type Severity } from '../monitor/types.js';
@@ -82,10 +84,17 @@ async function localJobs(o: AuditOptions): Promise<PortJob[]> {
 
 async function remoteJobs(o: AuditOptions & { remoteHost: string }): Promise<PortJob[]> {
   let address = o.remoteHost;
-  try {
-    address = (await lookup(o.remoteHost)).address;
-  } catch {
-    /* an address, or unresolvable: the probes will say "closed" */
+  if (!isIP(o.remoteHost)) {
+    try {
+      address = (await lookup(o.remoteHost)).address;
+    } catch (err) {
+      // "0 open ports, OK" for a host that does not exist would be a lie
+      throw new CertkitError(
+        'network',
+        `${o.remoteHost} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'lookup failed'})`,
+        'check the name, or give its address',
+      );
+    }
   }
   const ports = o.ports ?? DEFAULT_REMOTE_PORTS;
   const tcp: PortJob[] = ports.map((port) => ({

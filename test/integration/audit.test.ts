@@ -493,9 +493,16 @@ describe('certkit audit at scale', () => {
     }
   });
 
-  it('refuses a bad --ports list in one line', () => {
+  it('a remote host that does not resolve is UNKNOWN with its reason, never "0 open ports, OK"', () => {
+    const r = certkit(['audit', '--remote', 'no-such-host.invalid', '--nagios']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^CERTKIT UNKNOWN - no-such-host\.invalid does not resolve/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a bad --ports list in one line, UNKNOWN as a monitoring plugin must', () => {
     const r = certkit(['audit', '--ports', '80,abc']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/--ports: "abc"/);
   });

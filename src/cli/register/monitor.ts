@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { collect, examples, type Runner } from './shared.js';
 
 /** Commands that are Nagios/Icinga plugins: an error that ends them before a report is UNKNOWN. */
-export const NAGIOS_PLUGINS: ReadonlySet<string> = new Set(['check']);
+export const NAGIOS_PLUGINS: ReadonlySet<string> = new Set(['check', 'audit']);
 const NAGIOS_UNKNOWN = 3;
 
 /** The error line went to stderr already; with --nagios the status line on stdout says UNKNOWN too. */
