@@ -29,6 +29,7 @@
  *
  *   daemon: asterisk-standin.mjs --daemon --config-dir DIR --ctl SOCKET --log-dir DIR
  *   client: asterisk-standin.mjs --ctl SOCKET -rx "module reload res_pjsip.so"   |   -V
+ *   env: SIP_RELOAD_DELAY_MS (chan_sip's reload delay), STANDIN_CHAN_SIP=no (a build without chan_sip, as 21+)
  */
 import { appendFileSync, existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer as netServer } from 'node:net';
@@ -195,6 +196,7 @@ class Standin {
     this.transports = new Map(); // name -> { opts, certStat, keyStat, port }
     this.tcptls = new Map(); // http|manager|sip -> { stats, failed, port, bind }
     this.sipDelay = Number(process.env.SIP_RELOAD_DELAY_MS ?? 1500);
+    this.chanSip = process.env.STANDIN_CHAN_SIP !== 'no';
   }
 
   log(level, source, msg) {
@@ -208,7 +210,7 @@ class Standin {
     await this.pjsip(true);
     await this.http(true);
     await this.manager(true);
-    await this.sip(true);
+    if (this.chanSip) await this.sip(true);
   }
 
   async rx(cmd) {
@@ -224,13 +226,13 @@ class Standin {
         await this.manager(false);
         return '';
       case 'sip reload':
+        if (!this.chanSip) break; // Asterisk 21+ has no chan_sip
         setTimeout(() => void this.sip(false), this.sipDelay);
         return '';
       case 'core show version':
         return VERSION;
-      default:
-        return `No such command '${cmd}' (type 'core show help ${cmd}' for other possible commands)`;
     }
+    return `No such command '${cmd}' (type 'core show help ${cmd}' for other possible commands)`;
   }
 
   // PJSIP transports: see res_pjsip/config_transport.c transport_apply()

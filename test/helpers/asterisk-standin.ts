@@ -32,7 +32,7 @@ process.once('exit', () => {
 
 export async function startAsteriskStandin(
   configDir: string,
-  opts: { sipReloadDelayMs?: number } = {},
+  opts: { sipReloadDelayMs?: number; chanSip?: boolean } = {},
 ): Promise<AsteriskStandin> {
   const dir = tempDir('asterisk-standin-');
   const ctl = join(dir, 'asterisk.ctl');
@@ -44,7 +44,11 @@ export async function startAsteriskStandin(
     [SCRIPT, '--daemon', '--config-dir', configDir, '--ctl', ctl, '--log-dir', dir],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, SIP_RELOAD_DELAY_MS: String(opts.sipReloadDelayMs ?? 1500) },
+      env: {
+        ...process.env,
+        SIP_RELOAD_DELAY_MS: String(opts.sipReloadDelayMs ?? 1500),
+        STANDIN_CHAN_SIP: opts.chanSip === false ? 'no' : 'yes',
+      },
     },
   );
 

@@ -706,6 +706,19 @@ describe('certkit install asterisk against the stand-in', () => {
     expect(state(q.etc)).toEqual(before);
   });
 
+  it('an Asterisk without chan_sip (21+): `sip reload` is "No such command", said plainly, every file restored', async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    await p.standin.stop();
+    const standin = await startAsteriskStandin(p.etc, { chanSip: false });
+    standins.push(standin);
+    const before = state(p.etc);
+    await expect(install({ ...p, standin }, { parts: ['pjsip', 'sip'] })).rejects.toThrow(
+      /asterisk -rx 'sip reload': No such command .*not have that module loaded.*every file was restored.*every part that answered TLS before serves its old certificate again/,
+    );
+    expect(state(p.etc)).toEqual(before);
+    expect(await served(p.ports.pjsip)).toBe(pki.oldFingerprint);
+  });
+
   it('Asterisk not running: said plainly, every file restored', async () => {
     const p = await pbx({ parts: ['pjsip', 'manager'] });
     await p.standin.stop();

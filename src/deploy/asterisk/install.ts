@@ -181,6 +181,14 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
         `Asterisk is not running (asterisk -rx: ${r.output.split('\n')[0]})`,
         'start Asterisk, then run certkit again',
       );
+    if (/^No such command/i.test(r.output))
+      throw new CertkitError(
+        'deploy',
+        `asterisk -rx '${command}': ${r.output.split('\n')[0]}: this Asterisk does not have that module loaded`,
+        command === RELOAD_COMMANDS.sip
+          ? 'chan_sip is gone since Asterisk 21: leave out --sip (PJSIP serves TLS with --pjsip)'
+          : 'load the module, or leave that part out',
+      );
     if (record) result.reloads.push(command);
   };
   const verify = async (e: Endpoint) => {
@@ -198,7 +206,11 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   /** Every part re-reads its files: the .conf files touched (they may have their old mtime), then reloaded. */
   const reloadEverything = async (record: boolean) => {
     for (const part of plan.parts) if (part !== 'pjsip') await touch(join(configDir, `${part}.conf`));
-    for (const part of plan.parts) await reload(RELOAD_COMMANDS[part], record);
+    for (const part of plan.parts)
+      await reload(RELOAD_COMMANDS[part], record).catch((err: Error) => {
+        // while recovering, a part whose module is missing has nothing to reload: the others still do
+        if (record || /not running/.test(err.message)) throw err;
+      });
   };
   if (result.noop) {
     step('files already in place: checking what each part serves');
