@@ -16,6 +16,7 @@ import type { TrustStore } from '../pki/trust.js';
 import type { ParsedCertificate } from '../pki/types.js';
 import type { Store } from '../store/store.js';
 import { evaluateChain, worst } from './evaluate.js';
+import { revocationFindings, type RevocationRun } from './trust-findings.js';
 import type { Target } from './targets.js';
 import { resolveAll } from './resolve.js';
 import { probeTls } from './tls-probe.js';
@@ -37,6 +38,8 @@ export interface CheckOptions {
   pinIp?: string;
   /** names every file's certificate must cover (check FILE --name) */
   names?: string[];
+  /** online revocation (OCSP / CRL) of each leaf that names a responder or CRL (default on) */
+  revocation?: RevocationRun;
 }
 
 const SKIP_NAME = /(~|\.bak|\.orig|\.old|\.dpkg-(old|dist|new)|\.rpmnew|\.rpmsave|\.swp)$/i;
@@ -110,6 +113,14 @@ function withSig(c: ParsedCertificate) {
     /* unknown */
   }
   return { x509: c.x509, signatureAlgorithm, parsed: c };
+}
+
+/** Online revocation of the leaf (trust's part, src/monitor/trust-findings.ts). */
+async function revocation(certs: ParsedCertificate[], o: CheckOptions): Promise<Finding[]> {
+  if (!o.revocation?.enabled) return [];
+  const { chain, unrelated } = orderChain(certs);
+  const others = [...chain.slice(1), ...unrelated].map((c) => c.x509);
+  return revocationFindings(chain[0]?.x509, others, o.trust, o.policy, o.revocation);
 }
 
 function judge(
@@ -241,6 +252,7 @@ function fileUnit(
           message: `the private key ${keyFile ?? 'in the file'} does not match the certificate`,
         });
       }
+      extra.push(...(await revocation(certificates, o)));
       return judge(path, 'file', certificates, o, undefined, extra);
     },
   };
@@ -358,6 +370,7 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
             severity: 'CRITICAL',
             message: `the lineage's key ${keyPath} does not match its certificate`,
           });
+        extra.push(...(await revocation(m.certificates, o)));
         return judge(label, 'store', m.certificates, o, undefined, extra);
       },
     });
@@ -432,6 +445,7 @@ async function endpointUnits(
           message: `serves ${certs[0].x509.fingerprint256.slice(0, 23)}… but the deployed certificate is ${deployed.fingerprint256.slice(0, 23)}… (renewed but not reloaded?)`,
         });
       }
+      extra.push(...(await revocation(certs, o)));
       return judge(t.label, 'endpoint', certs, o, t.host, extra, address, probe.orderKnown);
     },
   }));

@@ -5,7 +5,10 @@
  * that is not a trust anchor is `self-signed` (WARNING; CRITICAL with --strict; nothing when
  * --allow-self-signed matches) instead of a chain problem.
  */
+import type { X509Certificate } from 'node:crypto';
+import type { Crl } from '../pki/path/crl.js';
 import { validatePath } from '../pki/path/validate.js';
+import { checkRevocation, type FetchBytes } from '../pki/revocation/check.js';
 import type { Problem } from '../pki/path/types.js';
 import type { TrustStore } from '../pki/trust.js';
 import { globToRegex, type ChainFacts } from './evaluate.js';
@@ -59,4 +62,32 @@ export function trustFindings(c: ChainFacts, trust: TrustStore, p: CheckPolicy):
   return r.problems
     .filter((q) => !leafDate(q))
     .map((q) => ({ id: q.id, severity: severityOf(q), message: q.message }));
+}
+
+export interface RevocationRun {
+  enabled: boolean;
+  /** CRLs fetched once per run */
+  crlCache: Map<string, Promise<Crl>>;
+  fetchBytes?: FetchBytes;
+}
+
+/**
+ * Online revocation of the leaf (OCSP, else its CRL): `revoked` is CRITICAL, a responder or CRL that can't
+ * be reached or used is WARNING `revocation-unknown` — never a false CRITICAL.
+ */
+export async function revocationFindings(
+  leaf: X509Certificate | undefined,
+  others: X509Certificate[],
+  trust: TrustStore,
+  p: CheckPolicy,
+  run: RevocationRun,
+): Promise<Finding[]> {
+  if (!run.enabled || !leaf) return [];
+  const r = validatePath({ leaf, intermediates: others, anchors: trust.anchors, at: p.now });
+  const problems = await checkRevocation(r.path, {
+    at: p.now,
+    cache: run.crlCache,
+    fetchBytes: run.fetchBytes,
+  });
+  return problems.map((q) => ({ id: q.id, severity: severityOf(q), message: q.message }));
 }

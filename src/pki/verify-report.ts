@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, describeName, type CertInfo } from './path/cert.js';
 import type { Problem, ValidateInput, ValidationResult } from './path/types.js';
 import { validatePath } from './path/validate.js';
+import { checkRevocation, type FetchBytes } from './revocation/check.js';
 
 export interface VerifyReport {
   schemaVersion: 1;
@@ -26,6 +27,8 @@ export interface VerifyReport {
   /** true when the path ends at a trust anchor */
   anchored: boolean;
   problems: { id: Problem['id']; message: string; position?: number }[];
+  /** what could not be checked but does not make the path invalid (revocation-unknown) */
+  warnings: { id: Problem['id']; message: string }[];
 }
 
 function fingerprint(c: CertInfo): string {
@@ -45,10 +48,11 @@ export function toVerifyReport(
   extra: Problem[] = [],
 ): VerifyReport {
   const anchored = r.anchored;
-  const problems = [...r.problems, ...extra];
+  const problems = [...r.problems, ...extra.filter((p) => p.id !== 'revocation-unknown')];
+  const warnings = extra.filter((p) => p.id === 'revocation-unknown');
   return {
     schemaVersion: 1,
-    valid: r.trusted && extra.length === 0,
+    valid: r.trusted && problems.length === r.problems.length,
     at: input.at.toISOString(),
     purpose: input.purpose ?? 'server',
     names: input.names ?? [],
@@ -64,9 +68,19 @@ export function toVerifyReport(
       role: i === 0 ? 'leaf' : anchored && i === r.path.length - 1 ? 'anchor' : 'intermediate',
     })),
     problems: problems.map((p) => ({ id: p.id, message: p.message, position: p.at })),
+    warnings: warnings.map((p) => ({ id: p.id, message: p.message })),
   };
 }
 
-export function verifyCertificate(input: ValidateInput): VerifyReport {
-  return toVerifyReport(input, validatePath(input));
+/** Validate, then (when the path is trusted and `revocation` is on) ask OCSP / the CRL about the leaf. */
+export async function verifyCertificate(
+  input: ValidateInput,
+  revocation: { enabled: boolean; fetchBytes?: FetchBytes } = { enabled: false },
+): Promise<VerifyReport> {
+  const r = validatePath(input);
+  const extra =
+    revocation.enabled && r.trusted
+      ? await checkRevocation(r.path, { at: input.at, fetchBytes: revocation.fetchBytes })
+      : [];
+  return toVerifyReport(input, r, extra);
 }

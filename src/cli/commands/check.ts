@@ -29,6 +29,7 @@ export interface CheckFlags {
   caFile?: string[];
   systemRoots?: boolean;
   name?: string[];
+  revocation?: boolean;
   nagios?: boolean;
   prometheus?: string;
   html?: string;
@@ -94,6 +95,7 @@ export async function checkReport(
     policy,
     trust: loadTrustStore(caFiles, { system: flags.systemRoots !== false }),
     names: flags.name?.map(checkName),
+    revocation: { enabled: flags.revocation !== false, crlCache: new Map() },
     store: new Store(ctx.storeRoot),
     timeoutMs: num(flags.timeout ?? cfg.timeout, 10, '--timeout', 3600) * 1000,
     concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096)),

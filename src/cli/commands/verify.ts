@@ -15,6 +15,7 @@ export interface VerifyFlags {
   name?: string[];
   at?: string;
   purpose?: string;
+  revocation?: boolean;
 }
 
 async function certificatesIn(file: string): Promise<ParsedCertificate[]> {
@@ -60,6 +61,7 @@ export function renderVerify(ctx: Context, r: VerifyReport): string[] {
     lines.push(`      issuer ${c.issuer}, valid ${c.notBefore} → ${c.notAfter}`);
   });
   if (!r.anchored) lines.push('  (no trust anchor reached)');
+  for (const w of r.warnings) lines.push(`warning: ${w.id}: ${w.message}`);
   if (r.problems.length) {
     lines.push('problems:');
     const width = Math.max(...r.problems.map((p) => p.id.length));
@@ -84,14 +86,17 @@ export async function runVerify(ctx: Context, certFile: string, flags: VerifyFla
       'no trust anchors (--no-system-roots without --ca-file)',
       'give --ca-file with the root(s) to trust',
     );
-  const report = verifyCertificate({
-    leaf,
-    intermediates: [...given.filter((c) => c !== leaf), ...extra],
-    anchors: trust.anchors,
-    names,
-    at,
-    purpose,
-  });
+  const report = await verifyCertificate(
+    {
+      leaf,
+      intermediates: [...given.filter((c) => c !== leaf), ...extra],
+      anchors: trust.anchors,
+      names,
+      at,
+      purpose,
+    },
+    { enabled: flags.revocation !== false },
+  );
   if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
   else if (!ctx.quiet || !report.valid) for (const line of renderVerify(ctx, report)) ctx.out(line);
   return report.valid ? 0 : 1;

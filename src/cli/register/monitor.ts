@@ -43,7 +43,11 @@ export function registerMonitor(program: Command, run: Runner): void {
       )
       .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect)
       .option('--no-system-roots', 'trust only --ca-file (not the system roots)')
-      .option('--name <name>', 'for files: a DNS name or IP the certificate must cover, repeatable', collect);
+      .option('--name <name>', 'for files: a DNS name or IP the certificate must cover, repeatable', collect)
+      .option(
+        '--no-revocation',
+        'skip the OCSP / CRL revocation check (done when the certificate names a responder or CRL)',
+      );
 
   checkOptions(
     program
