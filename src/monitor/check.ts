@@ -88,7 +88,9 @@ function failedUnit(
   return { label, kind, run: async () => result(label, kind, [], [finding], o.policy.now, address) };
 }
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** One line: findings are table cells and Nagios text. */
+const messageOf = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').trim();
 
 /** The finding for a file or directory that could not be read: gone is CRITICAL, anything else UNKNOWN. */
 function readFailure(path: string, err: unknown): Finding {
@@ -329,12 +331,21 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
   const units: Unit[] = [];
   for (const name of names) {
     const label = `store:${name}`;
+    // a lineage without readable renewal settings is never renewed: said, and its certificate still checked
+    const settingsFile = join(store.lineageDir(name), 'settings.json');
+    const broken = (why: string): Finding => ({
+      id: 'settings-broken',
+      severity: 'WARNING',
+      message: `${why} (renew will not renew this lineage until it is fixed)`,
+    });
+    let settingsFinding: Finding | null = null;
     let settings;
     try {
       settings = await store.readSettings(name);
+      if (settings === null) settingsFinding = broken(`${settingsFile}: missing`);
     } catch (err) {
-      units.push(failedUnit(label, 'store', readFailure(`${label} settings`, err), o));
-      continue;
+      const why = messageOf(err);
+      settingsFinding = broken(why.includes(settingsFile) ? why : `${settingsFile}: ${why}`);
     }
     if (settings?.source === 'pending-csr') continue;
     units.push({
@@ -347,11 +358,14 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
             label,
             'store',
             [],
-            [{ id: 'unreadable', severity: 'UNKNOWN', message: 'no live version' }],
+            [
+              { id: 'unreadable', severity: 'UNKNOWN', message: 'no live version' },
+              ...(settingsFinding ? [settingsFinding] : []),
+            ],
             o.policy.now,
           );
         const m = await readMaterial(Buffer.from(live.fullchainPem), store.livePath(name, 'fullchain.pem'));
-        const extra: Finding[] = [];
+        const extra: Finding[] = settingsFinding ? [settingsFinding] : [];
         const leaf = m.certificates[0]!;
         const keyPath = store.livePath(name, 'privkey.pem');
         let key;

@@ -29,6 +29,8 @@ export type FindingId =
   | 'unreadable'
   /** the target itself is not valid (neither a path, "store", nor host[:port]) */
   | 'bad-target'
+  /** a store lineage whose settings.json is missing or unreadable: renew will not renew it */
+  | 'settings-broken'
   /** trust problems from the path validator (docs/trust.md) */
   | ProblemId;
 

@@ -33,6 +33,12 @@ beforeAll(() => {
   });
 });
 
+/** The good certificate (and its root) as a store lineage. */
+function importInto(store: string, name: string): void {
+  const args = ['--cert', good.certFile, '--chain', root.certFile, '--key', good.keyFile, '--name', name];
+  execFileSync(process.execPath, [BIN, '--store', store, 'import', ...args]);
+}
+
 /** Runs certkit as an unprivileged user when the tests run as root (root reads everything). */
 function asUnprivileged(args: string[]): { code: number; stdout: string; stderr: string } {
   if (process.getuid?.() !== 0) return certkit(args);
@@ -284,20 +290,7 @@ describe('right answers', () => {
 
   it('a corrupt key in the store names the file', () => {
     const store = join(tempDir(), 'store');
-    execFileSync(process.execPath, [
-      BIN,
-      '--store',
-      store,
-      'import',
-      '--cert',
-      good.certFile,
-      '--chain',
-      root.certFile,
-      '--key',
-      good.keyFile,
-      '--name',
-      'site',
-    ]);
+    importInto(store, 'site');
     writeFileSync(
       join(store, 'live', 'site', 'privkey.pem'),
       '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
@@ -308,6 +301,27 @@ describe('right answers', () => {
       new RegExp(`^${store}/live/site/privkey\\.pem: damaged private key`),
     );
     expect(r.code).toBe(3);
+  });
+
+  it('check store: a lineage whose settings are missing or corrupt is said (it would never renew), its certificate still checked', () => {
+    const store = join(tempDir(), 'store');
+    for (const name of ['corrupt', 'gone', 'fine']) importInto(store, name);
+    writeFileSync(join(store, 'lineages', 'corrupt', 'settings.json'), '{"source": \n');
+    execFileSync('rm', [join(store, 'lineages', 'gone', 'settings.json')]);
+    const r = certkit(['--json', '--store', store, 'check', 'store', '--ca-file', root.certFile]);
+    expect(r.code).toBe(1);
+    const t = Object.fromEntries(JSON.parse(r.stdout).targets.map((x: any) => [x.target, x]));
+    expect(t['store:fine'].findings).toEqual([]);
+    for (const name of ['corrupt', 'gone']) {
+      expect(t[`store:${name}`].daysLeft).toBeGreaterThan(80);
+      expect(t[`store:${name}`].findings.map((f: any) => [f.id, f.severity])).toEqual([
+        ['settings-broken', 'WARNING'],
+      ]);
+      expect(t[`store:${name}`].findings[0].message).toContain(
+        join(store, 'lineages', name, 'settings.json'),
+      );
+      expect(t[`store:${name}`].findings[0].message).not.toMatch(/\n/);
+    }
   });
 
   it('with CERTKIT_NOW set, table, JSON, finding, Nagios perfdata and HTML agree on the days left', () => {

@@ -59,7 +59,8 @@ export function registerMonitor(program: Command, run: Runner): void {
           'expired, expiring, not-yet-valid, self-signed, untrusted, incomplete-chain, chain-order, hostname-mismatch,\n' +
           'weak-signature, weak-key, key-mismatch, served-differs, unreachable, handshake-failed, timeout, and when a\n' +
           'target cannot be checked: missing (CRITICAL), unreadable, bad-target (UNKNOWN); the other targets are still\n' +
-          'reported. Without targets, uses "check.targets" from the config file (the nightly run).',
+          'checked. settings-broken: a store lineage renew would skip (settings.json missing or unreadable).\n' +
+          'Without targets, uses "check.targets" from the config file (the nightly run).',
       )
       .argument('[targets...]', 'files, directories, "store", host[:port], https://host'),
   )
