@@ -5,9 +5,7 @@
  * trusting `asterisk -rx`, which exits 0 and says "reloaded successfully" whatever happened. On a failure every
  * file is restored (bytes, mode, owner), every part is reloaded again and the old certificates are checked.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { readFile, stat, utimes } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { applyPlan, effectiveEffects, renderDiff, type VerifyEffect } from '../engine.js';
@@ -21,37 +19,11 @@ import {
   type AsteriskPart,
   type Endpoint,
 } from './plan.js';
+import { asteriskGroupId, spawnRunner, touch, unreadableByGroup, type CommandRunner } from './host.js';
+
+export { asteriskGroupId, spawnRunner, unreadableByGroup, type CommandRunner };
 
 export { RELOAD_COMMANDS };
-
-export type CommandRunner = (
-  cmd: string,
-  args: string[],
-) => Promise<{ code: number; output: string; missing?: boolean }>;
-
-export const spawnRunner: CommandRunner = (cmd, args) =>
-  new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      resolve({ code: 127, output: err.message, missing: err.code === 'ENOENT' }),
-    );
-    child.on('close', (code) => resolve({ code: code ?? -1, output: output.trim() }));
-  });
-
-/** The asterisk group id from /etc/group, or null. */
-export function asteriskGroupId(groupFile = '/etc/group'): number | null {
-  try {
-    const line = readFileSync(groupFile, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('asterisk:'));
-    return line ? Number(line.split(':')[2]) : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface AsteriskInstallOptions {
   lineage: string;
@@ -289,25 +261,4 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     throw err;
   }
   return result;
-}
-
-async function touch(path: string): Promise<void> {
-  const now = new Date();
-  await utimes(path, now, now).catch(() => {});
-}
-
-/** The first path (or a directory on the way to it) that members of the group cannot read/traverse, or null. */
-export async function unreadableByGroup(paths: string[], gid: number): Promise<string | null> {
-  for (const p of paths) {
-    const parts = p.split('/').filter(Boolean);
-    for (let i = 1; i <= parts.length; i++) {
-      const sub = '/' + parts.slice(0, i).join('/');
-      const st = await stat(sub).catch(() => null);
-      if (!st) return sub;
-      const need = i === parts.length ? 0o4 : 0o1;
-      const ok = (st.mode & need) !== 0 || (st.gid === gid && (st.mode & (need << 3)) !== 0);
-      if (!ok) return sub;
-    }
-  }
-  return null;
 }
