@@ -39,22 +39,31 @@ function importInto(store: string, name: string): void {
   execFileSync(process.execPath, [BIN, '--store', store, 'import', ...args]);
 }
 
-/** Runs certkit as an unprivileged user when the tests run as root (root reads everything). */
+/**
+ * Runs certkit without root's power to read everything, when the tests run as root: in a new user namespace
+ * (`unshare --user`: root keeps its owner rights but loses DAC override, and the checkout stays readable wherever
+ * it is), else as nobody through setpriv (the checkout must then be readable by others). Both are util-linux.
+ */
 function asUnprivileged(args: string[]): { code: number; stdout: string; stderr: string } {
   if (process.getuid?.() !== 0) return certkit(args);
-  try {
-    const stdout = execFileSync(
-      'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args],
-      { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT },
-    ).toString();
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: Buffer; stderr: Buffer };
-    if (e.status === null || e.status === undefined)
-      throw new Error('setpriv (Debian package util-linux) is needed to run this test as root');
-    return { code: e.status, stdout: e.stdout.toString(), stderr: e.stderr.toString() };
-  }
+  const run = (cmd: string, pre: string[]) => {
+    try {
+      const stdout = execFileSync(cmd, [...pre, process.execPath, BIN, ...args], {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: ROOT,
+      }).toString();
+      return { code: 0, stdout, stderr: '' };
+    } catch (err) {
+      const e = err as { status: number | null; stdout?: Buffer; stderr?: Buffer };
+      if (e.status === null || e.stdout === undefined)
+        throw new Error(`${cmd} (Debian package util-linux) is needed to run this test as root`);
+      return { code: e.status, stdout: e.stdout.toString(), stderr: e.stderr?.toString() ?? '' };
+    }
+  };
+  const ns = run('unshare', ['--user']);
+  if (!/^unshare: /m.test(ns.stderr)) return ns;
+  return run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups']);
 }
 
 describe('one bad target never loses the report', () => {
@@ -64,7 +73,7 @@ describe('one bad target never loses the report', () => {
     chmodSync(join(d, '..'), 0o755);
     copyFileSync(good.certFile, join(d, 'good.pem'));
     copyFileSync(good.certFile, join(d, 'locked', 'hidden.pem'));
-    chmodSync(join(d, 'locked'), 0o700);
+    chmodSync(join(d, 'locked'), 0o000);
     const out = tempDir();
     chmodSync(out, 0o777);
     const prom = join(out, 'certkit.prom');
