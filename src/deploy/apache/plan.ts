@@ -564,7 +564,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
       ? [`Listen ${twinHost === '*' || twinHost === '_default_' ? '' : `${bracket(twinHost)}:`}${o.tlsPort}`]
       : [];
     const header = [
-      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}). Edits are overwritten.`,
+      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}); certkit rewrites only its "# BEGIN certkit" blocks.`,
       ...listen,
       '',
     ];
