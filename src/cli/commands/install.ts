@@ -69,7 +69,7 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
         listing.vhosts.map((v) => [
           v.addresses.join(' '),
           v.names.join(', ') || '-',
-          v.ssl ? 'TLS' : 'HTTP',
+          v.ssl ? 'TLS' : v.addresses.some((a) => /:443$/.test(a)) ? 'HTTP (443, no SSLEngine)' : 'HTTP',
           v.live ? 'yes' : `no: ${v.offBecause.join(' ')}`,
           v.location,
         ]),
