@@ -53,6 +53,13 @@ async function decide(
   const live = await store.readLive(name);
   if (!live) return { due: true, dueAt: now, reason: 'no live version yet' };
   const cert = new X509Certificate(live.certPem);
+  const revoked = (await store.readSettings(name))?.revoked;
+  if (revoked && revoked.serial === cert.serialNumber)
+    return {
+      due: true,
+      dueAt: now,
+      reason: `the live certificate was revoked (${revoked.reason}, ${revoked.at})`,
+    };
   let ari = null;
   if (!force) {
     const account = await loadAccount(store.root, a.directoryUrl);

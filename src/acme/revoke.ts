@@ -45,5 +45,11 @@ export async function revokeLineage(
     deadlines,
   });
   await client.revoke(live.certPem, code);
-  return { serial: new X509Certificate(live.certPem).serialNumber };
+  const serial = new X509Certificate(live.certPem).serialNumber;
+  // recorded in the lineage so list, check store and renew know (the CA is not asked again)
+  await store.locked(async () => {
+    const s = await store.requireLineage(name);
+    await store.writeSettings({ ...s, revoked: { serial, reason, at: new Date().toISOString() } });
+  });
+  return { serial };
 }

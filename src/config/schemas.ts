@@ -126,6 +126,8 @@ export const LineageSettingsSchema = v.looseObject({
   pendingOrders: v.optional(v.array(PendingOrderSchema)),
   keepVersions: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   deployPending: v.optional(DeployDebtSchema),
+  /** `certkit revoke` done for this serial (the live certificate while it is the same one) */
+  revoked: v.optional(v.object({ serial: str, reason: str, at: str })),
 });
 export type LineageSettings = v.InferOutput<typeof LineageSettingsSchema>;
 

@@ -384,7 +384,14 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
             severity: 'CRITICAL',
             message: `the lineage's key ${keyPath} does not match its certificate`,
           });
-        extra.push(...(await revocation(m.certificates, o)));
+        const revokedHere = settings?.revoked;
+        if (revokedHere && revokedHere.serial === m.certificates[0]?.x509.serialNumber)
+          extra.push({
+            id: 'revoked',
+            severity: 'CRITICAL',
+            message: `revoked with certkit revoke on ${revokedHere.at} (${revokedHere.reason}); renew it`,
+          });
+        else extra.push(...(await revocation(m.certificates, o)));
         return judge(label, 'store', m.certificates, o, undefined, extra);
       },
     });

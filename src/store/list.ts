@@ -26,6 +26,8 @@ export interface LineageSummary {
   renewal: 'unattended' | 'manual' | 'not-acme';
   /** a deploy that failed and that the next renew retries */
   deployPending: { version: number; since: string; error: string } | null;
+  /** the live certificate was revoked with certkit revoke */
+  revoked: { serial: string; reason: string; at: string } | null;
 }
 
 const daysSince = (iso: string, now: Date) => Math.floor((now.getTime() - Date.parse(iso)) / 86_400_000);
@@ -61,6 +63,7 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
           ? 'manual'
           : 'unattended',
     deployPending: settings?.deployPending ?? null,
+    revoked: null,
   };
   if (health.problem && !(await store.isDirectory(store.lineageDir(name)))) return base;
   if (base.pendingSince) {
@@ -80,6 +83,7 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
         domains: [...sans.dnsNames, ...sans.ipAddresses],
         selfSigned: base.selfSigned || isSelfSigned(x509),
         livePath: store.liveDir(name),
+        revoked: settings?.revoked?.serial === x509.serialNumber ? settings.revoked : null,
       });
     }
   } catch (err) {

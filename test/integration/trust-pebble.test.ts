@@ -28,6 +28,7 @@ it("Pebble's chain validates: verify exit 0 for its names, path leaf → interme
       '--dns-resolver',
       pebble.dnsServer,
       '--agree-tos',
+      '--no-email',
     ],
     { env },
   );
@@ -67,4 +68,22 @@ it("Pebble's chain validates: verify exit 0 for its names, path leaf → interme
   );
   expect(check.stdout).toMatch(/^OK +store:www\.trust\.test/m);
   expect(check.code).toBe(0);
+
+  // certkit revoke records the revocation in the lineage: list, check store and renew know
+  const rev = await certkitAsync(
+    ['--store', store, 'revoke', '--name', 'www.trust.test', '--reason', 'keyCompromise', '--yes'],
+    { env },
+  );
+  expect(rev.code, rev.stderr).toBe(0);
+  const list = JSON.parse((await certkitAsync(['--store', store, '--json', 'list'], { env })).stdout);
+  expect(list.lineages[0].revoked).toMatchObject({ reason: 'keyCompromise' });
+  const after = await certkitAsync(
+    ['--store', store, '--json', 'check', 'store', '--ca-file', root, '--no-system-roots'],
+    { env },
+  );
+  const t = JSON.parse(after.stdout).targets[0];
+  expect(t.status).toBe('CRITICAL');
+  expect(t.findings.map((f: { id: string }) => f.id)).toContain('revoked');
+  const renew = await certkitAsync(['--store', store, 'renew', '--dry-run'], { env });
+  expect(renew.stdout + renew.stderr).toMatch(/revoked/);
 });

@@ -29,13 +29,15 @@ export async function runList(ctx: Context): Promise<number> {
             : String(l.daysLeft);
     const source = l.broken
       ? s.red('BROKEN')
-      : l.source === 'pending-csr'
-        ? `pending CSR (${l.pendingDays ?? 0} days)`
-        : l.selfSigned
-          ? 'self-signed'
-          : l.source === 'acme' && l.renewal === 'manual'
-            ? 'acme (manual: no unattended renewal)'
-            : l.source;
+      : l.revoked
+        ? s.red(`REVOKED (${l.revoked.reason})`)
+        : l.source === 'pending-csr'
+          ? `pending CSR (${l.pendingDays ?? 0} days)`
+          : l.selfSigned
+            ? 'self-signed'
+            : l.source === 'acme' && l.renewal === 'manual'
+              ? 'acme (manual: no unattended renewal)'
+              : l.source;
     const note = l.deployPending ? ` ${s.yellow(`deploy of v${l.deployPending.version} pending`)}` : '';
     // one row per pending order, so a second order for the same name is seen beside the first
     const orders = l.pendingOrders.map((o) => [
