@@ -339,7 +339,7 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
       message: `${why} (renew will not renew this lineage until it is fixed)`,
     });
     let settingsFinding: Finding | null = null;
-    let settings;
+    let settings: Awaited<ReturnType<Store['readSettings']>> = null;
     try {
       settings = await store.readSettings(name);
       if (settings === null) settingsFinding = broken(`${settingsFile}: missing`);
