@@ -59,7 +59,8 @@ export interface CsrOrderResult {
   subject: CsrSubject;
   keyType: string;
   notes: string[];
-  dcv: DcvData;
+  /** a public CA's domain-control data; null for a private CA, which has no such step */
+  dcv: DcvData | null;
   pendingLineage: string | null;
   /** the id of the pending order recorded in the store (null with --no-pending) */
   orderId: string | null;
@@ -200,7 +201,7 @@ export async function writeCsrOrder(
     subject: plan.subject,
     keyType: keyTypeOf(plan.key),
     notes: plan.notes,
-    dcv: dcvData(csr.der, plan.names[0]!),
+    dcv: input.privateCa ? null : dcvData(csr.der, plan.names[0]!),
     pendingLineage,
     orderId,
   };

@@ -190,8 +190,24 @@ export async function runWizard(
   return { ...a, product: a.product, names: a.names, keyType: a.keyType };
 }
 
+/** Step 2 of the wizard's closing text: the domain-control forms a public CA offers (none for a private CA). */
+function dcvSteps(d: CsrOrderResult['dcv'], bare: string): string[] {
+  if (!d) return ['2. Your internal CA signs it: no domain-control step.', ''];
+  return [
+    '2. Prove you control the domain, with one of:',
+    ...(d.cname ? [`   DNS:   CNAME ${d.cname.name}.  →  ${d.cname.target}.`] : []),
+    `   HTTP:  http://${bare}${d.httpFile.path} containing:`,
+    ...d.httpFile.content
+      .trimEnd()
+      .split('\n')
+      .map((l) => `            ${l}`),
+    ...(d.approverEmails.length ? [`   Email: approval sent to one of ${d.approverEmails.join(', ')}`] : []),
+    '   (the exact values come from your CA; these are the Sectigo-style forms derived from this CSR)',
+    '',
+  ];
+}
+
 export function nextSteps(r: CsrOrderResult, storeFlag: string): string[] {
-  const d = r.dcv;
   const bare = r.names[0]!.replace(/^\*\./, '');
   return [
     `Wrote ${r.keyFile ? `the private key ${r.keyFile} (0600, keep it on this server) and ` : ''}the CSR ${r.csrFile}.`,
@@ -203,16 +219,7 @@ export function nextSteps(r: CsrOrderResult, storeFlag: string): string[] {
       .split('\n')
       .map((l) => `   ${l}`),
     '',
-    '2. Prove you control the domain, with one of:',
-    `   DNS:   CNAME ${d.cname.name}.  →  ${d.cname.target}.`,
-    `   HTTP:  http://${bare}${d.httpFile.path} containing:`,
-    ...d.httpFile.content
-      .trimEnd()
-      .split('\n')
-      .map((l) => `            ${l}`),
-    `   Email: approval sent to one of ${d.approverEmails.join(', ')}`,
-    '   (the exact values come from your CA; these are the Sectigo-style forms derived from this CSR)',
-    '',
+    ...dcvSteps(r.dcv, bare),
     '3. When the certificate arrives (any form: .crt, .pem, .p7b, .zip contents, .pfx), run:',
     `   certkit${storeFlag} import --cert FILE [--chain FILE]`,
     `   certkit finds the key by itself (pending order ${r.orderId ?? ''} of "${r.name}"; earlier orders are kept).`,

@@ -155,7 +155,16 @@ export async function importCertificate(
   if (notBeforeOf(leaf.x509).getTime() > now.getTime())
     notes.push("the certificate is not valid yet (check this machine's clock)");
 
-  const leafNames = Object.values(subjectAltNames(leaf.x509)).flat();
+  const sanNames = Object.values(subjectAltNames(leaf.x509)).flat();
+  // a legacy certificate with no SAN: the lineage is named by its CN, and the user is told clients ignore it
+  const cn = commonNameOf(leaf.x509.subject);
+  const leafNames = sanNames.length ? sanNames : cn ? [cn.toLowerCase()] : [];
+  if (!sanNames.length)
+    notes.push(
+      cn
+        ? `the certificate has no subjectAltName: browsers and most TLS clients ignore its CN "${cn}" and will refuse it for that name`
+        : 'the certificate names no host at all (no subjectAltName, no CN): no client will accept it for a name',
+    );
   let key = keys.find((k) => keyMatchesCertificate(k, leaf.x509));
   let keyFrom: ImportResult['keyFrom'] = 'given';
   // any pending order with this key, in any lineage, whether or not the key was also given

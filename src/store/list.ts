@@ -80,7 +80,11 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
         notAfter: notAfter.toISOString(),
         daysLeft: daysLeft(notAfter, now),
         issuer: formatDn(x509.issuer),
-        domains: [...sans.dnsNames, ...sans.ipAddresses],
+        // a certificate without SAN keeps the names recorded at import (its CN)
+        domains:
+          sans.dnsNames.length + sans.ipAddresses.length
+            ? [...sans.dnsNames, ...sans.ipAddresses]
+            : base.domains,
         selfSigned: base.selfSigned || isSelfSigned(x509),
         livePath: store.liveDir(name),
         revoked: settings?.revoked?.serial === x509.serialNumber ? settings.revoked : null,

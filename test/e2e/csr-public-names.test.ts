@@ -144,3 +144,57 @@ describe('csr subject rules', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe('domain-control data only where a public CA asks for it', () => {
+  it('an IP address gets the HTTP file form only: no CNAME under an address, no approver mailboxes', () => {
+    const dir = tempDir();
+    const r = certkit([
+      '--json',
+      '--store',
+      join(dir, 'store'),
+      'csr',
+      '-d',
+      '8.8.8.8',
+      '--out-dir',
+      join(dir, 'out'),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.schemaVersion).toBe(1);
+    expect(j.dcv.cname).toBeNull();
+    expect(j.dcv.approverEmails).toEqual([]);
+    expect(j.dcv.httpFile.path).toMatch(/^\/\.well-known\/pki-validation\/[0-9A-F]{32}\.txt$/);
+    const text = certkit([
+      '--store',
+      join(dir, 'store2'),
+      'csr',
+      '-d',
+      '8.8.8.8',
+      '--out-dir',
+      join(dir, 'out2'),
+    ]);
+    expect(text.stdout).toMatch(/^DCV {3}file \/\.well-known/m);
+    expect(text.stdout).not.toMatch(/CNAME/);
+  });
+
+  it('--private-ca: no Sectigo DCV at all (an internal CA has no such step)', () => {
+    const r = csr(['-d', 'pbx.office.lan', '--private-ca', '--name', 'pbx']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/DCV|sectigo/i);
+  });
+
+  it('--json of key, selfsigned and csr --dry-run carries schemaVersion', () => {
+    const dir = tempDir();
+    for (const args of [
+      ['key', '--out', join(dir, 'k.pem')],
+      ['key', '--out', join(dir, 'k2.pem'), '--dry-run'],
+      ['selfsigned', '-d', 'appliance.example.com'],
+      ['selfsigned', '-d', 'appliance.example.com', '--dry-run'],
+      ['csr', '-d', 'shop.example.com', '--dry-run', '--out-dir', join(dir, 'o')],
+    ]) {
+      const r = certkit(['--json', '--store', join(dir, 'store'), ...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).schemaVersion, args.join(' ')).toBe(1);
+    }
+  });
+});

@@ -446,3 +446,46 @@ describe('certkit selfsigned', () => {
     expect(certkit(['--store', store, 'list']).stdout).toMatch(/self-signed/);
   });
 });
+
+describe('import of a legacy certificate without subjectAltName', () => {
+  it('names the lineage by its CN and says clients will ignore it (the lineage is never nameless)', () => {
+    const d = tempDir();
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(d, 'k.pem'),
+      '-out',
+      join(d, 'c.pem'),
+      '-subj',
+      '/CN=Legacy.Example.com',
+      '-days',
+      '30',
+    ]);
+    const store = join(d, 'store');
+    const r = certkit([
+      '--json',
+      '--store',
+      store,
+      'import',
+      '--cert',
+      join(d, 'c.pem'),
+      '--key',
+      join(d, 'k.pem'),
+      '--offline',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.names).toEqual(['legacy.example.com']);
+    expect(j.notes.join('\n')).toMatch(
+      /no subjectAltName: browsers and most TLS clients ignore its CN "Legacy.Example.com"/,
+    );
+    const list = certkitJson(['--store', store, 'list']);
+    expect(JSON.stringify(list)).toContain('legacy.example.com');
+  });
+});

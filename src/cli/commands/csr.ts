@@ -59,7 +59,10 @@ function printResult(ctx: Context, r: CsrOrderResult, wizard: boolean): void {
     ctx.out(
       `recorded as pending order ${r.orderId} of "${r.pendingLineage}": when the certificate arrives, run certkit import --cert FILE`,
     );
-  ctx.out(`DCV   file ${r.dcv.httpFile.path}  CNAME ${r.dcv.cname.name} → ${r.dcv.cname.target}`);
+  if (r.dcv)
+    ctx.out(
+      `DCV   file ${r.dcv.httpFile.path}${r.dcv.cname ? `  CNAME ${r.dcv.cname.name} → ${r.dcv.cname.target}` : ''}`,
+    );
 }
 
 export async function runCsr(
@@ -135,7 +138,7 @@ export async function runCsr(
   if (flags.dryRun) {
     ctx.out(
       ctx.json
-        ? JSON.stringify({ dryRun: true, names: plan.names, subject: plan.subject })
+        ? JSON.stringify({ schemaVersion: 1, dryRun: true, names: plan.names, subject: plan.subject })
         : `would write a CSR for ${plan.names.join(', ')} to ${input.outDir}`,
     );
     return 0;

@@ -47,7 +47,7 @@ export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
   if (flags.dryRun) {
     ctx.out(
       ctx.json
-        ? JSON.stringify({ dryRun: true, path: flags.out, type })
+        ? JSON.stringify({ schemaVersion: 1, dryRun: true, path: flags.out, type })
         : `would write a ${type} key to ${flags.out}`,
     );
     return 0;
@@ -58,7 +58,10 @@ export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
     privateKeyToPem(key, flags.encrypt || flags.passphraseFile ? passphrase : undefined),
   );
   const encrypted = !!(passphrase && (flags.encrypt || flags.passphraseFile));
-  if (ctx.json) ctx.out(JSON.stringify({ path: flags.out, type: keyTypeOf(key), encrypted, mode: '0600' }));
+  if (ctx.json)
+    ctx.out(
+      JSON.stringify({ schemaVersion: 1, path: flags.out, type: keyTypeOf(key), encrypted, mode: '0600' }),
+    );
   else if (!ctx.quiet)
     ctx.out(`wrote ${keyTypeOf(key)} key ${flags.out} (0600${encrypted ? ', AES-256 encrypted' : ''})`);
   return 0;

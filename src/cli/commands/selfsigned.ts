@@ -29,7 +29,7 @@ export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promi
   if (flags.dryRun) {
     ctx.out(
       ctx.json
-        ? JSON.stringify({ dryRun: true, name, names, days })
+        ? JSON.stringify({ schemaVersion: 1, dryRun: true, name, names, days })
         : `would create self-signed lineage "${name}" for ${names.join(', ')}`,
     );
     return 0;
@@ -53,7 +53,17 @@ export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promi
     return v;
   });
   if (ctx.json)
-    ctx.out(JSON.stringify({ name, version, names, days, selfSigned: true, livePath: store.liveDir(name) }));
+    ctx.out(
+      JSON.stringify({
+        schemaVersion: 1,
+        name,
+        version,
+        names,
+        days,
+        selfSigned: true,
+        livePath: store.liveDir(name),
+      }),
+    );
   else if (!ctx.quiet)
     ctx.out(
       `self-signed lineage "${name}" version ${version} for ${names.join(', ')} (${days} days): ${store.liveDir(name)}`,
