@@ -3,7 +3,16 @@ import { existsSync, readFileSync, renameSync, rmdirSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkit, certkitAsync, certkitJson } from '../helpers/cli.js';
-import { issue, makeRoot, openssl, opensslFacts, read, tempDir, signCsr } from '../helpers/openssl.js';
+import {
+  issue,
+  makeRoot,
+  openssl,
+  opensslFacts,
+  read,
+  selfSignedLeaf,
+  tempDir,
+  signCsr,
+} from '../helpers/openssl.js';
 import { snapshot } from '../helpers/fs.js';
 
 let dir: string;
@@ -450,23 +459,7 @@ describe('certkit selfsigned', () => {
 describe('import of a legacy certificate without subjectAltName', () => {
   it('names the lineage by its CN and says clients will ignore it (the lineage is never nameless)', () => {
     const d = tempDir();
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(d, 'k.pem'),
-      '-out',
-      join(d, 'c.pem'),
-      '-subj',
-      '/CN=Legacy.Example.com',
-      '-days',
-      '30',
-    ]);
+    const legacy = selfSignedLeaf(d, 'c', 'Legacy.Example.com', 30, []);
     const store = join(d, 'store');
     const r = certkit([
       '--json',
@@ -474,9 +467,9 @@ describe('import of a legacy certificate without subjectAltName', () => {
       store,
       'import',
       '--cert',
-      join(d, 'c.pem'),
+      legacy.certFile,
       '--key',
-      join(d, 'k.pem'),
+      legacy.keyFile,
       '--offline',
     ]);
     expect(r.code, r.stderr).toBe(0);

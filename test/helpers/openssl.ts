@@ -263,7 +263,14 @@ export function signCsr(
 }
 
 /** A self-signed P-256 leaf (cA unset) such as appliances ship: `<name>.pem` and `<name>.key` in dir. */
-export function selfSignedLeaf(dir: string, name: string, cn: string, days = 30): IssuedCert {
+export function selfSignedLeaf(
+  dir: string,
+  name: string,
+  cn: string,
+  days = 30,
+  /** the SAN names; [] for a legacy certificate with none (CN only) */
+  sans: string[] = [cn],
+): IssuedCert {
   return selfSigned(join(dir, `${name}.key`), join(dir, `${name}.pem`), cn, days, 'ec256', [
     '-addext',
     `subjectAltName=DNS:${cn}`,
