@@ -271,10 +271,8 @@ export function selfSignedLeaf(
   /** the SAN names; [] for a legacy certificate with none (CN only) */
   sans: string[] = [cn],
 ): IssuedCert {
-  return selfSigned(join(dir, `${name}.key`), join(dir, `${name}.pem`), cn, days, 'ec256', [
-    '-addext',
-    `subjectAltName=DNS:${cn}`,
-  ]);
+  const sanArgs = sans.length ? ['-addext', `subjectAltName=${sans.map((n) => `DNS:${n}`).join(',')}`] : [];
+  return selfSigned(join(dir, `${name}.key`), join(dir, `${name}.pem`), cn, days, 'ec256', sanArgs);
 }
 
 /** A self-signed certificate; without `extra`, a server certificate with no key usage restrictions (what servers are set up with by hand). */
