@@ -2,7 +2,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { inputError } from '../errors.js';
 import { splitPem } from './pem.js';
+import { readRegularFileSync } from './read.js';
 import { prepareAnchors } from './path/anchors.js';
 import type { AnchorSet } from './path/types.js';
 
@@ -77,6 +79,14 @@ export function buildTrustStore(
 
 const cache = new Map<string, TrustStore>();
 
+/** A --ca-file: a regular, bounded file holding at least one PEM certificate, else one clear error. */
+function readCaFile(file: string): X509Certificate[] {
+  const certs = parseBundle(readRegularFileSync(file).toString('utf8'));
+  if (certs.length === 0)
+    throw inputError(`${file}: holds no PEM certificate (a --ca-file is a CA certificate or bundle in PEM)`);
+  return certs;
+}
+
 /** System trust plus extra CA files (PEM). Cached per set of files. */
 export function loadTrustStore(caFiles: string[] = [], { system = true } = {}): TrustStore {
   const key = `${system}|${caFiles.join('\0')}`;
@@ -96,7 +106,7 @@ export function loadTrustStore(caFiles: string[] = [], { system = true } = {}): 
       }
     }
   }
-  for (const file of caFiles) anchors.push(...parseBundle(readFileSync(file, 'utf8')));
+  for (const file of caFiles) anchors.push(...readCaFile(file));
   const store = buildTrustStore(mozilla, anchors);
   cache.set(key, store);
   return store;
