@@ -1,10 +1,10 @@
 /** How certkit evaluates a tree: the Apache features issue 12 found missing, each on a small tree. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vhostNames } from '../../src/deploy/apache/config.js';
-import { applyPlan, contentAfter, isNoop } from '../../src/deploy/engine.js';
+import { applyPlan, changedPaths, contentAfter, isNoop, renderDiff } from '../../src/deploy/engine.js';
 import { parseApache, printApache } from '../../src/deploy/apache/parser.js';
 import { configOf, discoverApache, planApacheInstall, selectVhosts } from '../../src/deploy/apache/plan.js';
 import { makeRoot, tempDir } from '../helpers/openssl.js';
@@ -111,6 +111,27 @@ describe('Apache evaluation', () => {
     ]);
   });
 
+  it('the twin follows its HTTP site: a rule added there later reaches HTTPS on the next run; unchanged, nothing changes', async () => {
+    const root = tree({
+      'conf/httpd.conf': MAIN,
+      'conf.d/app.conf': vh('app.test', '    DocumentRoot /srv/app\n'),
+    });
+    const noSteps = { reload: async () => {}, recover: async () => {}, verify: async () => {} };
+    await applyPlan(planApacheInstall(discoverApache(root, 'l'), opts(['app.test'])), noSteps, null);
+    expect(isNoop(planApacheInstall(discoverApache(root, 'l'), opts(['app.test'])))).toBe(true);
+    const site = join(root, 'conf.d', 'app.conf');
+    writeFileSync(
+      site,
+      readFileSync(site, 'utf8').replace(
+        '    DocumentRoot /srv/app\n',
+        '    DocumentRoot /srv/app\n    ProxyPass /new http://127.0.0.1:9/\n',
+      ),
+    );
+    const next = planApacheInstall(discoverApache(root, 'l'), opts(['app.test']));
+    expect(changedPaths(next)).toEqual([join(root, 'conf.d', 'certkit-l-ssl.conf')]);
+    expect(contentAfter(next, join(root, 'conf.d', 'certkit-l-ssl.conf'))).toMatch(/ProxyPass \/new/);
+  });
+
   it('--vhost takes a ServerName, an alias, FILE:LINE or an address, and refuses ambiguity with the candidates', () => {
     const root = tree({
       'conf/httpd.conf': MAIN,
@@ -193,6 +214,7 @@ describe('Apache evaluation', () => {
       discoverApache(root, 'l'),
       opts(['single.test'], { fullchainPath: pki().cert, keyPath: pki().key, tlsPort: 8443 }),
     );
+    expect(renderDiff(again)).toBe('');
     expect(isNoop(again)).toBe(true);
   });
 });

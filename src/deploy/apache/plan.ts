@@ -236,12 +236,21 @@ export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
   return found;
 }
 
+/** certkit's twin file(s) for this lineage: regenerated each run, so neither a site nor a Listen to count. */
+function ownTwinFiles(cfg: ApacheConfig, lineage: string): Set<string> {
+  return new Set(
+    [cfg.mainFile, ...cfg.allVhosts.map((v) => v.file)].map((f) => cfg.layoutSpec.siteFile(lineage, f).path),
+  );
+}
+
 /** Which sites the certificate serves and how (pure). */
 export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
-  const live = cfg.vhosts;
-  const chosen = o.vhost
-    ? selectVhosts(cfg, o.vhost)
-    : live.filter((v) => o.names.some((n) => vhostServes(v, n)));
+  // certkit's own twin file for this lineage is regenerated from the HTTP sites, never a site itself
+  const own = ownTwinFiles(cfg, o.lineage);
+  const live = cfg.vhosts.filter((v) => !own.has(v.file));
+  const chosen = (
+    o.vhost ? selectVhosts(cfg, o.vhost) : live.filter((v) => o.names.some((n) => vhostServes(v, n)))
+  ).filter((v) => !own.has(v.file));
   if (chosen.length === 0) {
     const known = live
       .map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.addressText.join(' ')}`)
@@ -540,7 +549,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
       .join('');
     twins.push(
       [
-        `# HTTPS twin of ${vhostLocation(h)}${h.macro ? ` (Use ${h.macro.name})` : ''}`,
+        `# HTTPS twin of the vhost ${h.serverName ?? '(no name)'} in ${h.macro ? `${h.macro.file} (Use ${h.macro.name})` : h.includedAs}`,
         `<VirtualHost ${addr}>`,
         '',
       ].join('\n') +
@@ -554,9 +563,11 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
   }
   if (twins.length) {
     const site = cfg.layoutSpec.siteFile(o.lineage, sites.find((s) => s.http)!.http!.file);
+    const own = ownTwinFiles(cfg, o.lineage);
     const listenNeeded = !cfg.listens.some(
       (l) =>
         l.live &&
+        !own.has(view.real(l.file)) &&
         l.port === o.tlsPort &&
         (l.host === '*' || l.host === twinHost || twinHost === '*' || twinHost === '_default_'),
     );
@@ -564,7 +575,8 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
       ? [`Listen ${twinHost === '*' || twinHost === '_default_' ? '' : `${bracket(twinHost)}:`}${o.tlsPort}`]
       : [];
     const header = [
-      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}); certkit rewrites only its "# BEGIN certkit" blocks.`,
+      `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}).`,
+      '# Regenerated from the HTTP sites on every run: change those (or certkit options), not this file.',
       ...listen,
       '',
     ];
