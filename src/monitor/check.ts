@@ -16,7 +16,7 @@ import type { TrustStore } from '../pki/trust.js';
 import type { ParsedCertificate } from '../pki/types.js';
 import type { Store } from '../store/store.js';
 import { evaluateChain, worst } from './evaluate.js';
-import { revocationFindings, type RevocationRun } from './trust-findings.js';
+import { namesRevocationSource, revocationFindings, type RevocationRun } from './trust-findings.js';
 import type { Target } from './targets.js';
 import { resolveAll } from './resolve.js';
 import { probeTls } from './tls-probe.js';
@@ -119,7 +119,7 @@ function withSig(c: ParsedCertificate) {
 
 /** Online revocation of the leaf (trust's part, src/monitor/trust-findings.ts). */
 async function revocation(certs: ParsedCertificate[], o: CheckOptions): Promise<Finding[]> {
-  if (!o.revocation?.enabled) return [];
+  if (!o.revocation?.enabled || !certs.some((c) => namesRevocationSource(c.x509))) return [];
   const { chain, unrelated } = orderChain(certs);
   const others = [...chain.slice(1), ...unrelated].map((c) => c.x509);
   return revocationFindings(chain[0]?.x509, others, o.trust, o.policy, o.revocation);

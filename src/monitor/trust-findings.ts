@@ -8,6 +8,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Crl } from '../pki/path/crl.js';
 import { validatePath } from '../pki/path/validate.js';
+import { certInfo } from '../pki/path/anchors.js';
 import { checkRevocation, type FetchBytes } from '../pki/revocation/check.js';
 import type { Problem } from '../pki/path/types.js';
 import type { TrustStore } from '../pki/trust.js';
@@ -62,6 +63,16 @@ export function trustFindings(c: ChainFacts, trust: TrustStore, p: CheckPolicy):
   return r.problems
     .filter((q) => !leafDate(q))
     .map((q) => ({ id: q.id, severity: severityOf(q), message: q.message }));
+}
+
+/** Does the certificate name an OCSP responder or a CRL (nothing to ask otherwise)? Parsed once per run. */
+export function namesRevocationSource(x509: X509Certificate): boolean {
+  try {
+    const c = certInfo(x509);
+    return c.ocspUrls.length > 0 || c.crlUrls.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 export interface RevocationRun {

@@ -2,6 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import { parseCertificate, type CertInfo } from './cert.js';
 import type { AnchorSet, CertInput } from './types.js';
+import { children, readTlv } from '../der.js';
 
 const parsed = new WeakMap<object, CertInfo>();
 
@@ -48,9 +49,38 @@ export function parseAll(inputs: CertInput[]): CertInfo[] {
 
 const prepared = new WeakMap<object, AnchorSet>();
 
+function derOf(input: CertInput): Uint8Array {
+  return input instanceof X509Certificate ? input.raw : input instanceof Uint8Array ? input : input.der;
+}
+
+/** The subject Name's DER (hex) read straight off the TBS, without parsing the rest. */
+function subjectKeyOf(der: Uint8Array): string {
+  const tbs = children(der, readTlv(der, 0))[0]!;
+  const f = children(der, tbs);
+  const subject = f[f[0]?.tag === 0xa0 ? 5 : 4]!;
+  return Buffer.from(der.subarray(subject.start, subject.end)).toString('hex');
+}
+
+/** The id certInfo will give it: node's SHA-256 fingerprint (or the DER's hash when OpenSSL can't load it). */
+function idOf(input: CertInput): string | null {
+  const x =
+    input instanceof X509Certificate
+      ? input
+      : 'x509' in input && !(input instanceof Uint8Array)
+        ? input.x509
+        : undefined;
+  if (x) return x.fingerprint256;
+  try {
+    return certInfo(input).id;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Index trust anchors once; pass the result to many validatePath calls (check over many files).
- * `publicAnchors` come from a public store (system roots); `privateAnchors` were picked by the user.
+ * Index trust anchors once; pass the result to many validatePath calls (check over many files). Only the
+ * subject is read up front: an anchor is parsed in full the first time a path reaches for it.
+ * `publicAnchors` come from a public store (Node's Mozilla roots); `privateAnchors` were picked by the user.
  */
 export function prepareAnchors(
   publicAnchors: CertInput[] | AnchorSet,
@@ -59,14 +89,32 @@ export function prepareAnchors(
   if (!Array.isArray(publicAnchors)) return publicAnchors;
   const hit = privateAnchors.length === 0 ? prepared.get(publicAnchors) : undefined;
   if (hit) return hit;
-  const mine = parseAll(privateAnchors);
-  const all = parseAll([...publicAnchors, ...privateAnchors]);
+  const bySubject = new Map<string, CertInput[]>();
+  const ids = new Set<string>();
+  const mine = new Set<string>();
+  for (const [list, isPrivate] of [
+    [publicAnchors, false],
+    [privateAnchors, true],
+  ] as const) {
+    for (const input of list) {
+      let key: string;
+      const id = idOf(input);
+      try {
+        key = subjectKeyOf(derOf(input));
+      } catch {
+        continue; // not a certificate: it can't anchor anything
+      }
+      if (!id || ids.has(id)) continue;
+      ids.add(id);
+      if (isPrivate) mine.add(id);
+      bySubject.set(key, [...(bySubject.get(key) ?? []), input]);
+    }
+  }
   const set: AnchorSet = {
     kind: 'anchor-set',
-    all,
-    bySubject: indexBySubject(all),
-    ids: new Set(all.map((a) => a.id)),
-    privateIds: new Set(mine.map((a) => a.id)),
+    withSubject: (key) => parseAll(bySubject.get(key) ?? []),
+    has: (id) => ids.has(id),
+    isPrivate: (id) => mine.has(id),
   };
   if (privateAnchors.length === 0) prepared.set(publicAnchors, set);
   return set;

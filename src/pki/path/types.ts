@@ -77,13 +77,15 @@ export interface ValidationResult {
   signatureChecks: number;
 }
 
+/** Trust anchors indexed by subject; each is fully parsed only when a path reaches for it. */
 export interface AnchorSet {
   readonly kind: 'anchor-set';
-  all: CertInfo[];
-  bySubject: Map<string, CertInfo[]>;
-  ids: Set<string>;
-  /** ids of anchors the user added (--ca-file): held to RFC 5280, not to the CA/B root profile */
-  privateIds: Set<string>;
+  /** the anchors whose subject (DER, hex) is this name */
+  withSubject(subjectKey: string): CertInfo[];
+  /** is this certificate (by id) one of the anchors */
+  has(id: string): boolean;
+  /** added by the user (--ca-file): held to RFC 5280, not to the CA/B root profile */
+  isPrivate(id: string): boolean;
 }
 
 export type { CertInfo, Crl, PeerName };

@@ -82,7 +82,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
     crls: parseCrls(input.crls),
     refusals: new Map(),
     isSelfSigned,
-    privateAnchor: (c) => anchors.privateIds.has(c.id),
+    privateAnchor: (c) => anchors.isPrivate(c.id),
   };
   let best: Outcome | null = null;
   const consider = (path: CertInfo[], anchored: boolean): boolean => {
@@ -95,7 +95,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
     const tail = path[path.length - 1]!;
     const inPath = new Set(path.map((c) => c.id));
     const aki = tail.aki?.keyId;
-    const candidates = [...(anchors.bySubject.get(tail.issuerKey) ?? []), ...(pool.get(tail.issuerKey) ?? [])]
+    const candidates = [...anchors.withSubject(tail.issuerKey), ...(pool.get(tail.issuerKey) ?? [])]
       .filter((c, i, all) => !inPath.has(c.id) && all.findIndex((o) => o.id === c.id) === i)
       .map((c, order) => ({ c, order, keyMatch: !aki || !c.ski || c.ski.id === aki }))
       .sort((a, b) => Number(b.keyMatch) - Number(a.keyMatch) || a.order - b.order)
@@ -114,7 +114,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
       }
       extended = true;
       const next = [...path, c];
-      if (anchors.ids.has(c.id)) {
+      if (anchors.has(c.id)) {
         if (consider(next, true)) return true;
         continue;
       }
@@ -128,7 +128,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
     return false;
   };
 
-  const done = (anchors.ids.has(leaf.id) && consider([leaf], true)) || extend([leaf]);
+  const done = (anchors.has(leaf.id) && consider([leaf], true)) || extend([leaf]);
   const outcome = best as Outcome | null;
   const problems = outcome?.problems ?? [];
   if (!done && exhausted)
