@@ -84,6 +84,40 @@ describe('store', () => {
     expect(await store.locked(async () => 'ok')).toBe('ok');
   });
 
+  it('a stale lock whose pid was reused by a process that is not certkit (after a reboot) is taken over', async () => {
+    const root = join(tempDir(), 'store');
+    const store = new Store(root, { lockWaitMs: 2000 });
+    await store.init();
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      // the old format (a bare pid, as `echo 1 > .lock` leaves it): the live holder is not certkit
+      writeFileSync(join(root, '.lock'), `${other.pid}\n`);
+      expect(await store.locked(async () => 'ok')).toBe('ok');
+      // the new format: the pid is alive but its start time is not the recorded one
+      writeFileSync(join(root, '.lock'), `${other.pid}\nstart=1\n`);
+      expect(await store.locked(async () => 'again')).toBe('again');
+    } finally {
+      other.kill();
+    }
+    // the CLI takes over `echo 1 > .lock` (pid 1 is init, never certkit) instead of waiting 30 s and exit 4
+    writeFileSync(join(root, '.lock'), '1\n');
+    const r = certkit(['--store', root, 'selfsigned', '-d', 'a.example.com'], { timeoutMs: 20_000 });
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a lock held by a live certkit run records its start time and still blocks a second writer', async () => {
+    const root = join(tempDir(), 'store');
+    const a = new Store(root);
+    const b = new Store(root, { lockWaitMs: 200 });
+    let release!: () => void;
+    const held = a.locked(() => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(join(root, '.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid}\\nstart=\\d+\\n$`));
+    await expect(b.locked(async () => 1)).rejects.toThrow(/locked by another certkit run \(pid \d+, held/);
+    release();
+    await held;
+  });
+
   it('crash test: SIGKILL at random points leaves live a complete old or new version', async () => {
     const root = join(tempDir(), 'store');
     const pairsFile = join(tempDir(), 'pairs.json');
