@@ -124,8 +124,8 @@ interface AliasRoute {
   created: string[];
   ctl: Ctl;
   users: number;
-  /** removed (or being removed) from Apache */
-  closed: boolean;
+  /** set once the route is being removed from Apache; settles when it is gone */
+  finishing?: Promise<void>;
   teardown: () => Promise<void>;
 }
 const aliasRoutes = new Map<string, Promise<AliasRoute>>();
@@ -183,17 +183,15 @@ async function openAliasRoute(
     created,
     ctl,
     users: 0,
-    closed: false,
-    teardown: async () => {
-      if (route.closed) return;
-      route.closed = true;
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await rm(confPath, { force: true });
-      await rm(dir, { recursive: true, force: true });
-      await removeCreated(created);
-      if (loaded) await reload(ctl, 'removing the temporary challenge route');
-    },
+    teardown: () =>
+      (route.finishing ??= (async () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await rm(confPath, { force: true });
+        await rm(dir, { recursive: true, force: true });
+        await removeCreated(created);
+        if (loaded) await reload(ctl, 'removing the temporary challenge route');
+      })()),
   };
   let signalled = false;
   function onSignal(sig: NodeJS.Signals) {
@@ -232,6 +230,7 @@ export class ApacheHttpSolver implements ChallengeSolver {
   private readonly routes = new Map<string, { kind: 'docroot' | 'alias'; dir: string }>();
   private readonly created: string[] = [];
   private alias: AliasRoute | null = null;
+  private aliasEntry: Promise<AliasRoute> | null = null;
 
   constructor(
     private readonly s: ApacheRouteSettings,
@@ -260,18 +259,27 @@ export class ApacheHttpSolver implements ChallengeSolver {
       if (!p) {
         p = openAliasRoute(this.cfg!, this.s, this.io);
         aliasRoutes.set(this.s.serverRoot, p);
-        p.catch(() => aliasRoutes.delete(this.s.serverRoot));
+        const opening = p;
+        p.catch(() => {
+          if (aliasRoutes.get(this.s.serverRoot) === opening) aliasRoutes.delete(this.s.serverRoot);
+        });
       }
       const route = await p;
-      if (route.closed) continue; // its last user just removed it: open a fresh one
+      if (route.finishing) {
+        // its last user is removing it: wait until it is gone, then open a fresh one (never two at once)
+        await route.finishing.catch(() => {});
+        if (aliasRoutes.get(this.s.serverRoot) === p) aliasRoutes.delete(this.s.serverRoot);
+        continue;
+      }
       route.users++;
       this.alias = route;
+      this.aliasEntry = p;
       this.io.say(
         `${site.name}: ${why}: a temporary Alias (${route.confPath}) answers instead, removed afterwards`,
       );
     }
     const alias = this.alias;
-    const ok = await waitUntil(async () => (await probeRoute(alias.dir, site)).ok, 10_000, 200);
+    const ok = await waitUntil(async () => (await probeRoute(alias.dir, site)).ok, 20_000, 200);
     if (!ok)
       throw new CertkitError(
         'environment',
@@ -328,9 +336,14 @@ export class ApacheHttpSolver implements ChallengeSolver {
     await removeCreated(this.created);
     const alias = this.alias;
     this.alias = null;
+    const entry = this.aliasEntry;
+    this.aliasEntry = null;
     if (alias && --alias.users === 0) {
-      aliasRoutes.delete(this.s.serverRoot);
-      await alias.teardown();
+      try {
+        await alias.teardown();
+      } finally {
+        if (aliasRoutes.get(this.s.serverRoot) === entry) aliasRoutes.delete(this.s.serverRoot);
+      }
       this.io.say(`removed the temporary challenge route from Apache (${alias.confPath}) and reloaded it`);
     }
   }
