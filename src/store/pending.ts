@@ -56,7 +56,9 @@ export async function findPendingOrder(
   store: Store,
   publicKeyId: string,
 ): Promise<{ lineage: string; order: PendingOrder; key: KeyObject } | null> {
-  for (const lineage of await store.names()) {
+  // a store that does not exist yet holds no pending order (import creates it)
+  const lineages = (await store.isDirectory(store.root)) ? await store.names() : [];
+  for (const lineage of lineages) {
     const order = pendingOrdersOf(await store.readSettings(lineage)).find(
       (o) => o.publicKeyId === publicKeyId,
     );

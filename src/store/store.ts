@@ -96,14 +96,42 @@ export class Store {
     }
   }
 
-  /** Every entry of lineages/ (broken ones too: see health()). An unreadable store is an error, not empty. */
+  /**
+   * Every entry of lineages/ (broken ones too: see health()). An unreadable store is an error, not empty; so
+   * is a store that does not exist or is not a directory (a mistyped --store). An existing, new store is empty.
+   */
   async names(): Promise<string[]> {
     try {
       return (await readdir(join(this.root, 'lineages'))).filter((n) => !n.startsWith('.')).sort();
     } catch (err) {
-      if (errno(err) === 'ENOENT') return [];
-      throw systemError(err) ?? err;
+      if (errno(err) !== 'ENOENT' && errno(err) !== 'ENOTDIR') throw systemError(err) ?? err;
+      await this.requireRoot();
+      if (errno(err) === 'ENOTDIR') throw this.notADirectory(join(this.root, 'lineages'));
+      return [];
     }
+  }
+
+  /** Fails unless the store's directory exists (exit 3) and is a directory (exit 2). */
+  async requireRoot(): Promise<void> {
+    const st = await stat(this.root).catch((err: unknown) => {
+      if (errno(err) === 'ENOENT') return null;
+      throw systemError(err) ?? err;
+    });
+    if (!st)
+      throw new CertkitError(
+        'not-found',
+        `the store ${this.root} does not exist`,
+        'check --store (or CERTKIT_STORE); certkit request, import or selfsigned create it',
+      );
+    if (!st.isDirectory()) throw this.notADirectory(this.root);
+  }
+
+  private notADirectory(path: string): CertkitError {
+    const which = path === this.root ? '' : ` (${path} is not one)`;
+    return inputError(
+      `the store ${this.root} is not a directory${which}`,
+      'give --store the store directory',
+    );
   }
 
   /** Whether a lineage can be used, and if not, why: never skipped silently. */

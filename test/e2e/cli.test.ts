@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, certkit } from '../helpers/cli.js';
 import { tempDir } from '../helpers/openssl.js';
@@ -58,6 +58,7 @@ describe('CLI shell', () => {
     const dir = tempDir();
     const f = join(dir, 'cfg.json');
     writeFileSync(f, JSON.stringify({ store: join(dir, 'store-from-config') }));
+    mkdirSync(join(dir, 'store-from-config')); // list needs the store to exist (a mistyped path is an error)
     const r = certkit(['--config', f, '--json', 'list']);
     expect(JSON.parse(r.stdout).store).toBe(join(dir, 'store-from-config'));
   });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
@@ -118,6 +118,34 @@ describe('store', () => {
     await held;
   });
 
+  it('a store path that does not exist or is a file: list and check store say so instead of "no lineages"', () => {
+    const dir = tempDir();
+    const missing = join(dir, 'no-such-store');
+    const file = join(dir, 'some-file.pem');
+    writeFileSync(file, 'not a store\n');
+    let r = certkit(['--store', missing, 'list']);
+    expect([r.code, r.stderr.trim()]).toEqual([
+      3,
+      expect.stringMatching(/^certkit: the store .*no-such-store does not exist \(/),
+    ]);
+    expect(existsSync(missing)).toBe(false);
+    r = certkit(['--store', file, 'list']);
+    expect([r.code, r.stderr.trim()]).toEqual([
+      2,
+      expect.stringMatching(/^certkit: the store .*some-file\.pem is not a directory \(/),
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe('not a store\n');
+    r = certkit(['--store', missing, 'check', 'store']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/no-such-store does not exist/);
+    r = certkit(['--store', file, 'check', 'store']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/some-file\.pem is not a directory/);
+    // an existing, empty directory is a new store: fine
+    r = certkit(['--store', dir, 'list']);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
   it('crash test: SIGKILL at random points leaves live a complete old or new version', async () => {
     const root = join(tempDir(), 'store');
     const pairsFile = join(tempDir(), 'pairs.json');
@@ -181,7 +209,7 @@ describe('certkit list', () => {
   });
 
   it('says so when the store is empty', () => {
-    const r = certkit(['--store', join(tempDir(), 'none'), 'list']);
+    const r = certkit(['--store', tempDir(), 'list']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no lineages/);
   });
