@@ -93,6 +93,9 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
   if (names.length === 0)
     throw new CertkitError('usage', 'with --fullchain/--key, give --vhost NAME to say which site');
   const options = installerOptions(flags);
+  // a re-run without --tls-port keeps the port this lineage was installed with
+  const recorded = settings?.installers?.find((i) => i.kind === target)?.options;
+  if (options.tlsPort === undefined && recorded?.tlsPort !== undefined) options.tlsPort = recorded.tlsPort;
   const base = {
     lineage,
     names,

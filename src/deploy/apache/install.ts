@@ -20,6 +20,7 @@ import type { DumpedVhost } from './dump.js';
 import {
   configOf,
   discoverApache,
+  existingTlsPort,
   planApacheInstall,
   type ApachePlan,
   type ApachePlanOptions,
@@ -39,6 +40,7 @@ export interface ApacheInstallOptions {
   tls?: TlsProfile;
   basicAuth?: string;
   authPath?: string;
+  /** default: the port of the site's existing TLS vhost (certkit's twin first), else 443 */
   tlsPort?: number;
   dryRun?: boolean;
   backupRoot?: string | null;
@@ -181,7 +183,7 @@ export async function installApache(o: ApacheInstallOptions): Promise<ApacheInst
     hsts: !!o.hsts,
     tls: o.tls ?? 'intermediate',
     basicAuth: o.basicAuth ? { htpasswd: o.basicAuth, path: o.authPath ?? '/' } : undefined,
-    tlsPort: o.tlsPort ?? 443,
+    tlsPort: o.tlsPort ?? existingTlsPort(cfg, o.lineage, o.names) ?? 443,
     ocspStapling: pre.hasOcsp,
     unsafeAllow3F: !version || version[0] > 2 || (version[0] === 2 && (version[1] > 4 || version[2] >= 60)),
     fingerprint: pre.fingerprint,

@@ -243,6 +243,17 @@ function ownTwinFiles(cfg: ApacheConfig, lineage: string): Set<string> {
   );
 }
 
+/**
+ * The HTTPS port a site of this lineage already uses: certkit's own twin first, else a live TLS vhost serving
+ * one of the names. A re-run without --tls-port keeps that port instead of moving the site to 443.
+ */
+export function existingTlsPort(cfg: ApacheConfig, lineage: string, names: string[]): number | undefined {
+  const own = ownTwinFiles(cfg, lineage);
+  const tls = cfg.vhosts.filter((v) => v.ssl);
+  const site = tls.find((v) => own.has(v.file)) ?? tls.find((v) => names.some((n) => vhostServes(v, n)));
+  return site?.addresses.find((a) => a.port)?.port;
+}
+
 /** Which sites the certificate serves and how (pure). */
 export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
   // certkit's own twin file for this lineage is regenerated from the HTTP sites, never a site itself
