@@ -13,18 +13,26 @@ beforeAll(async () => (pebble = await startPebble()));
 afterAll(async () => pebble?.stop());
 afterEach(() => session?.kill());
 
-function start(tag: string, dir: string, name: string): TmuxSession {
-  return TmuxSession.start(
-    `ck-req-${tag}-${process.pid}`,
-    `${process.execPath} ${BIN} --store ${dir}/store request ${name} --server ${pebble.directoryUrl} --http-port ${pebble.httpPort}`,
-    { ...pebble.env, NO_COLOR: '1', CERTKIT_SCHEDULE_ROOT: join(dir, 'root') },
-  );
+async function start(tag: string, dir: string, name: string): Promise<TmuxSession> {
+  const launch = () =>
+    TmuxSession.start(
+      `ck-req-${tag}-${process.pid}`,
+      `${process.execPath} ${BIN} --store ${dir}/store request ${name} --server ${pebble.directoryUrl} --http-port ${pebble.httpPort}`,
+      { ...pebble.env, NO_COLOR: '1', CERTKIT_SCHEDULE_ROOT: join(dir, 'root') },
+    );
+  try {
+    return launch();
+  } catch {
+    // the tmux server may be exiting after the previous test killed its last session: start again
+    await new Promise((r) => setTimeout(r, 300));
+    return launch();
+  }
 }
 
 describe('certkit request on a terminal: the account questions', () => {
   it('asks for the contact e-mail and the terms (with their URL from the directory), then issues', async () => {
     const dir = tempDir();
-    session = start('ok', dir, 'pty.request.test');
+    session = await start('ok', dir, 'pty.request.test');
     await session.waitFor(/Contact e-mail for the CA account/);
     session.type('ops@pty.example.test');
     session.keys('Enter');
@@ -44,7 +52,7 @@ describe('certkit request on a terminal: the account questions', () => {
 
   it('Ctrl-C at a question: cancelled, nothing written', async () => {
     const dir = tempDir();
-    session = start('cc', dir, 'pty.cancel.test');
+    session = await start('cc', dir, 'pty.cancel.test');
     await session.waitFor(/Contact e-mail for the CA account/);
     session.keys('C-c');
     const screen = await session.waitFor(/\[exit \d+\]/);
