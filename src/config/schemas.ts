@@ -151,7 +151,7 @@ export const CheckConfigSchema = v.strictObject({
   strict: v.optional(v.boolean()),
   allowSelfSigned: v.optional(names),
   caFiles: v.optional(names),
-  timeout: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(3600))),
+  timeout: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(3600))),
   concurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   prometheus: v.optional(str),
   html: v.optional(str),

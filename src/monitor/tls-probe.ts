@@ -32,7 +32,10 @@ class CertificateTap {
   private handshake = Buffer.alloc(0);
   private done = false;
   certs: Buffer[] | null = null;
+  /** the server's first bytes, to say what it speaks when it is not TLS */
+  first: Buffer | null = null;
   feed(d: Buffer) {
+    this.first ??= Buffer.from(d.subarray(0, 64));
     if (this.done) return;
     this.records = Buffer.concat([this.records, d]);
     while (this.records.length >= 5 && !this.done) {
@@ -96,6 +99,32 @@ function tapped(socket: Socket, tap: CertificateTap): Duplex {
   socket.on('end', () => duplex.push(null));
   socket.on('error', (e) => duplex.destroy(e));
   return duplex;
+}
+
+/**
+ * What a server that does not speak TLS answered, in words (null when its first bytes are a TLS record).
+ * TLS records start with content type 20-23 and major version 3.
+ */
+export function describeNonTls(first: Buffer | null): string | null {
+  if (!first?.length || (first[0]! >= 20 && first[0]! <= 23 && (first.length < 2 || first[1] === 3)))
+    return null;
+  const text = first.toString('latin1');
+  const guess = /^HTTP\//.test(text)
+    ? 'HTTP?'
+    : /^SSH-/.test(text)
+      ? 'SSH?'
+      : /^220[ -]/.test(text)
+        ? 'SMTP or FTP? try --starttls'
+        : /^\+OK/.test(text)
+          ? 'POP3? try --starttls pop3'
+          : /^\* OK/.test(text)
+            ? 'IMAP? try --starttls imap'
+            : null;
+  const printable = /^[\x20-\x7e\r\n\t]+$/.test(text);
+  const said = guess ?? (printable ? `"${text.split(/\r?\n/)[0]!.slice(0, 40)}"` : null);
+  return said
+    ? `the server answered in plaintext (${said}), not TLS — is this the right port?`
+    : 'the server answered with something that is not TLS — is this the right port?';
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND']);
@@ -173,9 +202,10 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
       tls.once('error', (err: NodeJS.ErrnoException) =>
         fail(
           'handshake-failed',
-          err.code === 'ECONNRESET' || /socket hang up|disconnected/.test(err.message)
-            ? 'the server closed the connection during the TLS handshake'
-            : `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim(),
+          describeNonTls(tap.first) ??
+            (err.code === 'ECONNRESET' || /socket hang up|disconnected/.test(err.message)
+              ? 'the server closed the connection during the TLS handshake'
+              : `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim()),
         ),
       );
     });

@@ -1,6 +1,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/apache.js';
 import { certkit, certkitJson } from '../helpers/cli.js';
 import { makeChain, openssl, opensslFacts, read, tempDir } from '../helpers/openssl.js';
 
@@ -311,5 +312,20 @@ describe('certkit inspect: garbage gets one line and exit 2', () => {
     const r = certkit(['inspect', '--frobnicate', 'x']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown option/);
+  });
+});
+
+describe('QA bugs', () => {
+  it('QA: inspect of a refused port names the address once, not twice', async () => {
+    const port = await freePort();
+    const r = certkit(['inspect', `127.0.0.1:${port}`, '--timeout', '5']);
+    expect(r.code).toBe(6);
+    expect(r.stderr.trim()).toBe(`certkit: 127.0.0.1:${port}: connection refused`);
+  });
+
+  it('QA: inspect --timeout 0 is refused as bad input, not a timeout', () => {
+    const r = certkit(['inspect', '127.0.0.1:443', '--timeout', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^certkit: --timeout must be more than 0/);
   });
 });

@@ -113,3 +113,11 @@ export function smtpStarttls(certPem: string, keyPem: string) {
     s.on('data', onData);
   });
 }
+
+/** A plain-HTTP server (no TLS): answers whatever it is sent with a 400, as web servers do to a ClientHello. */
+export const plainHttp = () =>
+  rawServer((s) =>
+    s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')),
+  );
+/** A server that speaks first in plaintext (SSH, SMTP without STARTTLS), then waits. */
+export const banner = (line: string) => rawServer((s) => s.write(`${line}\r\n`));

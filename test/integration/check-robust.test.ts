@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/apache.js';
 import { BIN, ROOT, certkit, certkitAsync } from '../helpers/cli.js';
-import { nodeTls, smtpStarttls, type Listener } from '../helpers/listeners.js';
+import { banner, nodeTls, plainHttp, smtpStarttls, type Listener } from '../helpers/listeners.js';
 import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
 
 const DAY = 86_400_000;
@@ -452,5 +452,44 @@ describe('the exporter never dies', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not a host!/);
+  });
+});
+
+describe('QA bugs', () => {
+  it('QA: a plain-HTTP (or other non-TLS) server on the port is said in words, not as an OpenSSL string', async () => {
+    const http = await plainHttp();
+    const ssh = await banner('SSH-2.0-OpenSSH_9.2p1 Debian-2');
+    try {
+      const r = await certkitAsync([
+        'check',
+        `127.0.0.1:${http.port}`,
+        `127.0.0.1:${ssh.port}`,
+        '--timeout',
+        '5',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain(
+        `the server answered in plaintext (HTTP?), not TLS — is this the right port?`,
+      );
+      expect(r.stdout).toContain('the server answered in plaintext (SSH?), not TLS');
+      expect(r.stdout).not.toMatch(/ssl3_|openssl|ERR_SSL/i);
+    } finally {
+      await http.close();
+      await ssh.close();
+    }
+  });
+
+  it('QA: check --timeout 0, negative, NaN or absurdly large is refused with one line, exit 3', () => {
+    for (const t of ['0', '-1', 'NaN', '1e9']) {
+      const r = certkit(['check', good.certFile, '--timeout', t, '--nagios']);
+      expect(r.code, t).toBe(3);
+      expect(r.stderr.trim().split('\n'), t).toHaveLength(1);
+      expect(r.stderr, t).toMatch(/^certkit: --timeout must be more than 0/);
+    }
+    const cfg = join(tempDir(), 'config.json');
+    writeFileSync(cfg, JSON.stringify({ check: { timeout: 0 } }));
+    const r = certkit(['--config', cfg, 'check', good.certFile]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/timeout/);
   });
 });

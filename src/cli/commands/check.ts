@@ -45,6 +45,15 @@ const num = (v: string | number | undefined, fallback: number, what: string, max
   return n;
 };
 
+/** --timeout in seconds: 0, negative, NaN or more than an hour would make every target "time out". */
+export function timeoutSeconds(v: string | number | undefined, fallback = 10): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600)
+    throw new CertkitError('usage', `--timeout must be more than 0 and at most 3600 seconds, not "${v}"`);
+  return n;
+}
+
 /** --ca-file: a missing or unreadable file is the user's mistake, said with its path (not an internal error). */
 function checkCaFiles(files: string[]): string[] {
   for (const f of files) readRegularFileSync(f);
@@ -97,7 +106,7 @@ export async function checkReport(
     names: flags.name?.map(checkName),
     revocation: { enabled: flags.revocation !== false, crlCache: new Map() },
     store: new Store(ctx.storeRoot),
-    timeoutMs: num(flags.timeout ?? cfg.timeout, 10, '--timeout', 3600) * 1000,
+    timeoutMs: timeoutSeconds(flags.timeout ?? cfg.timeout) * 1000,
     concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096)),
     pinIp: flags.ip,
   });

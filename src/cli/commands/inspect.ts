@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../../errors.js';
 import { SIZE_CAP } from '../../pki/read.js';
 import { nowFromEnv } from './renew.js';
+import { timeoutSeconds } from './check.js';
 
 export interface InspectFlags {
   starttls?: string;
@@ -147,7 +148,7 @@ async function servedChain(spec: string, flags: InspectFlags): Promise<Material 
   }
   if (target.kind !== 'endpoint') return null;
   const { probeTls } = await import('../../monitor/tls-probe.js');
-  const timeoutMs = Number(flags.timeout ?? 10) * 1000;
+  const timeoutMs = timeoutSeconds(flags.timeout) * 1000;
   let address = target.host;
   if (!/^[\d.]+$|:/.test(target.host)) {
     const { resolveAll } = await import('../../monitor/resolve.js');
@@ -162,7 +163,11 @@ async function servedChain(spec: string, flags: InspectFlags): Promise<Material 
     starttls: target.starttls,
     timeoutMs,
   });
-  if (r.failure) throw new CertkitError('network', `${target.label}: ${r.failure.message}`);
+  if (r.failure) {
+    // the probe names the address it tried; the target's label is said once, not twice when they are the same
+    const m = r.failure.message;
+    throw new CertkitError('network', m.startsWith(`${target.label}: `) ? m : `${target.label}: ${m}`);
+  }
   return {
     source: target.label,
     format: 'tls',

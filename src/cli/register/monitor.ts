@@ -28,8 +28,8 @@ export function registerMonitor(program: Command, run: Runner): void {
         'smtp, imap, pop3, ftp, xmpp, postgres or ldap, for bare host:PORT targets on a non-TLS port (default: by port: 25/587, 143, 110, 21, 5222, 5432, 389; smtp://host:2525 says it per target)',
       )
       .option('--ip <addr>', 'check only this address of the host (default: every A/AAAA address)')
-      .option('--timeout <seconds>', 'per target', '10')
-      .option('--concurrency <n>', 'targets checked at once', '64')
+      .option('--timeout <seconds>', 'per target (default: check.timeout in the config, else 10)')
+      .option('--concurrency <n>', 'targets checked at once (default: check.concurrency, else 64)')
       .option(
         '--warn-days <n>',
         'WARNING this many days before expiry (short-lived certs: a third of the lifetime)',
