@@ -152,14 +152,19 @@ export async function writeCsrOrder(
   }
   const csr = await buildCsr(plan.key, plan.subject, plan.names);
   const keyPem = privateKeyToPem(plan.key);
-  await ensureDir(input.outDir, 0o755);
-  if (keyFile) await writeSecretAtomic(keyFile, keyPem);
-  await writeFileAtomic(csrFile, csr.pem, 0o644);
+  const writeFiles = async () => {
+    await ensureDir(input.outDir, 0o755);
+    if (keyFile) await writeSecretAtomic(keyFile, keyPem);
+    await writeFileAtomic(csrFile, csr.pem, 0o644);
+  };
   let pendingLineage: string | null = null;
   let orderId: string | null = null;
-  if (store) {
-    // a new order never replaces an earlier one: each keeps its key until its certificate is imported
+  if (!store) await writeFiles();
+  else {
+    // a new order never replaces an earlier one: each keeps its key until its certificate is imported.
+    // The store lock comes first: a store certkit cannot write fails before any key or CSR is written.
     await store.locked(async () => {
+      await writeFiles();
       const existing = await store.readSettings(name);
       const now = new Date();
       const order = await savePendingOrder(

@@ -1,11 +1,21 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import { keyMatchesCertificate } from '../../src/pki/keys.js';
-import { certkit, certkitJson, ROOT } from '../helpers/cli.js';
+import { BIN, certkit, certkitJson, ROOT } from '../helpers/cli.js';
 import { issue, makeRoot, read, tempDir } from '../helpers/openssl.js';
 
 interface Pair {
@@ -144,6 +154,41 @@ describe('store', () => {
     // an existing, empty directory is a new store: fine
     r = certkit(['--store', dir, 'list']);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('a store the user cannot write: csr, selfsigned and import exit 8 in one line naming it, and csr writes nothing first', () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const root = join(dir, 'store');
+    expect(certkit(['--store', root, 'selfsigned', '-d', 'a.example.com']).code).toBe(0);
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    copyFileSync(join(root, 'live', 'a.example.com', 'cert.pem'), certFile);
+    copyFileSync(join(root, 'live', 'a.example.com', 'privkey.pem'), keyFile);
+    chmodSync(keyFile, 0o644); // readable by the unprivileged user below: only the store is not writable
+    const out = join(dir, 'out');
+    mkdirSync(out, { mode: 0o777 });
+    chmodSync(out, 0o777);
+    const before = readdirSync(root, { recursive: true }).sort();
+    const asNobody = (args: string[]) =>
+      spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, '--store', root, ...args],
+        { env: { ...process.env, NO_COLOR: '1' }, cwd: ROOT },
+      );
+    for (const args of [
+      ['csr', '-d', 'b.example.com', '--out-dir', out],
+      ['selfsigned', '-d', 'c.example.com'],
+      ['import', '--cert', certFile, '--key', keyFile, '--name', 'imported.example.com'],
+    ]) {
+      const r = asNobody(args);
+      const stderr = r.stderr.toString().trim();
+      expect(r.status, `${args[0]}: ${stderr}`).toBe(8);
+      expect(stderr.split('\n'), args[0]).toHaveLength(1);
+      expect(stderr).toMatch(new RegExp(`^certkit: .*${root.replace(/\./g, '\\.')}.*permission denied`));
+    }
+    expect(readdirSync(out)).toEqual([]); // no key and CSR without a pending order that records them
+    expect(readdirSync(root, { recursive: true }).sort()).toEqual(before);
   });
 
   it('crash test: SIGKILL at random points leaves live a complete old or new version', async () => {
