@@ -16,6 +16,8 @@ export interface ScheduleOptions {
   command: string;
   configFile?: string;
   storeRoot?: string;
+  /** the config file lists check.targets; without them the nightly check checks the store */
+  configHasCheckTargets?: boolean;
 }
 
 export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
@@ -25,7 +27,8 @@ export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
   ]
     .filter(Boolean)
     .join(' ');
-  const check = `${o.command}${globals ? ` ${globals}` : ''} --quiet check`;
+  const checkWhat = o.configHasCheckTargets ? '' : ' store'; // a bare `check` is exit 3 "nothing to check"
+  const check = `${o.command}${globals ? ` ${globals}` : ''} --quiet check${checkWhat}`;
   const renew = `${o.command}${globals ? ` ${globals}` : ''} --quiet renew --no-jitter`;
   if (o.kind === 'cron') {
     return [

@@ -46,7 +46,7 @@ describe('certkit schedule', () => {
     const root = tempDir();
     expect(certkit(['schedule', 'install', '--root', root, '--cron']).code).toBe(0);
     const text = readFileSync(join(root, 'etc/cron.d/certkit'), 'utf8');
-    expect(text).toMatch(/^17 3 \* \* \* root .* check$/m);
+    expect(text).toMatch(/^17 3 \* \* \* root .* check store$/m);
     expect(text).toMatch(/^43 \*\/12 \* \* \* root .* renew$/m);
   });
 

@@ -33,6 +33,7 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
     command: `${process.execPath} ${bin}`,
     configFile: ctx.configFile,
     storeRoot: ctx.storeRoot,
+    configHasCheckTargets: (ctx.config.check?.targets?.length ?? 0) > 0,
   });
   const all = [
     ...scheduleFiles({ root, kind: 'systemd', command: '' }),
