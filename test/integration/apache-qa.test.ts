@@ -1,11 +1,12 @@
 /** Regressions from the QA run (a new user on a clone of main): install apache against a real private Apache. */
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { certkitAsync } from '../helpers/cli.js';
+import { certkit, certkitAsync } from '../helpers/cli.js';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
 import { snapshotWithModes } from '../helpers/fs.js';
-import { tempDir } from '../helpers/openssl.js';
-import { installApacheCli, lineage } from './apache-helpers.js';
+import { read, tempDir } from '../helpers/openssl.js';
+import { installApacheCli, lineage, testCa } from './apache-helpers.js';
 import { servedFingerprint } from '../../src/deploy/probe.js';
 import { installApache } from '../../src/deploy/apache/install.js';
 
@@ -47,5 +48,97 @@ describe('install apache: QA regressions', () => {
       dryRun: true,
     });
     expect(r.noop).toBe(true);
+  });
+
+  it('a relative --server-root (run from its parent) still lets certkit ask and control Apache', async () => {
+    const a = await apache([{ name: 'rel.site.test' }]);
+    const l = lineage(['rel.site.test'], 'rel');
+    const cwd = dirname(a.serverRoot);
+    const list = certkit(['--json', 'install', 'apache', '--list', '--server-root', 'apache2'], { cwd });
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout).apache.asked).toBe(true);
+    const tlsPort = await freePort();
+    const r = certkit(
+      [
+        '--store',
+        l.store,
+        'install',
+        'apache',
+        '--name',
+        'rel',
+        '--server-root',
+        'apache2',
+        '--tls-port',
+        String(tlsPort),
+        '--yes',
+      ],
+      { cwd },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'rel.site.test')).toBe(l.fingerprint);
+    // what renewals replay from any directory is the absolute root
+    const settings = JSON.parse(readFileSync(join(l.store, 'lineages', 'rel', 'settings.json'), 'utf8'));
+    expect(settings.installers[0].options.serverRoot).toBe(a.serverRoot);
+  });
+
+  it('relative --fullchain/--key are written into SSLCertificateFile as absolute paths', async () => {
+    const a = await apache([{ name: 'files.site.test' }]);
+    const l = lineage(['files.site.test'], 'files');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'demo-full.pem'), read(l.leaf.certFile) + read(testCa().int.certFile));
+    writeFileSync(join(dir, 'demo.key'), read(l.leaf.keyFile), { mode: 0o600 });
+    const tlsPort = await freePort();
+    const r = certkit(
+      [
+        '--store',
+        join(dir, 'store'),
+        'install',
+        'apache',
+        '--fullchain',
+        'demo-full.pem',
+        '--key',
+        'demo.key',
+        '--vhost',
+        'files.site.test',
+        '--server-root',
+        a.serverRoot,
+        '--tls-port',
+        String(tlsPort),
+        '--yes',
+      ],
+      { cwd: dir },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'files.site.test')).toBe(l.fingerprint);
+  });
+
+  it('a truncated PEM as --fullchain is one line, exit 2, naming the file; nothing changed', async () => {
+    const a = await apache([{ name: 'trunc.site.test' }]);
+    const l = lineage(['trunc.site.test'], 'trunc');
+    const dir = tempDir();
+    const pem = read(l.leaf.certFile);
+    writeFileSync(join(dir, 'truncated.pem'), pem.slice(0, pem.length - 40));
+    const before = snapshotWithModes(a.serverRoot);
+    const r = certkit([
+      '--store',
+      join(dir, 'store'),
+      'install',
+      'apache',
+      '--fullchain',
+      join(dir, 'truncated.pem'),
+      '--key',
+      l.leaf.keyFile,
+      '--vhost',
+      'trunc.site.test',
+      '--server-root',
+      a.serverRoot,
+      '--tls-port',
+      String(await freePort()),
+      '--yes',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('truncated.pem');
+    expect(snapshotWithModes(a.serverRoot)).toEqual(before);
   });
 });

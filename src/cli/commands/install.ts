@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { recordInstaller } from '../../deploy/after-issue.js';
 import { InstallerSpecSchema, parse, type InstallerSpec } from '../../config/schemas.js';
@@ -21,23 +21,26 @@ export interface InstallFlags extends Omit<InstallerSpec, 'tlsPort' | 'parts'> {
   sip?: boolean;
 }
 
+const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path));
+
 export function installerOptions(flags: InstallFlags): InstallerSpec {
   const tlsPort = flags.tlsPort === undefined ? undefined : Number(flags.tlsPort);
   if (tlsPort !== undefined && (!Number.isInteger(tlsPort) || tlsPort < 1 || tlsPort > 65535))
     throw new CertkitError('usage', `--tls-port must be a port number`);
   const parts = (['pjsip', 'http', 'manager', 'sip'] as const).filter((p) => flags[p]);
   const o = {
-    serverRoot: flags.serverRoot,
+    // paths are recorded and replayed by renewals from any directory: absolute from here on
+    serverRoot: absolute(flags.serverRoot),
     ctl: flags.ctl,
     vhost: flags.vhost,
     redirect: flags.redirect,
     hsts: flags.hsts,
     tls: flags.tls,
-    basicAuth: flags.basicAuth,
+    basicAuth: absolute(flags.basicAuth),
     authPath: flags.authPath,
     tlsPort,
-    configDir: flags.configDir,
-    keysDir: flags.keysDir,
+    configDir: absolute(flags.configDir),
+    keysDir: absolute(flags.keysDir),
     parts: parts.length ? parts : undefined,
     pjsipBind: flags.pjsipBind,
     httpBind: flags.httpBind,
@@ -62,7 +65,7 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
     throw new CertkitError('usage', `unknown target "${target}"`, 'use apache or asterisk');
   if (target === 'apache' && flags.list) {
     const { listVhosts } = await import('../../deploy/apache/install.js');
-    const listing = await listVhosts(flags.serverRoot, { ctl: flags.ctl });
+    const listing = await listVhosts(absolute(flags.serverRoot), { ctl: flags.ctl });
     if (ctx.json) ctx.out(JSON.stringify(listing, null, 2));
     else {
       for (const l of table(
@@ -99,8 +102,8 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
   const base = {
     lineage,
     names,
-    fullchainPath: flags.fullchain ?? store.livePath(lineage, 'fullchain.pem'),
-    keyPath: flags.key ?? store.livePath(lineage, 'privkey.pem'),
+    fullchainPath: absolute(flags.fullchain) ?? store.livePath(lineage, 'fullchain.pem'),
+    keyPath: absolute(flags.key) ?? store.livePath(lineage, 'privkey.pem'),
     backupRoot: join(store.root, 'backups'),
     onStep: (m: string) => ctx.progress(`• ${m}`),
   };

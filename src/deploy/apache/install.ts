@@ -10,6 +10,7 @@
  *
  * Discovery reads the tree once into a snapshot; planning is pure (plan.ts); the engine applies and reverses.
  */
+import { resolve } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { applyPlan, isNoop, renderDiff, verifyServed, type VerifyEffect } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
@@ -136,7 +137,7 @@ export function compareWithApache(cfg: ApacheConfig, apache: DumpedVhost[]): str
 
 /** The `install apache --list --json` document. */
 export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) {
-  const root = serverRoot ?? defaultServerRoot();
+  const root = resolve(serverRoot ?? defaultServerRoot());
   const cfg = configOf(discoverApache(root, 'list'));
   const apache = await dumpVhosts(makeCtl(cfg, o.ctl));
   return {
@@ -154,7 +155,7 @@ export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) 
 
 /** Which live vhosts serve these names (for callers that want to know before installing). */
 export function findSites(serverRoot: string, names: string[]): ListedVhost[] {
-  const cfg = configOf(discoverApache(serverRoot, 'find'));
+  const cfg = configOf(discoverApache(resolve(serverRoot), 'find'));
   return cfg.vhosts.filter((v) => names.some((n) => vhostServes(v, n))).map(describeVhost);
 }
 
@@ -162,9 +163,16 @@ function sitePort(v: Vhost | null, fallback: number): number {
   return v?.addresses.find((a) => a.port)?.port ?? fallback;
 }
 
-export async function installApache(o: ApacheInstallOptions): Promise<ApacheInstallResult> {
+export async function installApache(options: ApacheInstallOptions): Promise<ApacheInstallResult> {
+  // Apache resolves relative paths against its ServerRoot, not our directory: only absolute ones go in
+  const o = {
+    ...options,
+    fullchainPath: resolve(options.fullchainPath),
+    keyPath: resolve(options.keyPath),
+    basicAuth: options.basicAuth && resolve(options.basicAuth),
+  };
   const step = o.onStep ?? (() => {});
-  const serverRoot = o.serverRoot ?? defaultServerRoot();
+  const serverRoot = resolve(o.serverRoot ?? defaultServerRoot());
   const discovery = discoverApache(serverRoot, o.lineage);
   const cfg: ApacheConfig = configOf(discovery);
   const ctl = makeCtl(cfg, o.ctl);
