@@ -34,8 +34,13 @@ export async function preflightCertificate(
       'convert it with certkit import, which writes PEM',
     );
   }
-  const blocks = splitPem(chainText.toString('utf8')).filter((b) => b.label === 'CERTIFICATE');
-  const certs = blocks.map((b) => ({ x509: new X509Certificate(b.der), der: b.der }));
+  let certs: { x509: X509Certificate; der: Buffer }[];
+  try {
+    const blocks = splitPem(chainText.toString('utf8')).filter((b) => b.label === 'CERTIFICATE');
+    certs = blocks.map((b) => ({ x509: new X509Certificate(b.der), der: b.der }));
+  } catch (err) {
+    throw refuse(`${fullchainPath} is not a readable PEM certificate (${(err as Error).message})`);
+  }
   const { chain } = orderChain(certs);
   if (certs.some((c, i) => chain[i] !== c)) {
     throw refuse(
