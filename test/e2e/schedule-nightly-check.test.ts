@@ -54,4 +54,19 @@ describe('the nightly check the schedule installs', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(cronLine(root, / --quiet check/)).toMatch(/ --quiet check$/);
   });
+
+  it('--json of schedule install, show and remove carries schemaVersion (QA run: it was missing)', () => {
+    const root = tempDir();
+    for (const args of [
+      ['install', '--cron', '--dry-run'],
+      ['install', '--cron'],
+      ['show'],
+      ['remove', '--dry-run'],
+      ['remove'],
+    ]) {
+      const r = certkit(['--json', 'schedule', ...args, '--root', root]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).schemaVersion, args.join(' ')).toBe(1);
+    }
+  });
 });

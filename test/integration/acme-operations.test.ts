@@ -104,6 +104,20 @@ describe('deploys, duplicates and confirmations', () => {
     expect((await ck(store, ['revoke', '--name', 'rev.test', '--yes'])).code).toBe(0);
   });
 
+  it('--json of account show and revoke --dry-run carries schemaVersion (QA run: it was missing)', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await ck(store, ['request', 'json.rev.test', ...standaloneArgs(pebble)])).code).toBe(0);
+    for (const args of [
+      ['account', 'show', '--server', pebble.directoryUrl],
+      ['account', 'register', '--server', pebble.directoryUrl, '--dry-run'],
+      ['revoke', '--name', 'json.rev.test', '--dry-run'],
+    ]) {
+      const r = await ck(store, ['--json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).schemaVersion, args.join(' ')).toBe(1);
+    }
+  });
+
   it('hooks do not inherit CERTKIT_PASSWORD / CERTKIT_PASSPHRASE', async () => {
     const dir = tempDir();
     const out = join(dir, 'env');

@@ -25,7 +25,8 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
     throw usageError((err as Error).message);
   }
   const deadlines = deadlinesFromSeconds(flags.timeout);
-  const print = (obj: unknown, human: string) => ctx.out(ctx.json ? JSON.stringify(obj, null, 2) : human);
+  const print = (obj: unknown, human: string) =>
+    ctx.out(ctx.json ? JSON.stringify({ schemaVersion: 1, ...(obj as object) }, null, 2) : human);
   if (action !== 'show' && flags.dryRun) {
     print({ dryRun: true, action, directoryUrl: url }, `would ${action} the account at ${url}`);
     return 0;

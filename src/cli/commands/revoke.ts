@@ -14,7 +14,7 @@ export async function runRevoke(
     await store.requireLineage(flags.name);
     ctx.out(
       ctx.json
-        ? JSON.stringify({ dryRun: true, name: flags.name, reason: flags.reason })
+        ? JSON.stringify({ schemaVersion: 1, dryRun: true, name: flags.name, reason: flags.reason })
         : `would revoke the live certificate of "${flags.name}" (${flags.reason})`,
     );
     return 0;
@@ -28,7 +28,13 @@ export async function runRevoke(
   const r = await revokeLineage(store, flags.name, flags.reason, deadlines);
   ctx.out(
     ctx.json
-      ? JSON.stringify({ name: flags.name, revoked: true, serial: r.serial, reason: flags.reason })
+      ? JSON.stringify({
+          schemaVersion: 1,
+          name: flags.name,
+          revoked: true,
+          serial: r.serial,
+          reason: flags.reason,
+        })
       : `revoked serial ${r.serial} of "${flags.name}" (${flags.reason})`,
   );
   return 0;

@@ -47,7 +47,7 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
       if (flags.dryRun) {
         ctx.out(
           ctx.json
-            ? JSON.stringify({ dryRun: true, kind, files }, null, 2)
+            ? JSON.stringify({ schemaVersion: 1, dryRun: true, kind, files }, null, 2)
             : files.map((f) => `# ${f.path}\n${f.content}`).join('\n'),
         );
         return 0;
@@ -60,7 +60,7 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
       systemctl('enable', '--now', 'certkit-check.timer', 'certkit-renew.timer');
       ctx.out(
         ctx.json
-          ? JSON.stringify({ installed: true, kind, files: files.map((f) => f.path) })
+          ? JSON.stringify({ schemaVersion: 1, installed: true, kind, files: files.map((f) => f.path) })
           : `installed ${kind} schedule: ${files.map((f) => f.path).join(', ')}`,
       );
       return 0;
@@ -69,7 +69,7 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
       if (flags.dryRun) {
         ctx.out(
           ctx.json
-            ? JSON.stringify({ dryRun: true, remove: present })
+            ? JSON.stringify({ schemaVersion: 1, dryRun: true, remove: present })
             : present.map((p) => `would remove ${p}`).join('\n') || 'nothing to remove',
         );
         return 0;
@@ -79,7 +79,7 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
       systemctl('daemon-reload');
       ctx.out(
         ctx.json
-          ? JSON.stringify({ removed: present })
+          ? JSON.stringify({ schemaVersion: 1, removed: present })
           : present.length
             ? `removed ${present.join(', ')}`
             : 'nothing to remove',
@@ -92,6 +92,7 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
         ctx.out(
           JSON.stringify(
             {
+              schemaVersion: 1,
               files: await Promise.all(
                 present.map(async (p) => ({ path: p, content: await readFile(p, 'utf8') })),
               ),
