@@ -4,10 +4,11 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, type Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { basename, dirname, extname, join } from 'node:path';
 import { looksLikePkcs12, signatureAlgorithmOf } from '../pki/der.js';
+import { CertkitError } from '../errors.js';
 import { certFacts } from '../pki/facts.js';
 import { keyMatchesCertificate } from '../pki/keys.js';
 import { orderChain } from '../pki/chain.js';
@@ -40,6 +41,8 @@ export interface CheckOptions {
   names?: string[];
   /** online revocation (OCSP / CRL) of each leaf that names a responder or CRL (default on) */
   revocation?: RevocationRun;
+  /** PKCS#12 password / key passphrase for the files checked (--password-file, CERTKIT_PASSWORD) */
+  password?: string;
 }
 
 const SKIP_NAME = /(~|\.bak|\.orig|\.old|\.dpkg-(old|dist|new)|\.rpmnew|\.rpmsave|\.swp)$/i;
@@ -99,7 +102,10 @@ function readFailure(path: string, err: unknown): Finding {
     return { id: 'missing', severity: 'CRITICAL', message: `${path}: no such file or directory` };
   if (code === 'EACCES' || code === 'EPERM')
     return { id: 'unreadable', severity: 'UNKNOWN', message: `${path}: permission denied` };
-  const message = messageOf(err);
+  // a password-protected file says how to give the password
+  const hint =
+    err instanceof CertkitError && /password/.test(err.message) && err.hint ? ` (${err.hint})` : '';
+  const message = messageOf(err) + hint;
   return {
     id: 'unreadable',
     severity: 'UNKNOWN',
@@ -202,7 +208,7 @@ function fileUnit(
       let material;
       try {
         buf = readRegularFileSync(path);
-        material = await readMaterial(buf, path);
+        material = await readMaterial(buf, path, { password: o.password });
       } catch (err) {
         // in a directory, a file that does not even claim to be certificate material is skipped with its reason;
         // one that does (a truncated PEM, a password-protected .pfx, an unreadable .crt) is reported
@@ -210,7 +216,8 @@ function fileUnit(
           CERT_NAME.test(path) ||
           (buf !== undefined &&
             (looksLikePkcs12(buf) || /-----BEGIN [A-Z0-9 ]*CERTIFICATE-----/.test(buf.toString('latin1'))));
-        if (fromDir && (!claims || (KEY_NAME.test(path) && buf === undefined))) {
+        // an empty file (a self-signed lineage's chain.pem) holds nothing to judge either
+        if (fromDir && (!claims || buf?.length === 0 || (KEY_NAME.test(path) && buf === undefined))) {
           skipped.push({ path, reason: messageOf(err) });
           return null;
         }
@@ -277,7 +284,16 @@ async function pathUnits(path: string, o: CheckOptions, skipped: CheckReport['sk
   }
   if (!st.isDirectory()) return [fileUnit(path, o, skipped)];
   const units: Unit[] = [];
+  // links to directories are followed (a store's or certbot's live/ is a directory of links to version
+  // directories); each real directory is read once, so a link loop or two links to one place end there
+  const seen = new Set<string>();
   const walk = async (dir: string) => {
+    const real = await realpath(dir).catch(() => dir);
+    if (seen.has(real)) {
+      skipped.push({ path: dir, reason: `the same directory as ${real}, already checked` });
+      return;
+    }
+    seen.add(real);
     let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -292,18 +308,15 @@ async function pathUnits(path: string, o: CheckOptions, skipped: CheckReport['sk
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
-        // certbot's live/ holds links to archive/: follow links to files, not to directories (no loops)
-        const target = await stat(p).catch(() => null);
-        if (!target) {
-          units.push(failedUnit(p, 'file', readFailure(p, { code: 'ENOENT' }), o));
-          continue;
-        }
-        if (target.isDirectory()) {
-          skipped.push({ path: p, reason: 'a link to a directory (not followed)' });
+        const target = await stat(p).catch((err: NodeJS.ErrnoException) => err);
+        if (target instanceof Error) {
+          const loop = target.code === 'ELOOP';
+          if (loop) skipped.push({ path: p, reason: 'a link loop' });
+          else units.push(failedUnit(p, 'file', readFailure(p, { code: 'ENOENT' }), o));
           continue;
         }
         isFile = target.isFile();
-        isDir = false;
+        isDir = target.isDirectory();
       }
       if (isDir) await walk(p);
       else if (SKIP_NAME.test(e.name)) skipped.push({ path: p, reason: 'a backup file' });

@@ -4,7 +4,7 @@
  * Real files, real listeners, a real SMTP peer that never answers, the real exporter over HTTP.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -456,6 +456,75 @@ describe('the exporter never dies', () => {
 });
 
 describe('QA bugs', () => {
+  it('QA: check honours --password-file and CERTKIT_PASSWORD for a password-protected .pfx, never showing the password', () => {
+    const d = tempDir();
+    const password = 'pfx-Secret-4711';
+    const pfx = join(d, 'site.pfx');
+    openssl([
+      'pkcs12',
+      '-export',
+      '-in',
+      good.certFile,
+      '-inkey',
+      good.keyFile,
+      '-out',
+      pfx,
+      '-passout',
+      `pass:${password}`,
+    ]);
+    const pwFile = join(d, 'pw.txt');
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    const base = ['check', pfx, '--ca-file', root.certFile];
+
+    const without = certkit(base);
+    expect(without.code).toBe(3);
+    expect(without.stdout).toMatch(/password-protected \(give the password with --password-file/);
+    const viaFile = certkit([...base, '--password-file', pwFile]);
+    expect([viaFile.code, viaFile.stdout]).toEqual([0, expect.stringMatching(/^OK +\S*site\.pfx +\d+ /m)]);
+    const viaEnv = certkit(base, { env: { CERTKIT_PASSWORD: password } });
+    expect(viaEnv.code).toBe(0);
+    const wrong = certkit(base, { env: { CERTKIT_PASSWORD: 'not-it' } });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stdout).toMatch(/password is wrong/);
+    expect(wrong.stdout + wrong.stderr).not.toContain('not-it');
+    for (const r of [without, viaFile, viaEnv]) expect(r.stdout + r.stderr).not.toContain(password);
+    const missing = certkit([...base, '--password-file', join(d, 'nope.txt'), '--nagios']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('QA: check <store>/live follows its links to version directories, each real directory once (loops end)', () => {
+    const store = join(tempDir(), 'store');
+    importInto(store, 'alpha');
+    importInto(store, 'beta');
+    symlinkSync('..', join(store, 'live', 'up')); // a loop back to the store: every directory is still read once
+    const r = certkit(['--json', 'check', join(store, 'live'), '--ca-file', root.certFile]);
+    const report = JSON.parse(r.stdout) as {
+      status: string;
+      targets: { target: string; status: string }[];
+      skipped: { path: string; reason: string }[];
+    };
+    const targets = report.targets.map((t) => t.target);
+    expect(targets).toContain(join(store, 'live', 'alpha', 'cert.pem'));
+    expect(targets).toContain(join(store, 'live', 'beta', 'fullchain.pem'));
+    expect(targets.filter((t) => t.includes('/up/'))).toEqual([]);
+    expect(new Set(report.targets.map((t) => t.target.replace(/^.*\/(alpha|beta)\//, '$1/'))).size).toBe(
+      targets.length,
+    );
+    expect(report.skipped.some((s) => /already checked/.test(s.reason))).toBe(true);
+    expect(report.status).toBe('OK');
+    expect(r.code).toBe(0);
+  });
+
+  it('QA: an empty chain.pem in a checked directory (a self-signed lineage) is skipped, not UNKNOWN', () => {
+    const store = join(tempDir(), 'store');
+    expect(certkit(['--store', store, 'selfsigned', '-d', 'self.test']).code).toBe(0);
+    const r = certkit(['--json', 'check', join(store, 'live'), '--allow-self-signed', '*']);
+    const report = JSON.parse(r.stdout) as { status: string; targets: { target: string }[] };
+    expect(report.targets.map((t) => t.target)).toContain(join(store, 'live', 'self.test', 'cert.pem'));
+    expect(report.status).toBe('OK');
+  });
+
   it('QA: a plain-HTTP (or other non-TLS) server on the port is said in words, not as an OpenSSL string', async () => {
     const http = await plainHttp();
     const ssh = await banner('SSH-2.0-OpenSSH_9.2p1 Debian-2');

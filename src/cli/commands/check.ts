@@ -3,6 +3,7 @@ import { readRegularFileSync } from '../../pki/read.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import { Store } from '../../store/store.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
+import { readSecret } from '../../util/secret.js';
 import { runCheck } from '../../monitor/check.js';
 import type { CertkitConfig } from '../../config/load.js';
 import { worst } from '../../monitor/evaluate.js';
@@ -35,6 +36,7 @@ export interface CheckFlags {
   html?: string;
   email?: boolean;
   emailAlways?: boolean;
+  passwordFile?: string;
 }
 
 const num = (v: string | number | undefined, fallback: number, what: string, max = 1e6) => {
@@ -109,6 +111,7 @@ export async function checkReport(
     timeoutMs: timeoutSeconds(flags.timeout ?? cfg.timeout) * 1000,
     concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096)),
     pinIp: flags.ip,
+    password: await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD'),
   });
   return { report, cfg, policy };
 }

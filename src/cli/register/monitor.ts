@@ -42,6 +42,10 @@ export function registerMonitor(program: Command, run: Runner): void {
         collect,
       )
       .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect)
+      .option(
+        '--password-file <file>',
+        'password of PKCS#12 files / encrypted keys checked (first line; or CERTKIT_PASSWORD)',
+      )
       .option('--no-system-roots', 'trust only --ca-file (not the system roots)')
       .option('--name <name>', 'for files: a DNS name or IP the certificate must cover, repeatable', collect)
       .option(
