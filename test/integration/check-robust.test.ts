@@ -33,6 +33,22 @@ beforeAll(() => {
   });
 });
 
+/** The good certificate and its key as a password-protected PKCS#12 file. */
+function pfxOfGood(out: string, password: string): void {
+  openssl([
+    'pkcs12',
+    '-export',
+    '-in',
+    good.certFile,
+    '-inkey',
+    good.keyFile,
+    '-out',
+    out,
+    '-passout',
+    `pass:${password}`,
+  ]);
+}
+
 /** The good certificate (and its root) as a store lineage. */
 function importInto(store: string, name: string): void {
   const args = ['--cert', good.certFile, '--chain', root.certFile, '--key', good.keyFile, '--name', name];
@@ -264,18 +280,7 @@ describe('right answers', () => {
 
   it('a password-protected .pfx in a directory is reported, not skipped silently', () => {
     const d = tempDir();
-    openssl([
-      'pkcs12',
-      '-export',
-      '-in',
-      good.certFile,
-      '-inkey',
-      good.keyFile,
-      '-out',
-      join(d, 'site.pfx'),
-      '-passout',
-      'pass:secret',
-    ]);
+    pfxOfGood(join(d, 'site.pfx'), 'secret');
     const r = certkit(['--json', 'check', d]);
     expect(r.code).toBe(3);
     const t = JSON.parse(r.stdout).targets[0];
@@ -456,22 +461,42 @@ describe('the exporter never dies', () => {
 });
 
 describe('QA bugs', () => {
+  it('QA: check --prometheus /nonexistent/dir/m.prom gives the documented result: UNKNOWN for an OK run, said first', () => {
+    const prom = `/nonexistent-${process.pid}/dir/m.prom`;
+    const ok = certkit([
+      'check',
+      good.certFile,
+      '--ca-file',
+      root.certFile,
+      '--nagios',
+      '--prometheus',
+      prom,
+    ]);
+    expect(ok.code).toBe(3);
+    expect(ok.stdout).toMatch(new RegExp(`^CERTKIT UNKNOWN - cannot write ${prom} \\(ENOENT\\); `));
+    expect(ok.stderr.trim()).toBe(`certkit: cannot write ${prom} (ENOENT)`);
+    // a worse run keeps its status (worst wins), the unwritable file still said first
+    const crit = certkit([
+      'check',
+      expired.certFile,
+      '--ca-file',
+      root.certFile,
+      '--nagios',
+      '--prometheus',
+      prom,
+    ]);
+    expect(crit.code).toBe(2);
+    expect(crit.stdout).toMatch(new RegExp(`^CERTKIT CRITICAL - cannot write ${prom} \\(ENOENT\\); `));
+    expect(certkit(['check', '--help']).stdout.replace(/\s+/g, ' ')).toContain(
+      'A --prometheus/--html file that cannot be written makes an OK run UNKNOWN',
+    );
+  });
+
   it('QA: check honours --password-file and CERTKIT_PASSWORD for a password-protected .pfx, never showing the password', () => {
     const d = tempDir();
     const password = 'pfx-Secret-4711';
     const pfx = join(d, 'site.pfx');
-    openssl([
-      'pkcs12',
-      '-export',
-      '-in',
-      good.certFile,
-      '-inkey',
-      good.keyFile,
-      '-out',
-      pfx,
-      '-passout',
-      `pass:${password}`,
-    ]);
+    pfxOfGood(pfx, password);
     const pwFile = join(d, 'pw.txt');
     writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
     const base = ['check', pfx, '--ca-file', root.certFile];

@@ -82,8 +82,9 @@ export function registerMonitor(program: Command, run: Runner): void {
         'certkit check www.example.com --nagios --warn-days 21',
       ) +
         'Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios plugin convention; worst wins: CRITICAL > WARNING >\n' +
-        'UNKNOWN > OK). Usage and config errors are UNKNOWN too. A failed email digest is reported on stderr and does\n' +
-        'not change the exit code.\n',
+        'UNKNOWN > OK). Usage and config errors are UNKNOWN too. A --prometheus/--html file that cannot be written\n' +
+        'makes an OK run UNKNOWN (a worse one keeps its status), said first in the --nagios line and on stderr; the\n' +
+        'report is still printed. A failed email digest is reported on stderr and does not change the exit code.\n',
     )
     .action((targets: string[], flags) =>
       run(async (ctx) => (await import('../commands/check.js')).runCheckCommand(ctx, targets, flags)),
