@@ -19,6 +19,7 @@
  * - HTTPS (`module reload http`) reloads TLS on every reload, except after a failed TLS load: then only once
  *   http.conf itself changed (stat);
  * - AMI (`manager reload`) does nothing while manager.conf is unchanged (stat: size + mtime);
+ * - http.conf and manager.conf listen (TLS included) only with enabled=yes in [general] (default no);
  * - chan_sip (`sip reload`) works asynchronously (SIP_RELOAD_DELAY_MS, default 1500 ms); with users.conf
  *   present it does nothing while sip.conf and users.conf are unchanged;
  * - broken files (mismatched key, truncated cert) after a reload: the port stays bound and every handshake
@@ -366,9 +367,11 @@ class Standin {
       for (const v of general?.vars ?? [])
         if (/^(tls|ssl)/.test(v.key) && !known.includes(v.key))
           this.log('WARNING', source, `Ignoring unknown option '${v.key}' in ${file}`);
-    const enabled = /^(yes|true|on|1)$/i.test(
-      value(general, 'tlsenable') ?? value(general, 'sslenable') ?? 'no',
-    );
+    // http.conf and manager.conf: nothing listens, TLS included, unless the server is on (enabled, default no)
+    const serverOn = part === 'sip' || /^(yes|true|on|1)$/i.test(value(general, 'enabled') ?? 'no');
+    const enabled =
+      serverOn &&
+      /^(yes|true|on|1)$/i.test(value(general, 'tlsenable') ?? value(general, 'sslenable') ?? 'no');
     const bind = value(general, 'tlsbindaddr') ?? value(general, 'sslbindaddr') ?? `0.0.0.0:${defaultPort}`;
     const certFile =
       value(general, 'tlscertfile') ?? value(general, 'sslcert') ?? '/etc/asterisk/asterisk.pem';

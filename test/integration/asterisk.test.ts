@@ -62,6 +62,7 @@ const MANAGED_KEYS = [
   'method',
   'bind',
   'tlsenable',
+  'enabled', // http.conf/manager.conf: the server is switched on when its TLS part is asked for
   'tlsbindaddr',
   'tlscertfile',
   'tlsprivatekey',
@@ -291,7 +292,7 @@ describe('certificate files named by the configuration', () => {
     chmodSync(pem, 0o644);
     writeFileSync(
       join(dir, 'http.conf'),
-      `[general]\ntlsenable=yes\ntlsbindaddr=0.0.0.0:8089\ntlscertfile=${pem}\n`,
+      `[general]\nenabled=yes\ntlsenable=yes\ntlsbindaddr=0.0.0.0:8089\ntlscertfile=${pem}\n`,
     );
     const p = plan(dir, ['http']);
     expect(after(p, pem)).toBe(read(pki.fullchain) + read(pki.key));
@@ -337,7 +338,9 @@ const tcptls = (bind: string, cert: string, key: string) =>
  * existing PJSIP TLS transport and by http/manager/sip, each part on its own port; pjsip.conf, manager.conf
  * and sip.conf 0640 root:somegroup, the key 0640 root:asterisk. The stand-in is started on it.
  */
-async function pbx(o: { parts?: AsteriskPart[]; users?: boolean; transport?: boolean } = {}): Promise<Pbx> {
+async function pbx(
+  o: { parts?: AsteriskPart[]; users?: boolean; transport?: boolean; serversOff?: boolean } = {},
+): Promise<Pbx> {
   newPki();
   const parts = o.parts ?? ALL;
   const ports = Object.fromEntries(
@@ -362,12 +365,14 @@ async function pbx(o: { parts?: AsteriskPart[]; users?: boolean; transport?: boo
       o.transport === false
         ? sample('pjsip.conf.sample')
         : withTlsTransport(sample('pjsip.conf.sample'), at('pjsip'), cert, key, 'tlsv1_2'),
-    'http.conf': sample('http.conf.sample').replace(
-      '\n[general]\n',
-      `\n${parts.includes('http') ? tcptls(at('http'), cert, key) : '[general]\n'}`,
-    ),
+    'http.conf': sample('http.conf.sample')
+      .replace(';enabled=yes', o.serversOff ? ';enabled=yes' : 'enabled=yes')
+      .replace(
+        '\n[general]\n',
+        `\n${parts.includes('http') ? tcptls(at('http'), cert, key) : '[general]\n'}`,
+      ),
     'manager.conf': sample('manager.conf.sample')
-      .replace('enabled = no', 'enabled = yes')
+      .replace('enabled = no', o.serversOff ? 'enabled = no' : 'enabled = yes')
       .replace(
         '\n[general]\n',
         `\n${parts.includes('manager') ? tcptls(at('manager'), cert, key) : '[general]\n'}`,
@@ -386,7 +391,10 @@ async function pbx(o: { parts?: AsteriskPart[]; users?: boolean; transport?: boo
   }
   const standin = await startAsteriskStandin(etc, { sipReloadDelayMs: 1200 });
   standins.push(standin);
-  for (const p of parts) expect(await served(ports[p]), `${p} before`).toBe(pki.oldFingerprint);
+  for (const p of parts)
+    if (o.serversOff && (p === 'http' || p === 'manager'))
+      expect(await served(ports[p]), `${p} off before`).toBe('ECONNREFUSED');
+    else expect(await served(ports[p]), `${p} before`).toBe(pki.oldFingerprint);
   return { etc, keys, ports, standin };
 }
 
@@ -598,6 +606,22 @@ describe('certkit install asterisk against the stand-in', () => {
     ]);
     expect(statSync(join(p.etc, 'manager.conf')).mtimeMs).toBeGreaterThan(mtime);
     expect(modes(p.etc)).toEqual(before);
+  });
+
+  it('QA: --http --manager on the stock samples (http.conf ;enabled=yes, manager.conf enabled = no) switch the servers on, in the diff and the plan, so HTTPS and AMI-TLS listen', async () => {
+    const p = await pbx({ parts: ['http', 'manager'], serversOff: true });
+    const r = await install(p, { parts: ['http', 'manager'] });
+    expect(r.notes.join('\n')).toMatch(/http\.conf: enabled=yes \(the HTTP server was off/);
+    expect(r.notes.join('\n')).toMatch(
+      /manager\.conf: enabled=yes \(AMI was off.*plain AMI listens on 0\.0\.0\.0:5038/,
+    );
+    for (const part of ['http', 'manager'] as const) {
+      const g = parseAsterisk(readFileSync(join(p.etc, `${part}.conf`), 'utf8')).sections.find(
+        (x) => x.header.name === 'general',
+      )!;
+      expect(settingValue(g.lines, 'enabled'), part).toBe('yes');
+      expect(await served(p.ports[part]), part).toBe(pki.fingerprint);
+    }
   });
 
   it('a renewal with unchanged configs reaches AMI and chan_sip (users.conf present): both serve the second certificate', async () => {

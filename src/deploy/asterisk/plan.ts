@@ -358,8 +358,17 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
       deliver(ourCert, ourKey, `${part}.conf`);
     }
     if (part === 'sip') set('tlsclientmethod', o.method === 'sslv23' ? 'sslv23' : 'tlsv1_2');
-    if (part === 'manager' && !/^(yes|true|on|1)$/i.test(settingValue(g.lines, 'enabled') ?? 'no'))
-      notes.push(`manager.conf: enabled is not "yes": AMI (and its TLS port) stays off until you enable it`);
+    // HTTPS and AMI over TLS listen only when the server itself is on ([general] enabled, default no): asking
+    // for the part is asking for it to listen, so it is switched on, in the diff and said in the plan
+    if (part !== 'sip' && !/^(yes|true|on|1)$/i.test(settingValue(g.lines, 'enabled') ?? 'no')) {
+      set('enabled', 'yes');
+      const plain = `${settingValue(g.lines, 'bindaddr') ?? (part === 'http' ? 'no bindaddr' : '0.0.0.0')}:${settingValue(g.lines, part === 'http' ? 'bindport' : 'port') ?? (part === 'http' ? 8088 : 5038)}`;
+      notes.push(
+        part === 'http'
+          ? `http.conf: enabled=yes (the HTTP server was off, so HTTPS would never listen); plain HTTP listens on ${plain} too`
+          : `manager.conf: enabled=yes (AMI was off, so AMI over TLS would never listen); plain AMI listens on ${plain} too (set bindaddr = 127.0.0.1 to keep it local)`,
+      );
+    }
     endpoints.push(endpoint(part, `${part}.conf`, bind, o.verifyHost, current));
   }
 
