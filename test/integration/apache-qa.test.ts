@@ -141,4 +141,50 @@ describe('install apache: QA regressions', () => {
     expect(r.stderr).toContain('truncated.pem');
     expect(snapshotWithModes(a.serverRoot)).toEqual(before);
   });
+
+  it('no false "Apache and certkit disagree" on aliases of a vhost alone on its address (-S omits them)', async () => {
+    const a = createApache({
+      dir: tempDir('certkit-apache-'),
+      httpPort: await freePort(),
+      sites: [{ name: 'www.alone.test', aliases: ['alone.test'] }],
+    });
+    const list = certkit(['install', 'apache', '--list', '--server-root', a.serverRoot]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('www.alone.test, alone.test');
+    expect(list.stdout).not.toMatch(/disagree|not confirmed/);
+  });
+
+  it('install apache --list on a tree whose ServerRoot does not exist says so (exit 3), not an empty list', async () => {
+    const a = createApache({ dir: tempDir('certkit-apache-'), layout: 'rhel', httpPort: await freePort() });
+    const main = join(a.serverRoot, 'conf', 'httpd.conf');
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace(/^ServerRoot .*$/m, `ServerRoot "${a.serverRoot}-moved"`),
+    );
+    const list = certkit(['install', 'apache', '--list', '--server-root', a.serverRoot]);
+    expect(list.code).toBe(3);
+    expect(list.stderr.trim().split('\n')).toHaveLength(1);
+    expect(list.stderr).toContain(`ServerRoot ${a.serverRoot}-moved`);
+  });
+
+  it('install apache --list says LIVE was not confirmed by Apache when httpd -S fails', async () => {
+    const a = createApache({
+      dir: tempDir('certkit-apache-'),
+      httpPort: await freePort(),
+      sites: [{ name: 'ask.site.test' }],
+    });
+    writeFileSync(
+      join(a.serverRoot, 'sites-enabled', 'zz-broken.conf'),
+      '<VirtualHost *:80>\nNotADirective here\n</VirtualHost>\n',
+    );
+    const list = certkit(['install', 'apache', '--list', '--server-root', a.serverRoot]);
+    expect(list.code, list.stderr).toBe(0);
+    const notes = list.stdout.split('\n').filter((l) => l.startsWith('note:'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/not confirmed by Apache .*-S failed: .*NotADirective/);
+    const json = JSON.parse(
+      certkit(['--json', 'install', 'apache', '--list', '--server-root', a.serverRoot]).stdout,
+    );
+    expect(json.apache).toMatchObject({ asked: false, cause: expect.stringMatching(/NotADirective/) });
+  });
 });

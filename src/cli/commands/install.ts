@@ -80,6 +80,8 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
       ))
         ctx.out(l);
       for (const d of listing.apache.differences) ctx.out(`note: Apache and certkit disagree: ${d}`);
+      if (!listing.apache.asked)
+        ctx.out(`note: LIVE is certkit's reading, not confirmed by Apache (${listing.apache.cause})`);
     }
     return 0;
   }

@@ -87,11 +87,18 @@ export async function configtest(ctl: Ctl, when: 'before' | 'after'): Promise<vo
   }
 }
 
+/** What Apache itself reports (`-S`), or why it could not be asked (its AH line, else its last line). */
+export async function askApache(ctl: Ctl): Promise<{ vhosts: DumpedVhost[] } | { cause: string }> {
+  const r = await ctl.run('-S');
+  if (r.code !== 0 || !/VirtualHost configuration:/.test(r.output))
+    return { cause: r.code === 127 ? r.output : apacheCause(r.output) };
+  return { vhosts: parseDumpVhosts(r.output) };
+}
+
 /** What Apache itself reports (`-S`), or null when it cannot be asked. */
 export async function dumpVhosts(ctl: Ctl): Promise<DumpedVhost[] | null> {
-  const r = await ctl.run('-S');
-  if (r.code !== 0 || !/VirtualHost configuration:/.test(r.output)) return null;
-  return parseDumpVhosts(r.output);
+  const asked = await askApache(ctl);
+  return 'vhosts' in asked ? asked.vhosts : null;
 }
 
 export async function apacheVersion(ctl: Ctl): Promise<[number, number, number] | null> {

@@ -10,13 +10,14 @@
  *
  * Discovery reads the tree once into a snapshot; planning is pure (plan.ts); the engine applies and reverses.
  */
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { applyPlan, isNoop, renderDiff, verifyServed, type VerifyEffect } from '../engine.js';
 import { preflightCertificate } from '../preflight.js';
 import { fetchPage, servedFingerprint, waitUntil } from '../probe.js';
 import { vhostLocation, vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
-import { apacheVersion, configtest, defaultServerRoot, dumpVhosts, makeCtl } from './ctl.js';
+import { apacheVersion, askApache, configtest, defaultServerRoot, dumpVhosts, makeCtl } from './ctl.js';
 import type { DumpedVhost } from './dump.js';
 import {
   configOf,
@@ -139,7 +140,17 @@ export function compareWithApache(cfg: ApacheConfig, apache: DumpedVhost[]): str
 export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) {
   const root = resolve(serverRoot ?? defaultServerRoot());
   const cfg = configOf(discoverApache(root, 'list'));
-  const apache = await dumpVhosts(makeCtl(cfg, o.ctl));
+  // every relative Include resolves against ServerRoot: without it there is nothing to list (Apache won't start)
+  const httpdRoot = resolve(root, cfg.httpdRoot);
+  if (!statSync(httpdRoot, { throwIfNoEntry: false })?.isDirectory())
+    throw new CertkitError(
+      'not-found',
+      `the ServerRoot ${httpdRoot} of ${cfg.mainFile} is not a directory, so no vhost can be read`,
+      'fix its ServerRoot line, or give --server-root the tree Apache really runs',
+    );
+  const ctl = makeCtl(cfg, o.ctl);
+  const asked = await askApache(ctl);
+  const apache = 'vhosts' in asked ? asked.vhosts : null;
   return {
     schemaVersion: 1,
     serverRoot: root,
@@ -149,7 +160,11 @@ export async function listVhosts(serverRoot?: string, o: { ctl?: string } = {}) 
     vhosts: cfg.allVhosts.map(describeVhost),
     apache: apache
       ? { asked: true, differences: compareWithApache(cfg, apache) }
-      : { asked: false, differences: [] },
+      : {
+          asked: false,
+          differences: [],
+          cause: `${ctl.describe} -S failed: ${'cause' in asked ? asked.cause : ''}`,
+        },
   };
 }
 
