@@ -39,7 +39,10 @@ export function registerDeploy(program: Command, run: Runner): void {
     )
     .option('--basic-auth <htpasswd>', 'apache: require a password (HTTPS only) from this htpasswd file')
     .option('--auth-path <path>', 'apache: what the password protects', '/')
-    .option('--tls-port <n>', 'apache: port of the TLS vhost when one is created (default 443)')
+    .option(
+      '--tls-port <n>',
+      'apache: port of the TLS vhost when one is created (default: the port it was installed with, else 443)',
+    )
     .option('--config-dir <dir>', 'asterisk: configuration directory (default /etc/asterisk)')
     .option(
       '--keys-dir <dir>',
