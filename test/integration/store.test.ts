@@ -3,6 +3,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  rmSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -189,6 +190,31 @@ describe('store', () => {
     }
     expect(readdirSync(out)).toEqual([]); // no key and CSR without a pending order that records them
     expect(readdirSync(root, { recursive: true }).sort()).toEqual(before);
+  });
+
+  it('QA: a broken or missing settings.json never stops renewal silently: renew (--dry-run, --name) exit 1 naming it, list BROKEN', () => {
+    const root = join(tempDir(), 'store');
+    expect(certkit(['--store', root, 'selfsigned', '-d', 'a.qa.test']).code).toBe(0);
+    const file = join(root, 'lineages', 'a.qa.test', 'settings.json');
+    for (const [breakIt, problem] of [
+      [() => writeFileSync(file, '{broken\n'), `${file}:1: not valid JSON`],
+      [() => rmSync(file), `${file} is missing`],
+    ] as const) {
+      breakIt();
+      for (const args of [
+        ['renew', '--no-jitter', '--force', '--dry-run'],
+        ['renew', '--name', 'a.qa.test', '--force', '--dry-run'],
+      ]) {
+        const r = certkit(['--store', root, ...args]);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain(`lineage "a.qa.test" is broken: ${problem}`);
+        expect(r.stderr).not.toMatch(/no lineage named/);
+      }
+      const list = certkit(['--store', root, 'list']);
+      expect(list.code).toBe(1);
+      expect(list.stdout).toMatch(/a\.qa\.test .*BROKEN/);
+      expect(list.stdout).not.toMatch(/imported/);
+    }
   });
 
   it('crash test: SIGKILL at random points leaves live a complete old or new version', async () => {
