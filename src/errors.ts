@@ -67,8 +67,9 @@ const SYSTEM_CODES: Record<string, string> = {
  */
 export function systemError(err: unknown): CertkitError | null {
   if (err instanceof CertkitError) return null;
+  if (!err || typeof err !== 'object') return null;
   const e = err as NodeJS.ErrnoException;
-  const words = e?.code ? SYSTEM_CODES[e.code] : undefined;
+  const words = e.code ? SYSTEM_CODES[e.code] : undefined;
   if (!words) return null;
   return new CertkitError(
     'environment',

@@ -60,6 +60,7 @@ export interface RequestOptions {
 export async function requestCertificate(o: RequestOptions): Promise<ObtainResult & { store: Store }> {
   const store = new Store(o.storeRoot ?? defaultStoreRoot());
   const directoryUrl = resolveServer(o.server ?? 'letsencrypt');
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass at least one domain (obtainForLineage refuses none)
   const lineage = o.name ?? lineageNameFor(o.domains[0]!);
   const result = await obtainForLineage(store, {
     lineage,

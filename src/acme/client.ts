@@ -35,7 +35,7 @@ export const MAX_TIMEOUT_SECONDS = 3600;
 /** Deadlines from a `--timeout SECONDS` value; refuses what is not a positive number up to an hour. */
 export function deadlinesFromSeconds(value: string | number | undefined): Deadlines {
   if (value === undefined) return DEFAULT_DEADLINES;
-  const s = typeof value === 'number' ? value : Number(String(value).trim());
+  const s = typeof value === 'number' ? value : Number(value.trim());
   if (!Number.isFinite(s) || s <= 0 || s > MAX_TIMEOUT_SECONDS || String(value).trim() === '')
     throw new CertkitError(
       'usage',
@@ -161,6 +161,7 @@ export class AcmeClient {
     );
     if (!r.location) throw new CertkitError('ca', 'the CA returned no account URL when registering');
     this.kid = r.location;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- body is null when the CA sent no JSON (parseReply)
     return { url: r.location, status: r.body?.status ?? null, contact: r.body?.contact ?? [] };
   }
 
@@ -197,6 +198,7 @@ export class AcmeClient {
 
   async authorization(url: string): Promise<Authorization> {
     const r = await this.post<Omit<Authorization, 'url'>>(url, null, 'fetching an authorization');
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- CAs omit wildcard when it is false
     return { ...r.body, wildcard: !!r.body.wildcard, url };
   }
 
@@ -278,6 +280,7 @@ export class AcmeClient {
       `${d.renewalInfo.replace(/\/$/, '')}/${certId}`,
       'reading renewal information',
     ).catch(() => null);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- body is null when the CA sent no JSON (parseReply)
     const w = r?.body?.suggestedWindow;
     if (!w) return null;
     const start = new Date(w.start);
@@ -312,6 +315,7 @@ export class AcmeClient {
   private async updateAccount(payload: object | null, context: string): Promise<AccountInfo> {
     const url = this.requireKid();
     const r = await this.post<{ status?: string; contact?: string[] }>(url, payload, context);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- body is null when the CA sent no JSON (parseReply)
     return { url, status: r.body?.status ?? null, contact: r.body?.contact ?? [] };
   }
 
@@ -407,7 +411,7 @@ export class AcmeClient {
 
 function parseReply<T>(res: HttpResponse): Reply<T> {
   const text = res.body.toString('utf8');
-  const type = String(res.headers['content-type'] ?? '');
+  const type = res.headers['content-type'] ?? '';
   let body: unknown = null;
   if (/json/.test(type) && text) {
     try {
@@ -418,15 +422,14 @@ function parseReply<T>(res: HttpResponse): Reply<T> {
   }
   const link = res.headers.link;
   const links = [
-    ...String(Array.isArray(link) ? link.join(', ') : (link ?? '')).matchAll(
-      /<([^>]+)>\s*;\s*rel="?alternate"?/g,
-    ),
+    ...(Array.isArray(link) ? link.join(', ') : (link ?? '')).matchAll(/<([^>]+)>\s*;\s*rel="?alternate"?/g),
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
   ].map((m) => m[1]!);
   return { status: res.status, location: res.headers.location ?? null, links, body: body as T, text };
 }
 
 function asProblem(reply: Reply<unknown>, res: HttpResponse): AcmeProblem {
-  const retryAfter = (res.headers['retry-after'] as string | undefined) ?? null;
+  const retryAfter = res.headers['retry-after'] ?? null;
   const b = reply.body as AcmeProblem | null;
   if (b && typeof b === 'object' && (PROBLEM.test(String(res.headers['content-type'])) || 'type' in b))
     return { ...b, status: res.status, retryAfter };

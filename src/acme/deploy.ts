@@ -42,6 +42,7 @@ export async function deployVersion(
         deployPending: {
           version,
           since: s.deployPending?.since ?? now().toISOString(),
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always yields at least one part
           error: errorMessage(err).split('\n')[0]!,
         },
       });

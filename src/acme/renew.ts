@@ -88,11 +88,12 @@ async function decide(
 }
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
       const i = next++;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < items.length (loop condition)
       results[i] = await fn(items[i]!);
     }
   });

@@ -1,12 +1,13 @@
 /** Asking before an irreversible act: on a terminal ask; otherwise refuse unless --yes was given. */
 import { usageError } from '../errors.js';
 import type { Context } from './context.js';
+import { isTty as isTtyStream } from '../util/tty.js';
 
 export async function confirmOrRefuse(
   ctx: Pick<Context, 'tty'>,
   yes: boolean,
   question: string,
-  isTty = !!process.stdin.isTTY && ctx.tty,
+  isTty = isTtyStream(process.stdin) && ctx.tty,
 ): Promise<void> {
   if (yes) return;
   if (!isTty)

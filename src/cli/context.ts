@@ -1,6 +1,8 @@
 /** What every command gets: the global flags, resolved once. */
 import { defaultStoreRoot } from '../store/paths.js';
 import type { CertkitConfig } from '../config/load.js';
+import { isTty } from '../util/tty.js';
+import { readNow } from '../util/clock.js';
 
 export interface GlobalOptions {
   json?: boolean;
@@ -20,6 +22,8 @@ export interface Context {
   configFile?: string;
   config: CertkitConfig;
   storeRoot: string;
+  /** the run's one clock (CERTKIT_NOW honoured): pass it down, never call new Date() for "now" */
+  now: Date;
   out: (line?: string) => void;
   err: (line: string) => void;
   /** progress lines: only on a TTY and not --quiet/--json */
@@ -30,8 +34,9 @@ export function makeContext(
   g: GlobalOptions,
   config: CertkitConfig = {},
   env: NodeJS.ProcessEnv = process.env,
+  now: Date = readNow(env),
 ): Context {
-  const tty = !!process.stdout.isTTY;
+  const tty = isTty(process.stdout);
   const color =
     g.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== '') && tty && env.TERM !== 'dumb';
   const json = !!g.json;
@@ -45,10 +50,11 @@ export function makeContext(
     configFile: g.config,
     config,
     storeRoot: g.store ?? config.store ?? defaultStoreRoot(env),
+    now,
     out: (line = '') => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     progress: (line) => {
-      if (tty && !quiet && !json && process.stderr.isTTY) process.stderr.write(line + '\n');
+      if (tty && !quiet && !json && isTty(process.stderr)) process.stderr.write(line + '\n');
     },
   };
 }

@@ -80,7 +80,8 @@ export async function main(argv: string[]): Promise<number> {
       )
         return 0;
       code = 2;
-    } else code = reportError(ctx ?? makeContext(program.opts<GlobalOptions>()), err);
+    } else
+      code = reportError(ctx ?? makeContext(program.opts<GlobalOptions>(), {}, process.env, new Date()), err);
     // a monitoring plugin that could not run says UNKNOWN (exit 3), whatever the cause
     return invoked && NAGIOS_PLUGINS.has(invoked) ? pluginFailure(argv, err) : code;
   }

@@ -188,6 +188,7 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are described above; what is left is a primitive
   return typeof value === 'object' ? 'an object' : String(value);
 }
 
@@ -228,14 +229,20 @@ function wanted(issue: v.BaseIssue<unknown>): string {
 function closest(key: string, known: string[]): string | null {
   const dist = (a: string, b: string) => {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indexes stay within the (a.length+1) x (b.length+1) edit-distance table
     for (let j = 1; j <= b.length; j++) d[0]![j] = j;
     for (let i = 1; i <= a.length; i++)
       for (let j = 1; j <= b.length; j++)
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indexes stay within the (a.length+1) x (b.length+1) edit-distance table
         d[i]![j] = Math.min(
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indexes stay within the (a.length+1) x (b.length+1) edit-distance table
           d[i - 1]![j]! + 1,
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indexes stay within the (a.length+1) x (b.length+1) edit-distance table
           d[i]![j - 1]! + 1,
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indexes stay within the (a.length+1) x (b.length+1) edit-distance table
           d[i - 1]![j - 1]! + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1),
         );
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- indexes stay within the (a.length+1) x (b.length+1) edit-distance table
     return d[a.length]![b.length]!;
   };
   let best: string | null = null;

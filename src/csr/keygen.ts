@@ -38,7 +38,7 @@ export function privateKeyToPem(key: KeyObject, passphrase?: string): string {
   return key.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-export function keyTypeOf(key: KeyObject): KeyType | string {
+export function keyTypeOf(key: KeyObject): KeyType | (string & {}) {
   const d = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') return `rsa-${d.modulusLength}`;
   if (key.asymmetricKeyType === 'ec')

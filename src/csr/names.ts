@@ -37,6 +37,7 @@ export function hostNameProblem(name: string): string | null {
   if (
     labels.slice(1).includes('*') ||
     /\*/.test(rest.join('.')) ||
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always yields at least one label
     (labels[0] !== '*' && labels[0]!.includes('*'))
   ) {
     return 'a wildcard may only be the whole leftmost label ("*.example.com")';
@@ -44,6 +45,7 @@ export function hostNameProblem(name: string): string | null {
   for (const l of rest)
     if (!LABEL.test(l))
       return `label "${l}" is not a valid host name label (letters, digits, hyphens; 1-63 chars)`;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- rest is non-empty (a name has labels)
   if (/^\d+$/.test(rest[rest.length - 1]!)) return 'the top-level label cannot be numeric';
   return null;
 }

@@ -137,6 +137,7 @@ export async function writeCsrOrder(
   plan: CsrOrderPlan,
   store: Store | null,
 ): Promise<CsrOrderResult> {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at least one name is required and checked before this point
   const name = input.lineageName ?? lineageNameFor(plan.names[0]!);
   const base = name.replace(/^\*\./, 'wildcard.');
   const keyFile = plan.keyGenerated ? join(input.outDir, `${base}.key`) : null;
@@ -186,7 +187,7 @@ export async function writeCsrOrder(
         name,
         source: hasCertificate ? existing.source : 'pending-csr',
         // a lineage with a certificate keeps its names until the new one is imported
-        domains: hasCertificate && existing.domains?.length ? existing.domains : plan.names,
+        domains: hasCertificate && existing.domains.length ? existing.domains : plan.names,
         createdAt: existing?.createdAt ?? now.toISOString(),
         updatedAt: now.toISOString(),
         keyType: hasCertificate ? existing.keyType : keyTypeOf(plan.key),
@@ -206,6 +207,7 @@ export async function writeCsrOrder(
     subject: plan.subject,
     keyType: keyTypeOf(plan.key),
     notes: plan.notes,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a plan always has at least one name (planCsrOrder refuses none)
     dcv: input.privateCa ? null : dcvData(csr.der, plan.names[0]!),
     pendingLineage,
     orderId,

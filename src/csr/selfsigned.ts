@@ -13,9 +13,11 @@ export async function buildSelfSigned(
   const x509 = await loadX509Lib();
   const { alg, keys } = await toCryptoKeyPair(key);
   const serial = randomBytes(16);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- randomBytes(16) has 16 bytes
   serial[0] = serial[0]! & 0x7f;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass at least one name
     name: subjectToJsonName({ commonName: names[0]! }),
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + days * 86_400_000),

@@ -96,7 +96,7 @@ export function suggestedNames(names: string[]): string[] {
       alt &&
       !names.includes(alt) &&
       !out.includes(alt) &&
-      !(n.startsWith('*.') === false && names.includes(`*.${alt}`))
+      !(!n.startsWith('*.') && names.includes(`*.${alt}`))
     )
       out.push(alt);
   }
@@ -148,6 +148,7 @@ export async function runWizard(
         `no terminal to ask, and answers are missing: ${missing.join(', ')}`,
         'give them as flags',
       );
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- missingFlags() returned none, so product and names are set
     return { ...a, product: a.product!, names: a.names!, keyType: a.keyType ?? 'ecdsa-p256' };
   }
   a.product ??= await prompter.select({ message: 'What are you buying?', choices: PRODUCTS, default: 'dv' });
@@ -208,6 +209,7 @@ function dcvSteps(d: CsrOrderResult['dcv'], bare: string): string[] {
 }
 
 export function nextSteps(r: CsrOrderResult, storeFlag: string): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an issued certificate or order always has at least one name
   const bare = r.names[0]!.replace(/^\*\./, '');
   return [
     `Wrote ${r.keyFile ? `the private key ${r.keyFile} (0600, keep it on this server) and ` : ''}the CSR ${r.csrFile}.`,

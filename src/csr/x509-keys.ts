@@ -20,7 +20,7 @@ export async function toCryptoKeyPair(
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   const privateKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, alg, true, ['sign']);
   const publicKey = await webcrypto.subtle.importKey('spki', spki, alg, true, ['verify']);
-  return { alg, keys: { privateKey, publicKey } as CryptoKeyPair };
+  return { alg, keys: { privateKey, publicKey } };
 }
 
 export async function publicCryptoKey(

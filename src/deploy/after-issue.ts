@@ -7,13 +7,15 @@ import { CertkitError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { InstallerRecord } from '../store/types.js';
 import type { InstallerSpec } from '../config/schemas.js';
-import type { Context } from '../cli/context.js';
 
 /** The one installer spec (flags -> record -> replay), declared with its schema in src/config/schemas.ts. */
 export type { InstallerSpec } from '../config/schemas.js';
 
+/** Where an installer's progress lines go (the CLI passes its progress printer). */
+export type Progress = (line: string) => void;
+
 export async function runInstaller(
-  ctx: Context,
+  progress: Progress,
   store: Store,
   lineage: string,
   rec: InstallerRecord,
@@ -26,25 +28,26 @@ export async function runInstaller(
     fullchainPath: store.livePath(lineage, 'fullchain.pem'),
     keyPath: store.livePath(lineage, 'privkey.pem'),
   };
-  if (rec.kind === 'apache') {
+  const kind: string = rec.kind; // settings.json is data from disk: check it at run time
+  if (kind === 'apache') {
     const { installApache } = await import('./apache/install.js');
     return installApache({
       ...base,
       ...o,
       backupRoot: join(store.root, 'backups'),
-      onStep: (m) => ctx.progress(`  apache: ${m}`),
+      onStep: (m) => progress(`  apache: ${m}`),
     });
   }
-  if (rec.kind === 'asterisk') {
+  if (kind === 'asterisk') {
     const { installAsterisk } = await import('./asterisk/install.js');
     return installAsterisk({
       ...base,
       ...o,
       backupRoot: join(store.root, 'backups'),
-      onStep: (m: string) => ctx.progress(`  asterisk: ${m}`),
+      onStep: (m: string) => progress(`  asterisk: ${m}`),
     });
   }
-  throw new CertkitError('usage', `unknown installer "${rec.kind}"`);
+  throw new CertkitError('usage', `unknown installer "${kind}"`);
 }
 
 export async function recordInstaller(store: Store, lineage: string, rec: InstallerRecord): Promise<void> {
@@ -56,7 +59,7 @@ export async function recordInstaller(store: Store, lineage: string, rec: Instal
 }
 
 export async function installAfterIssue(
-  ctx: Context,
+  progress: Progress,
   store: Store,
   lineage: string,
   targets: string[],
@@ -67,13 +70,17 @@ export async function installAfterIssue(
     if (t !== 'apache' && t !== 'asterisk')
       throw new CertkitError('usage', `--install ${t}: certkit installs into apache or asterisk`);
     const rec: InstallerRecord = { kind: t, options };
-    results.push({ kind: t, result: await runInstaller(ctx, store, lineage, rec) });
+    results.push({ kind: t, result: await runInstaller(progress, store, lineage, rec) });
     await recordInstaller(store, lineage, rec);
   }
   return results;
 }
 
-export async function runRecordedInstallers(ctx: Context, store: Store, lineage: string): Promise<void> {
+export async function runRecordedInstallers(
+  progress: Progress,
+  store: Store,
+  lineage: string,
+): Promise<void> {
   const s = await store.readSettings(lineage);
-  for (const rec of s?.installers ?? []) await runInstaller(ctx, store, lineage, rec);
+  for (const rec of s?.installers ?? []) await runInstaller(progress, store, lineage, rec);
 }

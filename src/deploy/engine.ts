@@ -77,6 +77,7 @@ function changes(plan: Plan, e: FileEffect): boolean {
     case 'write':
       return (
         s.kind !== 'file' ||
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind file always holds its bytes
         !s.bytes!.equals(Buffer.from(e.content)) ||
         s.mode !== e.mode ||
         (e.uid !== undefined && s.uid !== e.uid) ||
@@ -113,6 +114,7 @@ export function changedPaths(plan: Plan): string[] {
 
 /** Content a file will have after the plan (or has now), for tests and callers that need the text. */
 export function contentAfter(plan: Plan, path: string): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- get() returned a state on the same line
   let text = plan.snapshot.get(path) ? textOf(plan.snapshot.get(path)!) : null;
   for (const e of plan.effects) if (e.kind === 'write' && e.path === path) text = e.content;
   return text;
@@ -257,12 +259,14 @@ async function restore(e: FileEffect, s: PathState): Promise<void> {
   }
   if (s.kind === 'symlink') {
     await rm(e.path, { force: true });
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind symlink always holds its target
     await symlink(s.linkTarget!, e.path);
     await lchown(e.path, s.uid, s.gid);
     return;
   }
   if (s.kind === 'file' && (e.kind === 'write' || e.kind === 'link')) {
     if (e.kind === 'link') await rm(e.path, { force: true });
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind file always holds its bytes
     await writeFileAtomic(e.path, s.bytes!, s.mode);
   }
   await chown(e.path, s.uid, s.gid);
@@ -294,6 +298,7 @@ async function writeBackup(plan: Plan, effects: FileEffect[], backupRoot: string
   await writeFile(join(backupDir, 'manifest.json'), JSON.stringify(manifest, null, 2), { mode: 0o600 });
   for (const [i, path] of paths.entries()) {
     const s = stateOf(plan, path);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind file always holds its bytes
     if (s.kind === 'file') await writeFile(join(backupDir, `${i}`), s.bytes!, { mode: 0o600 });
   }
   return backupDir;
@@ -354,8 +359,10 @@ export async function applyPlan(
     for (const e of plan.effects) if (e.kind === 'verify') await (steps.verify ?? verifyServed)(e);
     await steps.afterVerify?.();
   } catch (err) {
-    let restoreProblem: Error | null = null;
-    await rollback().catch((r: Error) => (restoreProblem = r));
+    const restoreProblem = await rollback().then(
+      () => null,
+      (r: unknown) => r as Error,
+    );
     try {
       await steps.recover();
     } catch (recoverErr) {
@@ -368,7 +375,7 @@ export async function applyPlan(
     if (restoreProblem)
       throw new CertkitError(
         'deploy',
-        `${(err as Error).message}; and ${(restoreProblem as Error).message}${backupDir ? ` (backup in ${backupDir})` : ''}`,
+        `${(err as Error).message}; and ${restoreProblem.message}${backupDir ? ` (backup in ${backupDir})` : ''}`,
         'check those files now',
       );
     throw new CertkitError(

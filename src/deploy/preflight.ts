@@ -63,6 +63,7 @@ export async function preflightCertificate(
   } catch (err) {
     throw refuse(`${keyPath} is not a readable private key (${(err as Error).message})`);
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- chain is non-empty (a fullchain without certificates is refused above)
   const leaf = chain[0]!.x509;
   if (!keyMatchesCertificate(key, leaf))
     throw refuse(`the key ${keyPath} does not match the certificate ${fullchainPath}`);

@@ -21,12 +21,8 @@ export function servedFingerprint(
       socket.destroy();
       reject(new Error(`TLS handshake with ${host}:${port} timed out`));
     });
-    socket.on('error', (err) =>
-      reject(
-        new Error(
-          `TLS handshake with ${host}:${port} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
-        ),
-      ),
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`TLS handshake with ${host}:${port} failed: ${err.code ?? err.message}`)),
     );
   });
 }

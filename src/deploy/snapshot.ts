@@ -76,6 +76,7 @@ function viewOver(state: (path: string) => PathState): FsView {
       for (let i = 0; i < 40; i++) {
         const s = state(p);
         if (s.kind !== 'symlink') return p;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind symlink always holds its target
         p = resolve(dirname(p), s.linkTarget!);
       }
       return p;
@@ -115,5 +116,6 @@ export function discoverPaths(view: FsView, paths: string[]): void {
 }
 
 export function textOf(s: PathState): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind file always holds its bytes
   return s.kind === 'file' ? s.bytes!.toString('utf8') : null;
 }

@@ -98,6 +98,7 @@ export async function importCertificate(
   const fetched: string[] = [];
   // Complete the chain: follow AIA caIssuers until a self-signed root or a trusted issuer.
   for (let hops = 0; hops < 4; hops++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- orderChain keeps at least the leaf
     const last = chain[chain.length - 1]!;
     if (isSelfSigned(last.x509) || trust.issuerOf(last.x509)) break;
     const url = (last.x509.infoAccess ?? '')
@@ -117,7 +118,9 @@ export async function importCertificate(
       break;
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- orderChain keeps at least the leaf
   const leaf = chain[0]!;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- orderChain keeps at least the leaf
   const last = chain[chain.length - 1]!;
   if (!isSelfSigned(last.x509) && !trust.issuerOf(last.x509)) {
     if (chain.length === 1) {

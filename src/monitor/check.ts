@@ -143,6 +143,7 @@ function judge(
 ) {
   const { chain } = orderChain(given);
   const g = given.map(withSig);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- orderChain returns certificates taken from the given list
   const ordered = chain.map((c) => g.find((x) => x.parsed === c)!);
   let findings = [
     ...evaluateChain(
@@ -241,14 +242,17 @@ function fileUnit(
         return failed(path, 'file', finding, now);
       }
       const certificates = material.certificates;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- filtered to keys with a keyObject on the same line or just above
       const keys = material.keys.filter((k) => k.keyObject).map((k) => k.keyObject!);
       const extra: Finding[] = [];
       const { chain } = orderChain(certificates);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- orderChain keeps at least the leaf
       const leaf = chain[0]!;
       const keyFile = keys.length || leaf.x509.ca ? null : siblingKey(path, listing);
       if (keyFile) {
         try {
           const m = await readMaterial(readRegularFileSync(keyFile, 'key'), keyFile);
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- filtered to keys with a keyObject on the same line or just above
           keys.push(...m.keys.filter((k) => k.keyObject).map((k) => k.keyObject!));
         } catch {
           /* not a key, encrypted, or not readable by this user: nothing to compare */
@@ -379,6 +383,7 @@ async function storeUnits(o: CheckOptions): Promise<Unit[]> {
           );
         const m = await readMaterial(Buffer.from(live.fullchainPem), store.livePath(name, 'fullchain.pem'));
         const extra: Finding[] = settingsFinding ? [settingsFinding] : [];
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the store only makes live versions holding a certificate (Store.verifyVersion)
         const leaf = m.certificates[0]!;
         const keyPath = store.livePath(name, 'privkey.pem');
         let key;
@@ -492,6 +497,7 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
     Array.from({ length: Math.min(limit, items.length) }, async () => {
       while (next < items.length) {
         const i = next++;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < items.length (loop condition)
         out[i] = await fn(items[i]!);
       }
     }),

@@ -59,6 +59,7 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
   let scheme: (typeof SCHEMES)[string] | undefined;
   const url = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/i.exec(spec);
   if (url) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     scheme = SCHEMES[url[1]!.toLowerCase()];
     if (!scheme)
       throw new CertkitError(
@@ -66,6 +67,7 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
         `"${spec}": unknown scheme "${url[1]}"`,
         `use one of ${Object.keys(SCHEMES).join(', ')}, or host:port`,
       );
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     rest = url[2]!.replace(/\/.*$/, '');
     port = scheme.port;
   }
@@ -73,6 +75,7 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
   let portGiven = false;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
   if (v6) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     host = v6[1]!;
     if (v6[2]) {
       port = Number(v6[2]);
@@ -80,6 +83,7 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
     }
   } else if ((rest.match(/:/g) ?? []).length === 1) {
     const [h, p] = rest.split(':');
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always yields at least one part
     host = h!;
     port = Number(p);
     portGiven = true;

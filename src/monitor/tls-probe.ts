@@ -39,6 +39,7 @@ class CertificateTap {
     if (this.done) return;
     this.records = Buffer.concat([this.records, d]);
     while (this.records.length >= 5 && !this.done) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- records.length >= 5 (loop condition)
       const type = this.records[0]!;
       const len = this.records.readUInt16BE(3);
       if (this.records.length < 5 + len) break;
@@ -54,6 +55,7 @@ class CertificateTap {
   }
   private parseHandshake() {
     while (this.handshake.length >= 4) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- handshake.length >= 4 (loop condition)
       const type = this.handshake[0]!;
       const len = this.handshake.readUIntBE(1, 3);
       if (this.handshake.length < 4 + len) return;
@@ -80,7 +82,7 @@ function tapped(socket: Socket, tap: CertificateTap): Duplex {
     read() {
       socket.resume();
     },
-    write(chunk, _enc, cb) {
+    write(chunk: Buffer, _enc, cb) {
       socket.write(chunk, cb);
     },
     final(cb) {
@@ -159,9 +161,9 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
           'unreachable',
           `${o.address}:${o.port}: ${err.code === 'ECONNREFUSED' ? 'connection refused' : err.code}`,
         );
-      else fail('handshake-failed', `${err.code ?? err.message}`);
+      else fail('handshake-failed', err.code ?? err.message);
     });
-    socket.once('connect', async () => {
+    const onConnect = async () => {
       try {
         if (o.starttls) await negotiateStarttls(socket, o.starttls, o.servername ?? o.address);
       } catch (err) {
@@ -170,7 +172,7 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
       }
       handshakeStarted = true;
       const tap = new CertificateTap();
-      tls = tlsConnect({
+      const t = tlsConnect({
         socket: tapped(socket, tap),
         servername: o.servername && !/^[\d.]+$|:/.test(o.servername) ? o.servername : undefined,
         rejectUnauthorized: false,
@@ -178,17 +180,15 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
         minVersion: 'TLSv1',
         ciphers: 'DEFAULT:@SECLEVEL=0', // a diagnostic tool must see weak keys and SHA-1 to report them
       });
-      tls.once('secureConnect', () => {
+      tls = t;
+      t.once('secureConnect', () => {
         let certs = tap.certs;
         let orderKnown = !!certs;
         if (!certs) {
           // TLS 1.3: the Certificate message is encrypted: take node's (issuer-linked) view
           certs = [];
-          let c = tls!.getPeerCertificate(true) as {
-            raw?: Buffer;
-            issuerCertificate?: unknown;
-            fingerprint256?: string;
-          };
+          let c = t.getPeerCertificate(true) as
+            { raw?: Buffer; issuerCertificate?: unknown; fingerprint256?: string } | undefined;
           const seen = new Set<string>();
           while (c?.raw && !seen.has(c.fingerprint256 ?? '')) {
             seen.add(c.fingerprint256 ?? '');
@@ -197,9 +197,9 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
           }
           orderKnown = false;
         }
-        finish({ certs, orderKnown, protocol: tls!.getProtocol() });
+        finish({ certs, orderKnown, protocol: t.getProtocol() });
       });
-      tls.once('error', (err: NodeJS.ErrnoException) =>
+      t.once('error', (err: NodeJS.ErrnoException) =>
         fail(
           'handshake-failed',
           describeNonTls(tap.first) ??
@@ -208,6 +208,9 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
               : `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim()),
         ),
       );
+    };
+    socket.once('connect', () => {
+      onConnect().catch((err: unknown) => fail('handshake-failed', (err as Error).message));
     });
   });
 }

@@ -34,6 +34,7 @@ export async function csrFacts(csr: ParsedCsr): Promise<CsrFacts> {
   const cnAttr = /(?:^|,\s*)CN=([^,]+)/.exec(req.subject);
   return {
     subject: req.subject,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     commonName: cnAttr ? cnAttr[1]! : null,
     dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
     ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),

@@ -15,7 +15,9 @@ export interface Tlv {
 
 export function readTlv(buf: Uint8Array, offset = 0): Tlv {
   if (offset + 2 > buf.length) throw new Error('DER: truncated');
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- offset + 2 <= buf.length (checked above)
   const tag = buf[offset]!;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- offset + 2 <= buf.length (checked above)
   let len = buf[offset + 1]!;
   let pos = offset + 2;
   if (len & 0x80) {
@@ -23,6 +25,7 @@ export function readTlv(buf: Uint8Array, offset = 0): Tlv {
     if (n === 0 || n > 4) throw new Error('DER: unsupported length');
     if (pos + n > buf.length) throw new Error('DER: truncated');
     len = 0;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- readTlv bounds-checks pos + n before reading the length bytes
     for (let i = 0; i < n; i++) len = len * 256 + buf[pos + i]!;
     pos += n;
   }
@@ -100,6 +103,7 @@ export function signatureAlgorithmOf(der: Uint8Array): string {
   const [, algId] = children(der, outer);
   if (!algId) throw new Error('DER: no signature algorithm');
   const [oid] = children(der, algId);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an AlgorithmIdentifier starts with its OID
   const dotted = decodeOid(der, oid!);
   return SIGNATURE_NAMES[dotted] ?? dotted;
 }
@@ -147,6 +151,7 @@ export function looksLikeCsr(der: Uint8Array): boolean {
     const [info] = children(der, outer);
     if (!info || info.tag !== 0x30) return false;
     const fields = children(der, info);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- fields.length >= 3 (checked in the same condition)
     return fields.length >= 3 && fields[0]!.tag === 0x02 && fields[fields.length - 1]!.tag === 0xa0;
   } catch {
     return false;

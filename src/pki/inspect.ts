@@ -47,7 +47,8 @@ async function reportFor(material: Material, trust: TrustStore, now: Date): Prom
   const keys: KeyReport[] = material.keys.map((k) => {
     const facts = k.keyObject ? keyFacts(k.keyObject) : { type: 'unknown' };
     const owner = k.keyObject
-      ? material.certificates.find((c) => keyMatchesCertificate(k.keyObject!, c.x509))
+      ? // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- k.keyObject is checked on the line above
+        material.certificates.find((c) => keyMatchesCertificate(k.keyObject!, c.x509))
       : undefined;
     return {
       ...facts,
@@ -108,6 +109,7 @@ export async function inspectPaths(
   const materials: Material[] = [];
   for (const path of paths) {
     if (path === '-') {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- '-' is accepted as a path only when a stdin reader is given
       materials.push(await readMaterial(await opts.stdin!(), '<stdin>', opts));
       continue;
     }

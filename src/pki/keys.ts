@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject, type X509Certificate
 
 function spki(key: KeyObject): Buffer {
   const pub = key.type === 'public' ? key : createPublicKey(key);
-  return pub.export({ type: 'spki', format: 'der' }) as Buffer;
+  return pub.export({ type: 'spki', format: 'der' });
 }
 
 /** True when the private key belongs to the certificate (same public key). */

@@ -32,9 +32,11 @@ export function splitPem(input: string): PemBlock[] {
     return lineNo;
   };
   while ((m = begin.exec(text))) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     const label = m[1]!;
     const endMarker = `-----END ${label}-----`;
     const endAt = text.indexOf(endMarker, m.index);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- m is the match of this loop iteration, non-null inside the loop
     const line = () => lineAt(m!.index);
     if (endAt < 0)
       throw new Error(`truncated PEM: "BEGIN ${label}" at line ${line()} has no matching END line`);
@@ -45,6 +47,7 @@ export function splitPem(input: string): PemBlock[] {
     for (const line of lines) {
       if (line.trim() === '') continue;
       const h = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
       if (h && base64Lines.length === 0) headers[h[1]!] = h[2]!;
       else base64Lines.push(line.trim());
     }

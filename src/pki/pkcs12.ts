@@ -8,7 +8,12 @@ import forge from 'node-forge';
 import { inputError } from '../errors.js';
 import type { ParsedCertificate, ParsedKey } from './types.js';
 
-type Bag = forge.pkcs12.Bag & { asn1?: forge.asn1.Asn1 };
+// node-forge's types promise cert/key on every bag; bags of other kinds (or unparsed ones) lack them
+type Bag = Omit<forge.pkcs12.Bag, 'cert' | 'key' | 'asn1'> & {
+  cert?: forge.pki.Certificate;
+  key?: forge.pki.PrivateKey;
+  asn1?: forge.asn1.Asn1;
+};
 
 function derOf(obj: forge.asn1.Asn1): Buffer {
   return Buffer.from(forge.asn1.toDer(obj).getBytes(), 'binary');
@@ -31,7 +36,7 @@ export function readPkcs12(
     }
   }
   if (!p12) {
-    const msg = String((lastError as Error)?.message ?? lastError);
+    const msg = lastError instanceof Error ? lastError.message : String(lastError);
     if (/password|MAC|decrypt/i.test(msg)) {
       throw inputError(
         password === undefined
@@ -44,6 +49,7 @@ export function readPkcs12(
   }
 
   const certificates: ParsedCertificate[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- node-forge defines these OIDs; its types declare an index signature
   const certBags = (p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ??
     []) as Bag[];
   for (const bag of certBags) {
@@ -56,6 +62,7 @@ export function readPkcs12(
   }
 
   const keys: ParsedKey[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- node-forge defines these OIDs; its types declare an index signature
   for (const type of [forge.pki.oids.pkcs8ShroudedKeyBag!, forge.pki.oids.keyBag!]) {
     const bags = (p12.getBags({ bagType: type })[type] ?? []) as Bag[];
     for (const bag of bags) {

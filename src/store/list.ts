@@ -99,6 +99,7 @@ export async function summarizeLineage(store: Store, name: string, now: Date): P
 export async function listLineages(store: Store, now = new Date()): Promise<LineageSummary[]> {
   const names = await store.names();
   const health = await Promise.all(names.map((n) => store.health(n)));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- health has one entry per name (mapped from names)
   const real = names.filter((_, i) => !health[i]!.leftover); // interrupted first requests hold nothing
   return Promise.all(real.map((n) => summarizeLineage(store, n, now)));
 }

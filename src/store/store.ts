@@ -250,6 +250,7 @@ export class Store {
     const [certPem, chainPem, fullchainPem, keyPem] = await Promise.all(
       ['cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem'].map((f) => readFile(join(dir, f), 'utf8')),
     );
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Promise.all over four files yields four strings
     return { version, certPem: certPem!, chainPem: chainPem!, fullchainPem: fullchainPem!, keyPem: keyPem! };
   }
 
@@ -257,6 +258,7 @@ export class Store {
   static verifyVersion(files: VersionFiles): void {
     const certBlocks = splitPem(files.certPem).filter((b) => b.label === 'CERTIFICATE');
     if (certBlocks.length !== 1) throw inputError('a version needs exactly one leaf certificate');
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- exactly one certificate block (checked above)
     const leaf = new X509Certificate(certBlocks[0]!.der);
     for (const b of splitPem(files.chainPem || '')) new X509Certificate(b.der);
     const key = createPrivateKey(files.keyPem);
@@ -277,6 +279,7 @@ export class Store {
     const dir = this.lineageDir(name);
     for (const e of await readdir(dir).catch(() => [] as string[])) {
       const m = /^\.settings\.json\.tmp-(\d+)-/.exec(e);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
       if (m && isPid(m[1]!) && !pidAlive(Number(m[1]))) await rm(join(dir, e), { force: true });
     }
     await sweepLockLeftovers(join(dir, '.renew.lock'));

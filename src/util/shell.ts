@@ -4,9 +4,7 @@ import { spawn } from 'node:child_process';
 export const SECRET_ENV = ['CERTKIT_PASSWORD', 'CERTKIT_PASSPHRASE', 'CERTKIT_EAB_HMAC_KEY'];
 
 function inheritedEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const k of SECRET_ENV) delete out[k];
-  return out;
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !SECRET_ENV.includes(k)));
 }
 
 /** Runs a user-supplied command line through /bin/sh with extra environment; never throws. */
@@ -21,8 +19,8 @@ export function runShell(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -74,6 +74,7 @@ export function serveNames(
   const candidates = (name: string) => http.filter((v) => vhostServes(v, name) && vhostPort(v, wantedPort));
   let port = wantedPort;
   if (port === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- candidates() keeps only vhosts for which vhostPort() returned a port
     const ports = names.flatMap((n) => candidates(n).map((v) => vhostPort(v, undefined)!.port || 80));
     port = ports.includes(80) ? 80 : (ports[0] ?? 80);
   }
@@ -87,6 +88,7 @@ export function serveNames(
     }
     served.push({
       name,
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- candidates() keeps only vhosts for which vhostPort() returned a port
       host: reachableHost(cfg, vhostPort(v, port)!.host, port),
       port: port,
       docroot: documentRoot(cfg, v),

@@ -257,6 +257,7 @@ export class ApacheHttpSolver implements ChallengeSolver {
     while (!this.alias) {
       let p = aliasRoutes.get(this.s.serverRoot);
       if (!p) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- cfg is read in prepare(), which runs before any challenge is answered
         p = openAliasRoute(this.cfg!, this.s, this.io);
         aliasRoutes.set(this.s.serverRoot, p);
         const opening = p;

@@ -38,12 +38,14 @@ export function describeNextRun(file: string, content: string, now: Date): strin
   if (calendar) {
     const delay = /^RandomizedDelaySec=(.+)$/m.exec(content)?.[1];
     const r = spawnSync('systemd-analyze', ['calendar', '--iterations=1', calendar], { encoding: 'utf8' });
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stdout is null when systemd-analyze cannot be run
     const next = /Next elapse:\s*(.+)/.exec(r.stdout ?? '')?.[1]?.trim();
     return `${next ?? `on ${calendar}`}${delay ? ` (plus a random delay up to ${delay})` : ''}`;
   }
   const line = content.split('\n').find((l) => /\srenew\b/.test(l) && /^\s*[\d*]/.test(l));
   if (line) {
     const [minute, hour] = line.trim().split(/\s+/);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the line matched /^\s*[\d*]/ and holds a renew command, so it has at least two fields
     const next = nextCronRun(minute!, hour!, now);
     if (next) return `${next.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
   }

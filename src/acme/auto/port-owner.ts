@@ -21,7 +21,9 @@ export function listeningInodes(tables: string[], port: number): string[] {
     for (const line of table.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10 || f[3] !== LISTEN) continue;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f.length >= 10 (checked above)
       const localPort = parseInt(f[1]!.split(':')[1] ?? '', 16);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- f.length >= 10 (checked above)
       if (localPort === port) inodes.push(f[9]!);
     }
   }
@@ -62,6 +64,7 @@ export function findPortOwner(port: number, procRoot = '/proc'): PortOwner | nul
         continue;
       }
       const m = /^socket:\[(\d+)\]$/.exec(target);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
       if (m && inodes.has(m[1]!)) {
         const name = readOr(join(procRoot, pid, 'comm'))?.trim() || null;
         return { port, name, pid: Number(pid) };

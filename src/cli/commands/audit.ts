@@ -13,8 +13,7 @@ import { loadTrustStore } from '../../pki/trust.js';
 import { Store } from '../../store/store.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import type { Context } from '../context.js';
-import { style, table } from '../style.js';
-import { nowFromEnv } from './renew.js';
+import { style, table } from '../../util/style.js';
 
 export interface AuditFlags {
   remote?: string;
@@ -63,7 +62,7 @@ export async function runAuditCommand(ctx: Context, flags: AuditFlags): Promise<
   const local = !flags.remote;
   const sites = local && flags.apache !== false ? apacheSites(flags.serverRoot) : [];
   const asterisk = local ? asteriskListeners(flags.asteriskDir) : [];
-  const now = nowFromEnv();
+  const now = ctx.now;
   const report = await runAudit({
     remoteHost: flags.remote,
     ports,

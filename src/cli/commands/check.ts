@@ -13,7 +13,7 @@ import { renderPrometheus } from '../../monitor/report/prometheus.js';
 import { renderTable } from '../../monitor/report/table.js';
 import { EXIT_FOR, type CheckPolicy, type CheckReport } from '../../monitor/types.js';
 import type { Context } from '../context.js';
-import { nowFromEnv } from './renew.js';
+import { readNow } from '../../util/clock.js';
 import { checkName } from './verify.js';
 
 type CheckConfig = NonNullable<CertkitConfig['check']>;
@@ -98,7 +98,7 @@ export async function checkReport(
   ctx: Context,
   args: string[],
   flags: CheckFlags,
-  now: Date = nowFromEnv(),
+  now: Date = readNow(), // the exporter calls this once a scrape: a fresh clock each time
 ): Promise<{ report: CheckReport; cfg: CheckConfig; policy: CheckPolicy }> {
   const { cfg, specs, policy, caFiles } = checkSetup(ctx, args, flags, now);
   const targets = parseTargets(specs, { starttls: flags.starttls });

@@ -6,7 +6,7 @@ import { parseTargets } from '../../monitor/targets.js';
 import { CHECK_ERROR_IDS } from '../../monitor/types.js';
 import type { Context } from '../context.js';
 import { checkReport, checkSetup, type CheckFlags } from './check.js';
-import { nowFromEnv } from './renew.js';
+import { readNow } from '../../util/clock.js';
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
@@ -34,12 +34,13 @@ export async function runExporter(
   const port = Number(m?.[3]);
   if (!m || !Number.isInteger(port) || port < 1 || port > 65535)
     throw new CertkitError('usage', `--listen ${flags.listen}: give ADDRESS:PORT, e.g. 127.0.0.1:9793`);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the regex matched: one of the two alternatives captured the host
   const host = m[1] ?? m[2]!;
   const intervalS = Number(flags.interval);
   if (!Number.isFinite(intervalS) || intervalS < 0 || intervalS > 86_400)
     throw new CertkitError('usage', `--interval ${flags.interval}: give seconds from 0 to 86400`);
   // start-up validation: a bad target, flag or config value refuses to start (exit 2), it never fails a scrape
-  const { specs } = checkSetup(ctx, args, flags, nowFromEnv());
+  const { specs } = checkSetup(ctx, args, flags, readNow());
   for (const t of parseTargets(specs, { starttls: flags.starttls, strict: true }))
     if (t.kind === 'path' && !existsSync(t.path))
       throw new CertkitError('usage', `${t.path}: no such file or directory`, 'give the targets to export');

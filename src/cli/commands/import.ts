@@ -28,6 +28,7 @@ export async function runImport(ctx: Context, flags: ImportFlags): Promise<numbe
       name: flags.name,
       offline: flags.offline,
       dryRun: flags.dryRun,
+      now: ctx.now,
     },
     store,
     loadTrustStore(flags.caFile ?? []),

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { style } from '../style.js';
+import { style } from '../../util/style.js';
 import { inspectPaths, type InspectReport, type InputReport } from '../../pki/inspect.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import { readSecret } from '../../util/secret.js';
@@ -7,7 +7,6 @@ import type { CertFacts, Material } from '../../pki/types.js';
 import { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../../errors.js';
 import { SIZE_CAP } from '../../pki/read.js';
-import { nowFromEnv } from './renew.js';
 import { timeoutSeconds } from './check.js';
 
 export interface InspectFlags {
@@ -154,6 +153,7 @@ async function servedChain(spec: string, flags: InspectFlags): Promise<Material 
     const { resolveAll } = await import('../../monitor/resolve.js');
     const r = await resolveAll(target.host, timeoutMs);
     if ('error' in r) throw new CertkitError('network', r.error);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- TODO(monitor): assumes a resolved endpoint has at least one address
     address = r.addresses[0]!;
   }
   const r = await probeTls({
@@ -181,7 +181,7 @@ export async function runInspect(ctx: Context, paths: string[], flags: InspectFl
   const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
   const trust = loadTrustStore(flags.caFile ?? [], { system: flags.systemRoots !== false });
   const report = await inspectPaths(paths, trust, {
-    now: nowFromEnv(),
+    now: ctx.now,
     password,
     keyFile: flags.key,
     stdin: readStdin,

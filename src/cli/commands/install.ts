@@ -1,57 +1,12 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { recordInstaller } from '../../deploy/after-issue.js';
-import { InstallerSpecSchema, parse, type InstallerSpec } from '../../config/schemas.js';
+import { absolute, installerOptions, type InstallFlags } from '../installer-flags.js';
 import { Store } from '../../store/store.js';
-import { style, table } from '../style.js';
+import { style, table } from '../../util/style.js';
 import type { Context } from '../context.js';
 
-/** The install flags as commander hands them over; installerOptions() turns them into the InstallerSpec. */
-export interface InstallFlags extends Omit<InstallerSpec, 'tlsPort' | 'parts'> {
-  name?: string;
-  fullchain?: string;
-  key?: string;
-  list?: boolean;
-  dryRun?: boolean;
-  yes?: boolean;
-  tlsPort?: string | number;
-  pjsip?: boolean;
-  http?: boolean;
-  manager?: boolean;
-  sip?: boolean;
-}
-
-const absolute = (path: string | undefined) => (path === undefined ? undefined : resolve(path));
-
-export function installerOptions(flags: InstallFlags): InstallerSpec {
-  const tlsPort = flags.tlsPort === undefined ? undefined : Number(flags.tlsPort);
-  if (tlsPort !== undefined && (!Number.isInteger(tlsPort) || tlsPort < 1 || tlsPort > 65535))
-    throw new CertkitError('usage', `--tls-port must be a port number`);
-  const parts = (['pjsip', 'http', 'manager', 'sip'] as const).filter((p) => flags[p]);
-  const o = {
-    // paths are recorded and replayed by renewals from any directory: absolute from here on
-    serverRoot: absolute(flags.serverRoot),
-    ctl: flags.ctl,
-    vhost: flags.vhost,
-    redirect: flags.redirect,
-    hsts: flags.hsts,
-    tls: flags.tls,
-    basicAuth: absolute(flags.basicAuth),
-    authPath: flags.authPath,
-    tlsPort,
-    configDir: absolute(flags.configDir),
-    keysDir: absolute(flags.keysDir),
-    parts: parts.length ? parts : undefined,
-    pjsipBind: flags.pjsipBind,
-    httpBind: flags.httpBind,
-    managerBind: flags.managerBind,
-    sipBind: flags.sipBind,
-    method: flags.method,
-    asterisk: flags.asterisk,
-  };
-  const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-  return parse(InstallerSpecSchema, defined, 'the install options');
-}
+export type { InstallFlags };
 
 async function confirm(ctx: Context, diff: string): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return true;
@@ -121,7 +76,7 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
     result = (await installApache({ ...base, ...options, dryRun: flags.dryRun })) as never;
   } else {
     const { installAsterisk } = await import('../../deploy/asterisk/install.js');
-    result = (await installAsterisk({ ...base, ...options, dryRun: flags.dryRun })) as never;
+    result = await installAsterisk({ ...base, ...options, dryRun: flags.dryRun });
   }
   if (!flags.dryRun && flags.name) await recordInstaller(store, flags.name, { kind: target, options });
   if (ctx.json)
@@ -140,7 +95,9 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
     const verified = (result as { verified?: string[] | Record<string, unknown> }).verified ?? {};
     if (Array.isArray(verified))
       for (const v of verified) ctx.out(`  verified ${v}: serves the new certificate`);
-    else for (const [k, v] of Object.entries(verified)) if (v) ctx.out(`  verified ${k}: ${v}`);
+    else
+      for (const [k, v] of Object.entries(verified))
+        if (v) ctx.out(`  verified ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
   return 0;
 }

@@ -1,11 +1,11 @@
 import type { Context } from '../context.js';
-import { style, table } from '../style.js';
+import { style, table } from '../../util/style.js';
 import { Store } from '../../store/store.js';
 import { listLineages } from '../../store/list.js';
 
 export async function runList(ctx: Context): Promise<number> {
   const store = new Store(ctx.storeRoot);
-  const lineages = await listLineages(store);
+  const lineages = await listLineages(store, ctx.now);
   if (ctx.json) {
     ctx.out(JSON.stringify({ schemaVersion: 1, store: store.root, lineages }, null, 2));
     return 0;

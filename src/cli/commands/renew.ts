@@ -1,10 +1,9 @@
 import { renewAll, renewExitCode } from '../../acme/renew.js';
 import { deadlinesFromSeconds } from '../../acme/client.js';
 import { Store } from '../../store/store.js';
-import { CertkitError } from '../../errors.js';
 import type { Context } from '../context.js';
-import { solverIo } from './request.js';
-import { style, table } from '../style.js';
+import { solverIo } from '../solver-io.js';
+import { style, table } from '../../util/style.js';
 
 export interface RenewFlags {
   name?: string;
@@ -13,15 +12,6 @@ export interface RenewFlags {
   jitter?: boolean;
   concurrency: string;
   timeout?: string;
-}
-
-/** The clock can be set for tests and what-if runs: CERTKIT_NOW=2027-01-01T00:00:00Z */
-export function nowFromEnv(): Date {
-  const v = process.env.CERTKIT_NOW;
-  if (!v) return new Date();
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new CertkitError('usage', `CERTKIT_NOW="${v}" is not a date`);
-  return d;
 }
 
 export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number> {
@@ -35,14 +25,14 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
     name: flags.name,
     force: flags.force,
     dryRun: flags.dryRun,
-    now: nowFromEnv(),
+    now: ctx.now,
     concurrency: Number(flags.concurrency) || 4,
     deadlines,
     io: solverIo(ctx),
     onStep: (l, m) => ctx.progress(`• ${l}: ${m}`),
     afterRenew: async (lineage) => {
       const { runRecordedInstallers } = await import('../../deploy/after-issue.js');
-      await runRecordedInstallers(ctx, store, lineage);
+      await runRecordedInstallers(ctx.progress, store, lineage);
     },
   });
   const failed = outcomes.filter((o) => o.status === 'failed');

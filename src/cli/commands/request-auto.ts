@@ -16,7 +16,7 @@ import type { ObtainResult } from '../../acme/obtain.js';
 import type { ChallengeSettings } from '../../acme/solvers/types.js';
 import { scheduleFiles } from '../../monitor/schedule.js';
 import type { Store } from '../../store/store.js';
-import type { InstallFlags } from './install.js';
+import type { InstallFlags } from '../installer-flags.js';
 import type { Context } from '../context.js';
 
 export interface AutoFlags {
@@ -167,8 +167,8 @@ export async function installIfNotYet(
   const options = autoInstallOptions(ctx, auto, f);
   if (!options) return [];
   const { installAfterIssue } = await import('../../deploy/after-issue.js');
-  const { installerOptions } = await import('./install.js');
-  return installAfterIssue(ctx, store, lineage, ['apache'], installerOptions({ ...f, ...options }));
+  const { installerOptions } = await import('../installer-flags.js');
+  return installAfterIssue(ctx.progress, store, lineage, ['apache'], installerOptions({ ...f, ...options }));
 }
 
 export interface RenewalSchedule {
@@ -214,6 +214,7 @@ interface InstallResult {
 function describeChanged(changed: string[], backupDir: string | null): string {
   if (!changed.length) return 'nothing changed (already in place)';
   const dirs = changed.map((c) => c.split('/').slice(0, -1));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- changed is non-empty (returned above when empty)
   let common = dirs[0]!;
   for (const d of dirs) {
     let i = 0;
@@ -260,6 +261,7 @@ export function closingSummary(
       );
   }
   lines.push(renewalLine(schedule));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an issued certificate or order always has at least one name
   const first = result.names.find((n) => !n.startsWith('*.')) ?? result.names[0]!;
   const port = tlsPort && tlsPort !== '443' ? `:${tlsPort}` : '';
   const check = `certkit check ${first}${port}`;

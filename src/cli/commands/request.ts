@@ -10,7 +10,6 @@ import { obtainForLineage } from '../../acme/obtain.js';
 import { EAB_REQUIRED, resolveServer } from '../../acme/servers.js';
 import { checkNamesForSolver } from '../../acme/issue.js';
 import type { ChallengeSettings } from '../../acme/solvers/types.js';
-import type { SolverIo } from '../../acme/solvers/index.js';
 import {
   accountQuestions,
   autoInstallOptions,
@@ -23,11 +22,11 @@ import {
 import { lineageNameFor } from '../../store/paths.js';
 import { Store } from '../../store/store.js';
 import type { Context } from '../context.js';
-import type { InstallFlags } from './install.js';
+import type { InstallFlags } from '../installer-flags.js';
+import { solverIo } from '../solver-io.js';
 import { deployVersion } from '../../acme/deploy.js';
 import { eabFromFlags } from '../../acme/eab.js';
 import { decideRenewal } from '../../acme/policy.js';
-import { nowFromEnv } from './renew.js';
 
 export interface RequestFlags extends InstallFlags {
   server: string;
@@ -81,21 +80,6 @@ export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
   );
 }
 
-export function solverIo(ctx: Context): SolverIo {
-  return {
-    interactive: !!process.stdin.isTTY && !!process.stdout.isTTY,
-    say: (l) => ctx.err(l),
-    waitEnter: () =>
-      new Promise((resolve) => {
-        process.stdin.resume();
-        process.stdin.once('data', () => {
-          process.stdin.pause();
-          resolve();
-        });
-      }),
-  };
-}
-
 export async function runRequest(ctx: Context, domains: string[], flags: RequestFlags): Promise<number> {
   const names: string[] = [];
   for (const d of domains) {
@@ -131,11 +115,12 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       "give --eab-kid and --eab-hmac-key-file from the CA's dashboard",
     );
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at least one name is required and checked before this point
   const lineage = flags.name ?? lineageNameFor(names[0]!);
   Store.checkName(lineage);
   const store = new Store(ctx.storeRoot);
   if (!flags.force) {
-    const current = await validNotDue(store, lineage, names, nowFromEnv());
+    const current = await validNotDue(store, lineage, names, ctx.now);
     if (current) {
       const installs = flags.dryRun ? [] : await installIfNotYet(ctx, store, lineage, auto, flags);
       const schedule = flags.dryRun ? null : await ensureRenewalSchedule(ctx, flags);
@@ -210,9 +195,9 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   const install = flags.install || (autoInstall ? ['apache'] : []);
   if (install.length) {
     const { installAfterIssue } = await import('../../deploy/after-issue.js');
-    const { installerOptions } = await import('./install.js');
+    const { installerOptions } = await import('../installer-flags.js');
     const options = installerOptions({ ...flags, ...autoInstall });
-    installs = await installAfterIssue(ctx, store, lineage, install, options);
+    installs = await installAfterIssue(ctx.progress, store, lineage, install, options);
   }
   const schedule = await ensureRenewalSchedule(ctx, flags);
   const summary = closingSummary(

@@ -24,6 +24,7 @@ export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promi
   const days = Number(flags.days);
   if (!Number.isInteger(days) || days < 1 || days > 3650)
     throw new CertkitError('usage', `--days must be 1..3650, not "${flags.days}"`);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- names is non-empty (checked just above)
   const name = flags.name ?? lineageNameFor(names[0]!);
   Store.checkName(name);
   if (flags.dryRun) {

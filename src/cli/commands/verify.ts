@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { style } from '../style.js';
+import { style } from '../../util/style.js';
 import { CertkitError, usageError } from '../../errors.js';
 import { orderChain } from '../../pki/chain.js';
 import { normaliseDnsName, ipBytes } from '../../pki/path/hostname.js';
@@ -79,6 +79,7 @@ export async function runVerify(ctx: Context, certFile: string, flags: VerifyFla
   const given = await certificatesIn(certFile);
   const extra: ParsedCertificate[] = [];
   for (const f of flags.chain ?? []) extra.push(...(await certificatesIn(f)));
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the input was checked to hold at least one certificate
   const leaf = orderChain(given).chain[0] ?? given[0]!;
   const trust = loadTrustStore(flags.caFile ?? [], { system: flags.systemRoots !== false });
   if (trust.size === 0)

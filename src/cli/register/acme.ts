@@ -1,5 +1,8 @@
 import { Command, Option } from 'commander';
 import { collect, examples, type Runner } from './shared.js';
+import type { RequestFlags } from '../commands/request.js';
+import type { RenewFlags } from '../commands/renew.js';
+import type { AccountFlags } from '../commands/account.js';
 
 /** request, renew, revoke, account: ACME. */
 export function registerAcme(program: Command, run: Runner): void {
@@ -79,7 +82,7 @@ export function registerAcme(program: Command, run: Runner): void {
         'certkit request www.example.com --server letsencrypt-staging --standalone --dry-run',
       ),
     )
-    .action((domains: string[], flags) =>
+    .action((domains: string[], flags: RequestFlags) =>
       run(async (ctx) => (await import('../commands/request.js')).runRequest(ctx, domains, flags)),
     );
 
@@ -113,7 +116,9 @@ export function registerAcme(program: Command, run: Runner): void {
         'lineage locked by another run; 6 when every failure was a network error or timeout; 8 when every\n' +
         'failure was the environment (full disk, read-only or unreadable store).\n',
     )
-    .action((flags) => run(async (ctx) => (await import('../commands/renew.js')).runRenew(ctx, flags)));
+    .action((flags: RenewFlags) =>
+      run(async (ctx) => (await import('../commands/renew.js')).runRenew(ctx, flags)),
+    );
 
   program
     .command('revoke')
@@ -132,7 +137,9 @@ export function registerAcme(program: Command, run: Runner): void {
       '30',
     )
     .addHelpText('after', examples('certkit revoke --name www.example.com --reason keyCompromise'))
-    .action((flags) => run(async (ctx) => (await import('../commands/revoke.js')).runRevoke(ctx, flags)));
+    .action((flags: Parameters<typeof import('../commands/revoke.js').runRevoke>[1]) =>
+      run(async (ctx) => (await import('../commands/revoke.js')).runRevoke(ctx, flags)),
+    );
 
   program
     .command('account')
@@ -158,7 +165,7 @@ export function registerAcme(program: Command, run: Runner): void {
         'certkit account rollover',
       ),
     )
-    .action((action: string, flags) =>
+    .action((action: string, flags: AccountFlags) =>
       run(async (ctx) => (await import('../commands/account.js')).runAccount(ctx, action, flags)),
     );
 }

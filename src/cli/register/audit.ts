@@ -39,7 +39,7 @@ export function registerAudit(program: Command, run: Runner): void {
         'certkit audit --json --ports 443,5061,8089',
       ) + 'Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (Nagios plugin convention).\n',
     )
-    .action((flags) =>
+    .action((flags: Parameters<typeof import('../commands/audit.js').runAuditCommand>[1]) =>
       run(async (ctx) => (await import('../commands/audit.js')).runAuditCommand(ctx, flags)),
     );
 }

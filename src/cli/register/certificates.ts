@@ -1,5 +1,10 @@
 import { Command, Option } from 'commander';
 import { collect, examples, type Runner } from './shared.js';
+import type { InspectFlags } from '../commands/inspect.js';
+import type { KeyFlags } from '../commands/key.js';
+import type { CsrFlags } from '../commands/csr.js';
+import type { ImportFlags } from '../commands/import.js';
+import type { SelfSignedFlags } from '../commands/selfsigned.js';
 
 /** inspect, list, key, csr, import, selfsigned: certificates, keys and the store. */
 export function registerCertificates(program: Command, run: Runner): void {
@@ -32,7 +37,7 @@ export function registerCertificates(program: Command, run: Runner): void {
         'openssl s_client -connect host:443 -showcerts </dev/null | certkit inspect -',
       ) + 'Exit: 0 read fine, 1 the key does not match, 2 unreadable or not certificate material.\n',
     )
-    .action((files: string[], flags) =>
+    .action((files: string[], flags: InspectFlags) =>
       run(async (ctx) => (await import('../commands/inspect.js')).runInspect(ctx, files, flags)),
     );
 
@@ -73,7 +78,7 @@ export function registerCertificates(program: Command, run: Runner): void {
         'certkit key --out enc.key --passphrase-file pass.txt',
       ),
     )
-    .action((flags) => run(async (ctx) => (await import('../commands/key.js')).runKey(ctx, flags)));
+    .action((flags: KeyFlags) => run(async (ctx) => (await import('../commands/key.js')).runKey(ctx, flags)));
 
   program
     .command('csr')
@@ -126,7 +131,7 @@ export function registerCertificates(program: Command, run: Runner): void {
         'certkit csr --wizard --product wildcard -d "*.example.com" -d example.com --yes   # no TTY needed',
       ) + 'Exit: 0 written, 2 a rule refused the request (one line per rule; nothing written).\n',
     )
-    .action((flags) => run(async (ctx) => (await import('../commands/csr.js')).runCsr(ctx, flags)));
+    .action((flags: CsrFlags) => run(async (ctx) => (await import('../commands/csr.js')).runCsr(ctx, flags)));
 
   program
     .command('import')
@@ -154,7 +159,9 @@ export function registerCertificates(program: Command, run: Runner): void {
         'certkit import --pfx site.pfx --password-file pw.txt --name shop',
       ),
     )
-    .action((flags) => run(async (ctx) => (await import('../commands/import.js')).runImport(ctx, flags)));
+    .action((flags: ImportFlags) =>
+      run(async (ctx) => (await import('../commands/import.js')).runImport(ctx, flags)),
+    );
 
   program
     .command('selfsigned')
@@ -171,7 +178,7 @@ export function registerCertificates(program: Command, run: Runner): void {
         'certkit selfsigned -d pbx.internal --days 90',
       ),
     )
-    .action((flags) =>
+    .action((flags: SelfSignedFlags) =>
       run(async (ctx) => (await import('../commands/selfsigned.js')).runSelfSigned(ctx, flags)),
     );
 }

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { examples, type Runner } from './shared.js';
+import type { InstallFlags } from '../commands/install.js';
 
 /** install: Apache and Asterisk. */
 export function registerDeploy(program: Command, run: Runner): void {
@@ -82,7 +83,7 @@ export function registerDeploy(program: Command, run: Runner): void {
         'certkit install asterisk --name pbx.example.com --pjsip --manager --manager-bind 127.0.0.1:5039',
       ) + 'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
     )
-    .action((target: string, flags) =>
+    .action((target: string, flags: InstallFlags) =>
       run(async (ctx) => (await import('../commands/install.js')).runInstall(ctx, target, flags)),
     );
 }

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { collect, examples, type Runner } from './shared.js';
+import type { CheckFlags } from '../commands/check.js';
+import type { ScheduleFlags } from '../commands/schedule.js';
 
 /** Commands that are Nagios/Icinga plugins: an error that ends them before a report is UNKNOWN. */
 export const NAGIOS_PLUGINS: ReadonlySet<string> = new Set(['check', 'audit']);
@@ -86,7 +88,7 @@ export function registerMonitor(program: Command, run: Runner): void {
         'makes an OK run UNKNOWN (a worse one keeps its status), said first in the --nagios line and on stderr; the\n' +
         'report is still printed. A failed email digest is reported on stderr and does not change the exit code.\n',
     )
-    .action((targets: string[], flags) =>
+    .action((targets: string[], flags: CheckFlags) =>
       run(async (ctx) => (await import('../commands/check.js')).runCheckCommand(ctx, targets, flags)),
     );
 
@@ -105,7 +107,7 @@ export function registerMonitor(program: Command, run: Runner): void {
         'certkit exporter store www.example.com --listen 0.0.0.0:9793',
       ),
     )
-    .action((targets: string[], flags) =>
+    .action((targets: string[], flags: Parameters<typeof import('../commands/exporter.js').runExporter>[2]) =>
       run(async (ctx) => (await import('../commands/exporter.js')).runExporter(ctx, targets, flags)),
     );
 
@@ -125,7 +127,7 @@ export function registerMonitor(program: Command, run: Runner): void {
         'certkit schedule install --cron --dry-run',
       ),
     )
-    .action((action: string, flags) =>
+    .action((action: string, flags: ScheduleFlags) =>
       run(async (ctx) => (await import('../commands/schedule.js')).runSchedule(ctx, action, flags)),
     );
 }

@@ -39,7 +39,7 @@ export function registerTrust(program: Command, run: Runner): void {
         'certkit verify fullchain.pem --at 2027-01-01T00:00:00Z --json',
       ) + 'Exit: 0 valid for every name, 1 not valid (reasons printed), 2 bad input.\n',
     )
-    .action((cert: string, flags) =>
+    .action((cert: string, flags: Parameters<typeof import('../commands/verify.js').runVerify>[2]) =>
       run(async (ctx) => (await import('../commands/verify.js')).runVerify(ctx, cert, flags)),
     );
 }

@@ -252,6 +252,7 @@ export function loadApacheConfig(
               includeCount.set(f.path, count);
               if (count === 2) cfg.includedTwice.push(f.path);
             }
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every parsed file has its line index (set when it was read)
             const idx = lines.get(f.path)!;
             walk(f.nodes, { file: m, source: f.path, lineOf: (x) => idx.get(x) ?? 0 }, live, off, depth + 1);
           }
@@ -328,6 +329,7 @@ export function loadApacheConfig(
   };
   const main = readFile(layout.mainFile);
   if (!main) throw new CertkitError('not-found', `${layout.mainFile} is not a readable file`);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every parsed file has its line index (set when it was read)
   const idx = lines.get(main.path)!;
   walk(main.nodes, { file: layout.mainFile, source: main.path, lineOf: (x) => idx.get(x) ?? 0 }, true, [], 0);
   cfg.vhosts = cfg.allVhosts.filter((v) => v.live);

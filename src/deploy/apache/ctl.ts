@@ -58,8 +58,8 @@ export function makeCtl(cfg: ApacheConfig, ctl?: string, env: NodeJS.ProcessEnv 
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let output = '';
-        child.stdout.on('data', (d) => (output += d));
-        child.stderr.on('data', (d) => (output += d));
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
         child.on('close', (code) => resolve({ code: code ?? -1, output: output.trim() }));
         child.on('error', () => resolve({ code: 127, output: `cannot run ${describe}` }));
       }),

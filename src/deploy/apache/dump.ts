@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- capture groups of successful matches of apache2ctl -S lines, and indexes checked just before */
 /**
  * What Apache itself says about a tree: the output of `httpd -S` (= `-t -D DUMP_VHOSTS`), parsed into one entry
  * per virtual host (file:line as Apache reports it, its name, aliases and addresses). The truth that certkit's

@@ -5,6 +5,7 @@ import type { FsView } from '../snapshot.js';
 function segmentRegex(seg: string): RegExp {
   let re = '';
   for (let i = 0; i < seg.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < seg.length (loop condition)
     const c = seg[i]!;
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
@@ -25,6 +26,7 @@ const hasWildcard = (s: string) => /[*?[]/.test(s);
 /** Files matching an absolute pattern; a directory (no wildcard) yields every file in it, recursively. */
 export function expandInclude(pattern: string, view: FsView): string[] {
   const parts = pattern.split('/');
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always yields at least one part
   let paths = [parts[0] === '' ? '/' : parts[0]!];
   for (const part of parts.slice(1)) {
     if (part === '') continue;
@@ -43,6 +45,7 @@ export function expandInclude(pattern: string, view: FsView): string[] {
   const files: string[] = [];
   const visit = (p: string) => {
     const st = view.state(view.real(p));
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind dir always lists its entries
     if (st.kind === 'dir') for (const e of st.entries!) visit(join(p, e));
     else if (st.kind === 'file') files.push(p);
   };

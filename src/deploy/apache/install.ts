@@ -235,6 +235,7 @@ export async function installApache(options: ApacheInstallOptions): Promise<Apac
 
   const tlsPort = planOpts.tlsPort;
   const verifyEffects = plan.effects.filter((e): e is VerifyEffect => e.kind === 'verify');
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- install options always carry at least one name
   const probeName = verifyEffects[0]?.name ?? o.names[0]!;
   // what each name serves over HTTP now: after the install, HTTPS must serve the same site
   const pages = new Map<string, { status: number; bodySha256: string }>();
@@ -254,6 +255,7 @@ export async function installApache(options: ApacheInstallOptions): Promise<Apac
   const verifySites = async () => {
     let redirect: string | null = null;
     for (const s of plan.sites) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a planned site has a TLS vhost, an HTTP vhost, or both
       const host = connectHost((s.tls ?? s.http)!.addresses[0]?.host ?? '127.0.0.1');
       // a new twin must serve its own site (an updated TLS vhost already served whatever it serves)
       const twin = s.tls === null && !planOpts.basicAuth;

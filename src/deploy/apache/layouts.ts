@@ -35,6 +35,7 @@ export function readEnvvars(configDir: string, view: FsView): Record<string, str
   const suffix = configDir.startsWith('/etc/apache2-') ? `-${configDir.slice('/etc/apache2-'.length)}` : '';
   for (const line of text.split('\n')) {
     const m = /^\s*export\s+([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     if (m) env[m[1]!] = m[2]!.replace(/^["']|["']$/g, '').replace(/\$SUFFIX|\$\{SUFFIX\}/g, suffix);
   }
   return env;
@@ -45,6 +46,7 @@ export function readDefineFlags(file: string, variable: string, view: FsView): s
   const text = textOf(view.state(file));
   if (text === null) return [];
   const m = new RegExp(`^\\s*${variable}=(["']?)(.*)\\1\\s*$`, 'm').exec(text);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
   return m ? [...m[2]!.matchAll(/-D\s*([^\s"']+)/g)].map((d) => d[1]!) : [];
 }
 

@@ -37,6 +37,7 @@ export function splitArgs(text: string): string[] {
   const args: string[] = [];
   let i = 0;
   while (i < text.length) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < text.length (checked in the same condition)
     while (i < text.length && /\s/.test(text[i]!)) i++;
     if (i >= text.length) break;
     const q = text[i];
@@ -45,13 +46,14 @@ export function splitArgs(text: string): string[] {
       i++;
       while (i < text.length && text[i] !== q) {
         if (text[i] === '\\' && i + 1 < text.length && (text[i + 1] === q || text[i + 1] === '\\')) i++;
-        value += text[i++];
+        value += text.charAt(i++);
       }
       i++;
       args.push(value);
     } else {
       let value = '';
-      while (i < text.length && !/\s/.test(text[i]!)) value += text[i++];
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < text.length (checked in the same condition)
+      while (i < text.length && !/\s/.test(text[i]!)) value += text.charAt(i++);
       args.push(value);
     }
   }
@@ -90,6 +92,7 @@ export function parseApache(text: string): ConfNode[] {
   ];
   for (const { raw, body, line } of logicalLines(text)) {
     const trimmed = body.trim();
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the stack always holds the root frame (and more when checked above)
     const top = stack[stack.length - 1]!;
     if (trimmed === '' || trimmed.startsWith('#')) {
       top.children.push({ kind: 'text', raw });
@@ -102,8 +105,10 @@ export function parseApache(text: string): ConfNode[] {
       let rest = trimmed;
       let first = true;
       for (let m: RegExpExecArray | null = close; m; m = /^<\/([^>\s]+)\s*>/.exec(rest)) {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the stack always holds the root frame (and more when checked above)
         const open = stack[stack.length - 1]!;
         if (!open.node) throw new ApacheSyntaxError(`</${m[1]}> without a matching <${m[1]}>`, line);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
         if (open.node.name.toLowerCase() !== m[1]!.toLowerCase()) {
           throw new ApacheSyntaxError(
             `</${m[1]}> closes <${open.node.name}> opened on line ${open.line}`,
@@ -121,7 +126,9 @@ export function parseApache(text: string): ConfNode[] {
     if (open) {
       const block: BlockNode = {
         kind: 'block',
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
         name: open[1]!,
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
         args: splitArgs(open[2]!.trim()),
         openRaw: raw,
         children: [],
@@ -131,12 +138,16 @@ export function parseApache(text: string): ConfNode[] {
       stack.push({ node: block, children: block.children, line });
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- matches any non-blank line, and blank lines were handled above
     const m = /^(\S+)\s*(.*)$/.exec(trimmed)!;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     top.children.push({ kind: 'directive', name: m[1]!, args: splitArgs(m[2]!), raw });
   }
   if (stack.length > 1) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the stack always holds the root frame (and more when checked above)
     const open = stack[stack.length - 1]!;
     throw new ApacheSyntaxError(
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every frame above the root has a node
       `<${open.node!.name}> opened on line ${open.line} is never closed`,
       open.line,
     );
@@ -177,7 +188,9 @@ export const is = (n: ConfNode, name: string): boolean =>
 export function childIndent(block: BlockNode, fallback = '    '): string {
   for (const c of block.children) {
     const raw = c.kind === 'block' ? c.openRaw : c.raw;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- /^[ \t]*/ matches every string
     if (raw.trim()) return /^[ \t]*/.exec(raw)![0];
   }
-  return (/^[ \t]*/.exec(block.openRaw)![0] ?? '') + fallback;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- /^[ \t]*/ matches every string
+  return /^[ \t]*/.exec(block.openRaw)![0] + fallback;
 }

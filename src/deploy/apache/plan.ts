@@ -205,7 +205,9 @@ export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
     `${vhostLocation(v)} ${v.addressText.join(' ')} ${vhostNames(v).join(',') || '(no name)'}`;
   let found: Vhost[];
   const fileLine = /^(.+):(\d+)$/.exec(sel);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
   if (fileLine && /[/.]/.test(fileLine[1]!) && !/^[\d.*[\]:]+$/.test(fileLine[1]!)) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
     const [file, line] = [fileLine[1]!, Number(fileLine[2])];
     const sameFile = (f: string) => f === file || f.endsWith(`/${file}`) || basename(f) === file;
     found = live.filter(
@@ -468,6 +470,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
   if (lostServing.length)
     throw new CertkitError(
       'input',
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- lostServing is non-empty (checked just above)
       `loading mod_ssl would switch off the vhost ${label(lostServing[0]!)}, which serves ${o.names.join(', ')}; certkit changed nothing`,
       'move that vhost out of its <IfModule !mod_ssl.c> block first',
     );
@@ -487,6 +490,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
   };
   /** the block of a vhost in the file being edited (the parse is redone, so locate by position) */
   const blockFor = (v: Vhost): BlockNode => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every vhost comes from a parsed file of this config
     const original = cfg.files.get(v.file)!;
     const path = indexPath(original.nodes, v.block);
     return nodeAt(edit(v.file).nodes, path);
@@ -543,6 +547,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
       notes.push(`TLS vhost ${label(s.tls)} updated in place`);
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- sites without a TLS vhost (handled above) have an HTTP one
     const h = s.http!;
     const host = h.addresses[0]?.host ?? '*';
     twinHost = host;
@@ -573,6 +578,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
     );
   }
   if (twins.length) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- twins are made only from sites with an HTTP vhost
     const site = cfg.layoutSpec.siteFile(o.lineage, sites.find((s) => s.http)!.http!.file);
     const own = ownTwinFiles(cfg, o.lineage);
     const listenNeeded = !cfg.listens.some(
@@ -654,6 +660,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
   effects.push({ kind: 'reload', what: stoppingStapling ? 'restart' : 'graceful' });
   const verified = new Set<string>();
   for (const s of sites) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a planned site has a TLS vhost, an HTTP vhost, or both
     const v = s.tls ?? s.http!;
     const host = connectHost(v.addresses[0]?.host ?? '127.0.0.1');
     for (const n of s.names.filter((x) => !/[*?]/.test(x))) {
@@ -706,6 +713,7 @@ function lastWriteWins(effects: Effect[]): Effect[] {
     if (e.kind !== 'write') out.push(e);
     else if (!seen.has(e.path)) {
       seen.add(e.path);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every written path was put in `last` by the loop above
       out.push(last.get(e.path)!);
     }
   }

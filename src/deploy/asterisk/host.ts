@@ -15,8 +15,8 @@ export const spawnRunner: CommandRunner = (cmd, args) =>
   new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', (err: NodeJS.ErrnoException) =>
       resolve({ code: 127, output: err.message, missing: err.code === 'ENOENT' }),
     );

@@ -65,9 +65,9 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   const runner = o.runner ?? spawnRunner;
   const configDir = o.configDir ?? '/etc/asterisk';
   const keysDir = o.keysDir ?? '/etc/asterisk/keys';
-  const method = (o.method ?? 'tlsv1_2') as 'tlsv1_2' | 'sslv23';
-  if (method !== 'tlsv1_2' && method !== 'sslv23')
-    throw new CertkitError('usage', `--method ${o.method}: use tlsv1_2 or sslv23`);
+  const method: 'tlsv1_2' | 'sslv23' | null =
+    o.method === undefined || o.method === 'tlsv1_2' ? 'tlsv1_2' : o.method === 'sslv23' ? 'sslv23' : null;
+  if (!method) throw new CertkitError('usage', `--method ${o.method}: use tlsv1_2 or sslv23`);
   for (const p of o.parts ?? [])
     if (!PARTS.includes(p as AsteriskPart)) throw new CertkitError('usage', `unknown Asterisk part "${p}"`);
   const binds: Partial<Record<AsteriskPart, string>> = {
@@ -97,6 +97,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     keyPem: await readFile(o.keyPath, 'utf8'),
     asteriskGid: gid,
     uid: process.getuid?.() ?? 0,
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- install options always carry at least one name
     name: o.names[0]!,
     fingerprint: pre.fingerprint,
     nowMs: Date.now(),
@@ -127,6 +128,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
 
   const asterisk = o.asterisk ?? 'asterisk';
   const haveAsterisk = !(await runner(asterisk, ['-V'])).missing;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every verify effect of the plan was made from one of plan.endpoints
   const endpointOf = (e: VerifyEffect) => plan.endpoints.find((x) => x.host === e.host && x.port === e.port)!;
   const served = (e: Endpoint) => servedFingerprint(e.host, e.port, o.names[0], 3000).catch(() => null);
   /** the part where it listened before the install (it may be moved by a --*-bind) */
@@ -179,9 +181,9 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
   const reloadEverything = async (record: boolean) => {
     for (const part of plan.parts) if (part !== 'pjsip') await touch(join(configDir, `${part}.conf`));
     for (const part of plan.parts)
-      await reload(RELOAD_COMMANDS[part], record).catch((err: Error) => {
+      await reload(RELOAD_COMMANDS[part], record).catch((err: unknown) => {
         // while recovering, a part whose module is missing has nothing to reload: the others still do
-        if (record || /not running/.test(err.message)) throw err;
+        if (record || /not running/.test((err as Error).message)) throw err;
       });
   };
   if (result.noop) {

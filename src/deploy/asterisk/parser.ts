@@ -27,7 +27,7 @@ export function stripComment(line: string): string {
       out += ';';
       i++;
     } else if (line[i] === ';') break;
-    else out += line[i];
+    else out += line.charAt(i);
   }
   return out;
 }
@@ -56,6 +56,7 @@ export function parseAsterisk(text: string): AstFile {
     }
     const inc = /^#(include|tryinclude|exec)\s+"?([^"]+?)"?\s*$/.exec(body);
     if (inc) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture groups of a successful match
       current.push({ kind: 'include', raw, directive: inc[1]!, path: inc[2]! });
       continue;
     }
@@ -64,6 +65,7 @@ export function parseAsterisk(text: string): AstFile {
       const header = {
         kind: 'section' as const,
         raw,
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
         name: sec[1]!.trim(),
         options: (sec[2] ?? '')
           .split(',')
@@ -80,7 +82,9 @@ export function parseAsterisk(text: string): AstFile {
       current.push({
         kind: 'setting',
         raw,
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
         key: kv[1]!.trim(),
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
         value: kv[3]!.trim(),
         op: kv[2] as '=' | '=>',
       });
@@ -133,6 +137,7 @@ export function setValue(s: AstSection, key: string, value: string): void {
     .map((l, i) => (l.kind === 'setting' && l.key.toLowerCase() === key.toLowerCase() ? i : -1))
     .filter((i) => i >= 0);
   if (idx.length) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- idx is non-empty (checked just above)
     const i = idx[idx.length - 1]!;
     const l = s.lines[i] as Extract<AstLine, { kind: 'setting' }>;
     if (l.value === value) return;

@@ -45,6 +45,7 @@ export function factsReader(view: FsView): ReadFacts {
     const real = view.real(path);
     const s = view.state(real);
     if (s.kind !== 'file') return null;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a snapshot state of kind file always holds its bytes
     return { path: real, text: s.bytes!.toString('utf8'), mode: s.mode, uid: s.uid, gid: s.gid };
   };
 }
@@ -283,10 +284,12 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
       ].join('\n');
       deliver(ourCert, ourKey, `PJSIP [${MANAGED_TRANSPORT}]`);
       edited.set(managed, { path: managed, facts: read(managed), file: parseAsterisk(text) });
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- files always starts with the main config file
       const main = files[0]!;
       const included = [...main.file.preamble, ...main.file.sections.flatMap((x) => x.lines)].some(
         (line) => line.kind === 'include' && line.path === MANAGED_FILE,
       );
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the main config file exists (the plan refuses a missing one earlier)
       const sep = main.facts!.text.endsWith('\n') || main.facts!.text === '' ? '' : '\n';
       if (!included)
         main.file.sections.push({
@@ -337,7 +340,7 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
     set('tlsenable', 'yes');
     const current = settingValue(g.lines, 'tlsbindaddr');
     let bind: string;
-    if (o.binds?.[part]) bind = withPort(o.binds[part]!, part);
+    if (o.binds?.[part]) bind = withPort(o.binds[part], part);
     else if (current) bind = withPort(current, part);
     else if (part === 'sip') {
       // PJSIP's TLS transports count even when certkit does not configure PJSIP
@@ -345,6 +348,7 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
         ? { merged: null, found: [] }
         : tlsTransports(loadWithIncludes(o.configDir, 'pjsip.conf', read));
       const pjsip = found.map(({ s }) =>
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- merged is set whenever PJSIP transports were found
         endpoint('pjsip', `PJSIP [${s.header.name}]`, effectiveValue(merged!, s, 'bind') ?? '', o.verifyHost),
       );
       bind = nonCollidingSipBind([...endpoints, ...pjsip]);

@@ -10,6 +10,7 @@ const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replac
 const labels = (o: Record<string, string | undefined>) =>
   `{${Object.entries(o)
     .filter(([, v]) => v !== undefined)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- filtered to defined values on the line above
     .map(([k, v]) => `${k}="${esc(v!)}"`)
     .join(',')}}`;
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -49,6 +50,7 @@ export function renderPrometheus(r: CheckReport): string {
           base,
           Math.min(...t.certificates.map((c) => unix(c.notAfter))),
         );
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- an endpoint target with a chain has at least one certificate
         const leaf = t.certificates[0]!;
         add(
           'probe_ssl_last_chain_info',

@@ -1,4 +1,4 @@
-import { style, table } from '../../cli/style.js';
+import { style, table } from '../../util/style.js';
 import type { CheckReport } from '../types.js';
 import { byUrgency } from './sort.js';
 

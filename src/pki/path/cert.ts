@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- DER fields RFC 5280 requires at these positions; on malformed input a missing one makes the parse throw (TypeError) instead of a named error: the trust area may replace these with explicit checks */
 /**
  * One certificate as the path validator sees it: the raw TBS fields and every extension with its
  * criticality, read with the small DER reader. Anything the reader can't make sense of is kept as a

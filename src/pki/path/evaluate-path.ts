@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- indexes are loop variables within 0..path.length-1, and a path always holds at least its leaf */
 /**
  * RFC 5280 §6.1 over one built path (leaf first, anchor last when `anchored`): every certificate's own
  * rules, then the rules between them — path length, name constraints (each CA's own, so a sub-CA can
@@ -31,7 +32,7 @@ function caProblemsOnce(c: CertInfo, role: Role, ctx: PathContext): Problem[] {
   if (role === 'leaf') return certProblems(c, role, ctx.at, ctx.purpose);
   const key = `${role}|${ctx.purpose}|${wholeSeconds(ctx.at)}`;
   let byKey = caVerdicts.get(c);
-  if (!byKey) caVerdicts.set(c, (byKey = new Map()));
+  if (!byKey) caVerdicts.set(c, (byKey = new Map<string, Problem[]>()));
   let known = byKey.get(key);
   if (!known) byKey.set(key, (known = certProblems(c, role, ctx.at, ctx.purpose)));
   return known;

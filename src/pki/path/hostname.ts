@@ -30,8 +30,10 @@ export function ipBytes(text: string): Buffer | null {
     let t = text;
     const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(t);
     if (v4) {
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
       const b = ipBytes(v4[1]!);
       if (!b) return null;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
       t = t.slice(0, -v4[1]!.length) + `${b.readUInt16BE(0).toString(16)}:${b.readUInt16BE(2).toString(16)}`;
     }
     const [head, tail] = t.split('::') as [string, string | undefined];

@@ -23,6 +23,7 @@ export function invalidConstraint(nc: NameConstraints): string | null {
       const bits = [...mask].map((b) => b.toString(2).padStart(8, '0')).join('');
       if (/01/.test(bits)) return `IP constraint ${c.value} has a non-contiguous mask`;
       const addr = c.bytes.subarray(0, half);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- mask and addr are the two halves of the same constraint: same length
       if (addr.some((b, i) => (b & ~mask[i]!) !== 0)) return `IP constraint ${c.value} has host bits set`;
     }
   }
@@ -49,7 +50,9 @@ function ipMatches(addr: Buffer, constraint: Buffer): boolean {
   const half = constraint.length / 2;
   if (addr.length !== half) return false;
   for (let i = 0; i < half; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < half, and constraint has 2*half bytes
     const m = constraint[half + i]!;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- i < half = addr.length (checked above) = half the constraint
     if ((addr[i]! & m) !== (constraint[i]! & m)) return false;
   }
   return true;
@@ -70,6 +73,7 @@ function uriHost(uri: string): string {
 }
 
 function dnPrefix(rdns: Buffer[], prefix: Buffer[]): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- prefix.length <= rdns.length (checked in the same condition)
   return prefix.length <= rdns.length && prefix.every((r, i) => r.equals(rdns[i]!));
 }
 

@@ -72,6 +72,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
   const isSelfSigned = (c: CertInfo) => {
     if (!c.selfIssued) return false;
     if (!selfSignedCache.has(c.id)) selfSignedCache.set(c.id, signedBy(c, c));
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- set on the line above when missing
     return selfSignedCache.get(c.id)!;
   };
   const ctx: PathContext = {
@@ -92,6 +93,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
   };
 
   const extend = (path: CertInfo[]): boolean => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a path being extended always holds at least its leaf
     const tail = path[path.length - 1]!;
     const inPath = new Set(path.map((c) => c.id));
     const aki = tail.aki?.keyId;
@@ -131,6 +133,7 @@ export function validatePath(input: ValidateInput): ValidationResult {
   const done = (anchors.has(leaf.id) && consider([leaf], true)) || extend([leaf]);
   const outcome = best as Outcome | null;
   const problems = outcome?.problems ?? [];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside extend(), which flow analysis does not follow
   if (!done && exhausted)
     problems.push({
       id: 'search-limit',

@@ -53,7 +53,8 @@ async function viaOcsp(
   cert: CertInfo,
   issuer: CertInfo,
   o: Required<Omit<RevocationOptions, 'cache'>>,
-): Promise<Problem | 'good' | string> {
+): Promise<Problem | string> {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- viaOcsp is called only when ocspUrls is non-empty
   const url = cert.ocspUrls[0]!;
   try {
     const body = await o.fetchBytes(url, {
@@ -76,7 +77,7 @@ async function viaCrl(
   issuer: CertInfo,
   o: Required<Omit<RevocationOptions, 'cache'>>,
   cache: Map<string, Promise<Crl>>,
-): Promise<Problem | 'good' | string> {
+): Promise<Problem | string> {
   const url = cert.crlUrls.find((u) => /^https?:/i.test(u));
   if (!url) return 'no http CRL distribution point';
   let pending = cache.get(url);
@@ -111,7 +112,7 @@ export async function checkRevocation(path: CertInfo[], opts: RevocationOptions)
   const reasons: string[] = [];
   for (const attempt of [
     cert.ocspUrls.length ? () => viaOcsp(cert, issuer, o) : null,
-    cert.crlUrls.length ? () => viaCrl(cert, issuer, o, opts.cache ?? new Map()) : null,
+    cert.crlUrls.length ? () => viaCrl(cert, issuer, o, opts.cache ?? new Map<string, Promise<Crl>>()) : null,
   ]) {
     if (!attempt) continue;
     const r = await attempt();

@@ -26,6 +26,7 @@ export function table(rows: string[][], header: string[]): string[] {
   const widths = header.map((_, i) => Math.max(...all.map((r) => visible(r[i] ?? ''))));
   return all.map((r) =>
     r
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- widths has one entry per header column and rows have no more columns
       .map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c))))
       .join('  ')
       .trimEnd(),
