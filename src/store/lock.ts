@@ -124,6 +124,7 @@ export async function lockHolder(path: string, now = Date.now()): Promise<string
     stat(path).catch(() => null),
   ]);
   const age = st ? Math.max(0, Math.round((now - st.mtimeMs) / 1000)) : null;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always yields at least one part
   return `pid ${text.split('\n')[0]!.trim() || '?'}${age === null ? '' : `, held for ${age} s`}`;
 }
 

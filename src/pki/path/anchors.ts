@@ -55,8 +55,10 @@ function derOf(input: CertInput): Uint8Array {
 
 /** The subject Name's DER (hex) read straight off the TBS, without parsing the rest. */
 function subjectKeyOf(der: Uint8Array): string {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a certificate the anchor list parsed already (a Certificate always starts with its TBS, whose subject is field 4, or 5 after an explicit version)
   const tbs = children(der, readTlv(der, 0))[0]!;
   const f = children(der, tbs);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a certificate the anchor list parsed already (a Certificate always starts with its TBS, whose subject is field 4, or 5 after an explicit version)
   const subject = f[f[0]?.tag === 0xa0 ? 5 : 4]!;
   return Buffer.from(der.subarray(subject.start, subject.end)).toString('hex');
 }
