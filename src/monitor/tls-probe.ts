@@ -108,6 +108,7 @@ function tapped(socket: Socket, tap: CertificateTap): Duplex {
  * TLS records start with content type 20-23 and major version 3.
  */
 export function describeNonTls(first: Buffer | null): string | null {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- first.length > 0 (checked in the same condition)
   if (!first?.length || (first[0]! >= 20 && first[0]! <= 23 && (first.length < 2 || first[1] === 3)))
     return null;
   const text = first.toString('latin1');
@@ -123,6 +124,7 @@ export function describeNonTls(first: Buffer | null): string | null {
             ? 'IMAP? try --starttls imap'
             : null;
   const printable = /^[\x20-\x7e\r\n\t]+$/.test(text);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always yields at least one part
   const said = guess ?? (printable ? `"${text.split(/\r?\n/)[0]!.slice(0, 40)}"` : null);
   return said
     ? `the server answered in plaintext (${said}), not TLS — is this the right port?`
