@@ -18,6 +18,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       // async methods that satisfy a Promise-returning interface without awaiting are fine
       '@typescript-eslint/require-await': 'off',
+      // `.catch((err: NodeJS.ErrnoException) => ...)` is how this code base reads errno codes
+      '@typescript-eslint/use-unknown-in-catch-callback-variable': 'off',
       // `(x) => doSomething(x)` callbacks returning void are idiomatic; keep them.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Numbers and booleans in messages are fine; objects are not.
