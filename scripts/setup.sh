@@ -23,11 +23,31 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${need_pkgs[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-    # the Debian apache2 package starts the system instance; tests run their own on loopback high ports
+    # Debian's apache2 would start a system Apache on port 80 during the install: forbid service starts
+    # (policy-rc.d exit 101) for the install only; the tests run their own Apache on loopback high ports
+    policy=/usr/sbin/policy-rc.d
+    had_policy=0
+    [ -e "$policy" ] && had_policy=1
+    if [ "$had_policy" = 0 ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy"
+      chmod 0755 "$policy"
+    fi
+    apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null || {
+      [ "$had_policy" = 0 ] && rm -f "$policy"
+      exit 1
+    }
+    [ "$had_policy" = 0 ] && rm -f "$policy"
   else
     echo "setup: missing ${need_pkgs[*]} (not root or no apt-get): tests that need them will fail" >&2
   fi
+fi
+
+# keep the system Apache stopped and disabled (also when it was installed before this script ran)
+if [ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null &&
+  systemctl list-unit-files apache2.service >/dev/null 2>&1 &&
+  { systemctl is-enabled --quiet apache2 2>/dev/null || systemctl is-active --quiet apache2 2>/dev/null; }; then
+  systemctl disable --now apache2 >/dev/null 2>&1 || true
+  echo "setup: stopped and disabled the system Apache (apache2.service); tests run their own on loopback" >&2
 fi
 
 stamp=node_modules/.certkit-lock-stamp

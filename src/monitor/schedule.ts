@@ -2,7 +2,26 @@
  * The nightly check and the twice-daily renew: systemd service + timer units (RandomizedDelaySec,
  * Persistent=true), or /etc/cron.d/certkit where there is no systemd. Pure: returns the files to write.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { CertkitError } from '../errors.js';
+
+/**
+ * Characters that mean the same thing to cron's /bin/sh and to systemd's ExecStart= (no quoting, no
+ * expansion: no space, $, %, `, quotes, ;, &, |, backslash...). Anything else is refused, not quoted.
+ */
+const SAFE_WORD = /^[A-Za-z0-9_@+=:,./-]+$/;
+
+function safePath(value: string, what: string): string {
+  if (!isAbsolute(value))
+    throw new CertkitError('usage', `${what} ${value}: the schedule needs an absolute path`);
+  if (!SAFE_WORD.test(value))
+    throw new CertkitError(
+      'usage',
+      `${what} ${JSON.stringify(value)}: a cron line or systemd unit cannot carry this path safely`,
+      'use a path of letters, digits and . _ - / only',
+    );
+  return value;
+}
 
 export interface ScheduleFile {
   path: string;
@@ -21,15 +40,19 @@ export interface ScheduleOptions {
 }
 
 export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
+  const command = o.command
+    .split(' ')
+    .map((w) => (w ? safePath(w, 'the certkit program') : w))
+    .join(' ');
   const globals = [
-    o.configFile ? `--config ${o.configFile}` : '',
-    o.storeRoot ? `--store ${o.storeRoot}` : '',
+    o.configFile ? `--config ${safePath(o.configFile, '--config')}` : '',
+    o.storeRoot ? `--store ${safePath(o.storeRoot, '--store')}` : '',
   ]
     .filter(Boolean)
     .join(' ');
   const checkWhat = o.configHasCheckTargets ? '' : ' store'; // a bare `check` is exit 3 "nothing to check"
-  const check = `${o.command}${globals ? ` ${globals}` : ''} --quiet check${checkWhat}`;
-  const renew = `${o.command}${globals ? ` ${globals}` : ''} --quiet renew --no-jitter`;
+  const check = `${command}${globals ? ` ${globals}` : ''} --quiet check${checkWhat}`;
+  const renew = `${command}${globals ? ` ${globals}` : ''} --quiet renew --no-jitter`;
   if (o.kind === 'cron') {
     return [
       {
@@ -57,6 +80,8 @@ export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
       '[Service]',
       'Type=oneshot',
       `ExecStart=${exec}`,
+      // a hung run must not hold the lineage lock for ever (each network call has its own deadline too)
+      'TimeoutStartSec=30min',
       'PrivateTmp=true',
       'NoNewPrivileges=true',
       '',

@@ -2,7 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { scheduleFiles } from '../../monitor/schedule.js';
 import { ensureDir, writeFileAtomic } from '../../util/fs-atomic.js';
@@ -31,8 +31,9 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
     root,
     kind,
     command: `${process.execPath} ${bin}`,
-    configFile: ctx.configFile,
-    storeRoot: ctx.storeRoot,
+    // the units run from / : relative paths given on the command line are made absolute here
+    configFile: ctx.configFile === undefined ? undefined : resolve(ctx.configFile),
+    storeRoot: resolve(ctx.storeRoot),
     configHasCheckTargets: (ctx.config.check?.targets?.length ?? 0) > 0,
   });
   const all = [
