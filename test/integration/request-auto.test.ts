@@ -23,7 +23,11 @@ import { snapshot } from '../helpers/fs.js';
 import { tempDir } from '../helpers/openssl.js';
 import { startPebble, type Pebble } from '../helpers/pebble.js';
 import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
+import { defaultVhost } from '../../src/acme/auto/apache-site.js';
+import { loadApacheConfig, vhostLocation } from '../../src/deploy/apache/config.js';
+import { makeCtl } from '../../src/deploy/apache/ctl.js';
 
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'apache');
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -64,6 +68,8 @@ async function setup(
     more?: string[];
     /** the site already has HTTPS (a self-signed certificate) and sends every HTTP request there */
     alreadyHttps?: boolean;
+    /** no site for the name: the only site is a copy of Debian's stock 000-default (no ServerName) */
+    stockDefaultOnly?: boolean;
   } = {},
 ): Promise<Setup> {
   const httpPort = await freePort();
@@ -78,8 +84,27 @@ async function setup(
     layout: opts.rhel ? 'rhel' : 'debian',
     httpPort,
     tlsPort,
-    sites: [name, ...(opts.more ?? [])].map((n) => ({ name: n })),
+    sites: opts.stockDefaultOnly ? [] : [name, ...(opts.more ?? [])].map((n) => ({ name: n })),
   });
+  if (opts.stockDefaultOnly) {
+    const html = join(dir, 'html');
+    mkdirSync(html, { mode: 0o755 });
+    writeFileSync(join(html, 'index.html'), '<h1>It works!</h1>\n');
+    const stock = readFileSync(join(FIXTURES, 'debian-000-default.conf'), 'utf8');
+    expect(stock).toMatch(/^<VirtualHost \*:80>$/m);
+    writeFileSync(
+      join(apache.serverRoot, 'sites-available', '000-default.conf'),
+      stock.replace('<VirtualHost *:80>', `<VirtualHost *:${httpPort}>`).replace('/var/www/html', html),
+    );
+    // apache2.conf's `<Directory /var/www/>` grant, moved to where this private DocumentRoot lives
+    editFile(join(apache.serverRoot, 'apache2.conf'), (t) =>
+      t.replace('<Directory /var/www/>', `<Directory ${dir}/>`),
+    );
+    symlinkSync(
+      '../sites-available/000-default.conf',
+      join(apache.serverRoot, 'sites-enabled', '000-default.conf'),
+    );
+  }
   if (opts.denyWellKnown) {
     // the site refuses everything under /.well-known/ in its DocumentRoot (a filesystem rule)
     const docroot = apache.sites[0]!.docroot;
@@ -206,6 +231,20 @@ async function expectHttpsLive(s: Setup, name: string) {
   expect(r.location).toBe(`https://${name}:${s.tlsPort}/a%20b`);
 }
 
+/** `renew --force` replays the recorded install: the new certificate is served, the tree unchanged. */
+async function expectRenewReplays(s: Setup, name: string, firstFingerprint: string) {
+  const afterInstall = tree(s.apache.serverRoot);
+  const renew = await certkitAsync(['--store', s.store, 'renew', '--force', '--no-jitter', '--json'], {
+    env: s.env,
+    timeoutMs: 90_000,
+  });
+  expect(renew.code, renew.stderr).toBe(0);
+  expect(JSON.parse(renew.stdout).lineages[0]).toMatchObject({ name, status: 'renewed', version: 2 });
+  await expectHttpsLive(s, name);
+  expect(liveFingerprint(s.store, name)).not.toBe(firstFingerprint);
+  expect(tree(s.apache.serverRoot)).toEqual(afterInstall);
+}
+
 describe('bare certkit request on a server with Apache', () => {
   it('HTTP-only site: answers through the DocumentRoot, installs with the redirect, schedules renewal; renew --force replays it', async () => {
     const name = 'www.docroot.test';
@@ -240,17 +279,85 @@ describe('bare certkit request on a server with Apache', () => {
     expect(existsSync(out.renewal.file)).toBe(true);
     expect(out.check).toBe(`certkit check ${name}:${s.tlsPort}`);
 
-    const afterInstall = tree(s.apache.serverRoot);
-    const renew = await certkitAsync(['--store', s.store, 'renew', '--force', '--no-jitter', '--json'], {
-      env: s.env,
-      timeoutMs: 90_000,
-    });
-    expect(renew.code, renew.stderr).toBe(0);
-    expect(JSON.parse(renew.stdout).lineages[0]).toMatchObject({ name, status: 'renewed', version: 2 });
-    await expectHttpsLive(s, name);
-    expect(liveFingerprint(s.store, name)).not.toBe(out.installs[0].result.fingerprint);
-    expect(tree(s.apache.serverRoot)).toEqual(afterInstall);
+    await expectRenewReplays(s, name, out.installs[0].result.fingerprint);
   }, 180_000);
+
+  it("QA: a fresh Debian server whose only site is the stock 000-default (no ServerName): Apache's default site answers and gets the certificate; renew --force replays it", async () => {
+    const name = 'x.example.com';
+    const s = await setup(name, { stockDefaultOnly: true });
+    const before = tree(s.apache.serverRoot);
+    const r = await certkitAsync(
+      [
+        '--json',
+        '--store',
+        s.store,
+        'request',
+        name,
+        '--server',
+        s.pebble.directoryUrl,
+        '--server-root',
+        s.apache.serverRoot,
+        '--http-port', // the CA validates on this private Apache's port instead of 80
+        String(s.apache.httpPort),
+        '--agree-tos',
+        '--no-email',
+      ],
+      { env: s.env, timeoutMs: 90_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const decisions = out.decisions.join('\n');
+    expect(decisions).toMatch(
+      new RegExp(
+        `no Apache site names ${name}, so Apache's default site on port ${s.apache.httpPort} serves it \\(.*the first vhost for \\*:${s.apache.httpPort}, \\S*sites-enabled/000-default\\.conf:1, which has no ServerName\\): answering http-01 through it`,
+      ),
+    );
+    expect(decisions).toMatch(
+      /installing into Apache's default site \S*000-default\.conf:1: its HTTPS twin gets the names x\.example\.com/,
+    );
+    expect(r.stderr).toMatch(
+      /x\.example\.com: Apache serves \/\.well-known\/acme-challenge\/ from its DocumentRoot .*html/,
+    );
+    await expectHttpsLive(s, name);
+    // the default site still answers every other name over plain HTTP: only the certificate's name is redirected
+    expect((await httpHead('127.0.0.1', s.apache.httpPort, 'unrelated.example.org', '/')).status).toBe(200);
+    expect((await httpHead('127.0.0.1', s.apache.httpPort, '127.0.0.1', '/')).status).toBe(200);
+    const changed: string[] = out.installs[0].result.changed;
+    expectOnlyInstallEdits(before, tree(s.apache.serverRoot), changed);
+    const stock = readFileSync(join(s.apache.serverRoot, 'sites-available', '000-default.conf'), 'utf8');
+    expect(stock).not.toMatch(/^\s*ServerName/m); // the default HTTP vhost stays nameless
+    const settings = JSON.parse(readFileSync(join(s.store, 'lineages', name, 'settings.json'), 'utf8'));
+    expect(settings.installers[0]).toMatchObject({ kind: 'apache' });
+
+    await expectRenewReplays(s, name, out.installs[0].result.fingerprint);
+  }, 180_000);
+
+  it('the default site certkit picks is the one `apache2 -S` calls the default server of the address', async () => {
+    const httpPort = await freePort();
+    const dir = tempDir('certkit-default-');
+    const apache = createApache({
+      dir: join(dir, 'apache'),
+      httpPort,
+      sites: [{ name: 'named.example.test' }],
+    });
+    // 000- sorts before the named site: it is listed first for *:PORT
+    writeFileSync(
+      join(apache.serverRoot, 'sites-enabled', '000-default.conf'),
+      readFileSync(join(FIXTURES, 'debian-000-default.conf'), 'utf8').replace('*:80', `*:${httpPort}`),
+    );
+    editFile(join(apache.serverRoot, 'sites-available', 'named.example.test.conf'), (t) =>
+      t.replace(/<VirtualHost [^>]+>/, `<VirtualHost *:${httpPort}>`),
+    );
+    const cfg = loadApacheConfig(apache.serverRoot);
+    const chosen = defaultVhost(cfg, httpPort);
+    expect(chosen.vhost, chosen.why).not.toBeNull();
+    const dump = await makeCtl(cfg).run('-S');
+    const line = new RegExp(
+      `^\\*:${httpPort}\\s+is a NameVirtualHost\\n\\s+default server \\S+ \\((.+)\\)$`,
+      'm',
+    ).exec(dump.output);
+    expect(line?.[1], dump.output).toBe(vhostLocation(chosen.vhost!));
+  });
 
   it('text output: the decisions, then one closing summary', async () => {
     const name = 'www.summary.test';

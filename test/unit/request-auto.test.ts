@@ -7,7 +7,7 @@ import { listeningInodes } from '../../src/acme/auto/port-owner.js';
 import { nextCronRun, describeNextRun } from '../../src/acme/auto/next-renewal.js';
 import { tlsPortFromTree } from '../../src/acme/auto/tls-port.js';
 import { aliasConfDir, aliasConfText } from '../../src/acme/auto/alias-conf.js';
-import { serveNames } from '../../src/acme/auto/apache-site.js';
+import { defaultVhost, serveNames } from '../../src/acme/auto/apache-site.js';
 import { loadApacheConfig } from '../../src/deploy/apache/config.js';
 import { tempDir } from '../helpers/openssl.js';
 
@@ -177,5 +177,61 @@ describe('Apache tree facts', () => {
       '192.0.2.7',
     );
     expect(serveNames(tree('Listen 80\n', site), ['www.example.com']).served[0]!.host).toBe('127.0.0.1');
+  });
+
+  it("a name no site claims: the port's first vhost answers when it has no ServerName (Debian's 000-default), else refused with why", () => {
+    const stock =
+      '<VirtualHost *:80>\n  ServerAdmin webmaster@localhost\n  DocumentRoot /var/www/html\n</VirtualHost>\n';
+    const named =
+      '<VirtualHost *:80>\n  ServerName www.example.com\n  DocumentRoot /srv/www\n</VirtualHost>\n';
+    // stock default first, a named site after it: the named one keeps its name, x goes to the default
+    const r = serveNames(tree('Listen 80\n', stock + named), ['x.example.com', 'www.example.com']);
+    expect(r.unserved).toEqual([]);
+    expect(
+      r.served.map((s) => [s.name, s.docroot, s.vhostLocation.replace(/.*\//, ''), !!s.byDefault]),
+    ).toEqual([
+      ['x.example.com', '/var/www/html', 'site.conf:1', true],
+      ['www.example.com', '/srv/www', 'site.conf:5', false],
+    ]);
+    expect(r.served[0]!.byDefault).toMatch(
+      /the first vhost for \*:80, \S+site\.conf:1, which has no ServerName/,
+    );
+    // the named site is listed first: Apache answers x from it, but it is www's site, so certkit refuses
+    const other = serveNames(tree('Listen 80\n', named + stock), ['x.example.com']);
+    expect(other.served).toEqual([]);
+    expect(other.noDefault).toMatch(
+      /the default site for port 80 \(the first one listed\) is the site of www\.example\.com/,
+    );
+    // a nameless vhost that is not the first for its address is not the default
+    expect(defaultVhost(tree('Listen 80\n', named + stock), 80).vhost).toBeNull();
+    // vhosts on several addresses: the default depends on the address the name resolves to
+    const split = '<VirtualHost 192.0.2.1:80>\n  DocumentRoot /a\n</VirtualHost>\n' + stock;
+    expect(defaultVhost(tree('Listen 80\n', split), 80).why).toMatch(
+      /several addresses \(192\.0\.2\.1, \*\)/,
+    );
+    // a wildcard is never answered through a site
+    expect(serveNames(tree('Listen 80\n', stock), ['*.example.com']).unserved).toEqual(['*.example.com']);
+  });
+
+  it('chooseChallenge says when the default site was used, and why a default was refused', () => {
+    const c = chooseChallenge({
+      names: ['x.example.com'],
+      port: 80,
+      owner: { port: 80, name: 'apache2', pid: 7 },
+      apache: apacheServing({
+        served: [{ name: 'x.example.com', vhostFile: '/e/000-default.conf', byDefault: 'WHY' }],
+      }),
+    });
+    expect(c.line).toBe(
+      "no Apache site names x.example.com, so Apache's default site on port 80 serves it (WHY): answering http-01 through it",
+    );
+    expect(() =>
+      chooseChallenge({
+        names: ['x.example.com'],
+        port: 80,
+        owner: { port: 80, name: 'apache2', pid: 7 },
+        apache: apacheServing({ served: [], unserved: ['x.example.com'], noDefault: 'REASON' }),
+      }),
+    ).toThrow(/none of its port-80 sites serves x\.example\.com \(REASON\)/);
   });
 });

@@ -4,7 +4,14 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { CertkitError } from '../../errors.js';
-import { loadApacheConfig, vhostServes, type ApacheConfig, type Vhost } from '../../deploy/apache/config.js';
+import {
+  loadApacheConfig,
+  vhostLocation,
+  vhostNames,
+  vhostServes,
+  type ApacheConfig,
+  type Vhost,
+} from '../../deploy/apache/config.js';
 import { defaultServerRoot } from '../../deploy/apache/ctl.js';
 import { is } from '../../deploy/apache/parser.js';
 import { findPortOwner, isApacheProcess, type PortOwner } from './port-owner.js';
@@ -16,6 +23,10 @@ export interface ServedName {
   port: number;
   docroot: string | null;
   vhostFile: string;
+  /** FILE:LINE of the vhost (what `install apache --vhost` takes) */
+  vhostLocation: string;
+  /** set when no vhost names it and the port's default (nameless) vhost serves it: why */
+  byDefault?: string;
 }
 
 export interface ApacheFinding {
@@ -27,6 +38,8 @@ export interface ApacheFinding {
   served: ServedName[];
   /** names no plain-HTTP vhost on that port serves */
   unserved: string[];
+  /** why the port's default vhost does not answer for the unserved names (null: there are none) */
+  noDefault: string | null;
   /** who listens on the port (null: nobody) */
   owner: PortOwner | null;
   running: boolean;
@@ -64,12 +77,50 @@ export function documentRoot(cfg: ApacheConfig, v: Vhost): string | null {
   return isAbsolute(p) ? p : join(cfg.serverRoot, p);
 }
 
+const describeVhost = (v: Vhost) =>
+  `${vhostLocation(v)} (${vhostNames(v).join(', ') || 'no ServerName'}, ${v.addressText.join(' ')})`;
+
+/**
+ * Pure: the vhost that answers on `port` for a name no ServerName/ServerAlias matches — Apache's rule: among
+ * the vhosts for the address:port the connection arrived on, the FIRST one listed (the "default server" of that
+ * address in `apache2 -S`). certkit answers through it only when
+ * - every vhost on the port has the same address (`*:80` everywhere, as on a stock server): with vhosts on
+ *   several addresses, which set applies depends on the IP the name resolves to, which certkit cannot know;
+ * - it is a plain-HTTP vhost without ServerName/ServerAlias (Debian's stock 000-default): a default that names
+ *   another site (other.example.com) still gets the request, but it is that site's configuration — an HTTPS
+ *   twin of it for this name would serve the other site's content under this name, so certkit refuses and
+ *   says which vhost it is instead of guessing.
+ */
+export function defaultVhost(cfg: ApacheConfig, port: number): { vhost: Vhost | null; why: string } {
+  const onPort = cfg.vhosts.filter((v) => vhostPort(v, port));
+  const first = onPort[0];
+  if (!first) return { vhost: null, why: `no vhost listens on port ${port}` };
+  const address = (v: Vhost) => vhostPort(v, port)!.host.replace(/^(_default_|)$/, '*');
+  const hosts = new Set(onPort.map(address));
+  if (hosts.size > 1)
+    return {
+      vhost: null,
+      why: `the vhosts on port ${port} use several addresses (${[...hosts].join(', ')}), so the default site depends on the address the name resolves to`,
+    };
+  if (first.ssl)
+    return { vhost: null, why: `the default site for port ${port} is a TLS vhost, ${describeVhost(first)}` };
+  if (vhostNames(first).length)
+    return {
+      vhost: null,
+      why: `the default site for port ${port} (the first one listed) is the site of ${vhostNames(first).join(', ')}, ${vhostLocation(first)}`,
+    };
+  return {
+    vhost: first,
+    why: `Apache serves names no site claims from the first vhost for ${address(first)}:${port}, ${vhostLocation(first)}, which has no ServerName`,
+  };
+}
+
 /** Pure: which plain-HTTP vhosts serve the names, on the wanted port or (not given) the most common one. */
 export function serveNames(
   cfg: ApacheConfig,
   names: string[],
   wantedPort?: number,
-): { port: number; served: ServedName[]; unserved: string[] } {
+): { port: number; served: ServedName[]; unserved: string[]; noDefault: string | null } {
   const http = cfg.vhosts.filter((v) => !v.ssl);
   const candidates = (name: string) => http.filter((v) => vhostServes(v, name) && vhostPort(v, wantedPort));
   let port = wantedPort;
@@ -78,10 +129,13 @@ export function serveNames(
     const ports = names.flatMap((n) => candidates(n).map((v) => vhostPort(v, undefined)!.port || 80));
     port = ports.includes(80) ? 80 : (ports[0] ?? 80);
   }
+  const fallback = defaultVhost(cfg, port);
   const served: ServedName[] = [];
   const unserved: string[] = [];
   for (const name of names) {
-    const v = candidates(name).find((c) => vhostPort(c, port));
+    const named = candidates(name).find((c) => vhostPort(c, port));
+    // a wildcard name is proven over DNS, never through a site
+    const v = named ?? (name.startsWith('*.') ? undefined : (fallback.vhost ?? undefined));
     if (!v) {
       unserved.push(name);
       continue;
@@ -93,9 +147,11 @@ export function serveNames(
       port: port,
       docroot: documentRoot(cfg, v),
       vhostFile: v.file,
+      vhostLocation: vhostLocation(v),
+      ...(named ? {} : { byDefault: fallback.why }),
     });
   }
-  return { port, served, unserved };
+  return { port, served, unserved, noDefault: unserved.length ? fallback.why : null };
 }
 
 /**
@@ -118,10 +174,10 @@ export function findApache(o: {
     }
   }
   const cfg = loadApacheConfig(serverRoot);
-  const { port, served, unserved } = serveNames(cfg, o.names, o.port);
+  const { port, served, unserved, noDefault } = serveNames(cfg, o.names, o.port);
   const owner = findPortOwner(port, o.procRoot);
   const apacheListens = listenAddresses(cfg).some((l) => l.port === port);
   // this tree's Apache: it listens on the port, and the port's owner is an httpd (or cannot be named)
   const running = !!owner && apacheListens && (isApacheProcess(owner.name) || owner.name === null);
-  return { serverRoot, cfg, port, served, unserved, owner, running };
+  return { serverRoot, cfg, port, served, unserved, noDefault, owner, running };
 }

@@ -17,8 +17,10 @@ export interface ChoiceFacts {
     ctl?: string;
     port: number;
     running: boolean;
-    served: { name: string; vhostFile: string }[];
+    served: { name: string; vhostFile: string; vhostLocation?: string; byDefault?: string }[];
     unserved: string[];
+    /** why the port's default vhost does not answer for the unserved names */
+    noDefault?: string | null;
   } | null;
   /** who holds `port` (null: nobody) */
   owner: PortOwner | null;
@@ -42,9 +44,13 @@ export function chooseChallenge(f: ChoiceFacts): Choice {
   const a = f.apache;
   if (a && a.running && a.unserved.length === 0) {
     const files = [...new Set(a.served.map((s) => s.vhostFile))].join(', ');
+    const byDefault = a.served.filter((s) => s.byDefault);
+    const line = byDefault.length
+      ? `no Apache site names ${byDefault.map((s) => s.name).join(', ')}, so Apache's default site on port ${a.port} serves ${byDefault.length > 1 ? 'them' : 'it'} (${byDefault[0]!.byDefault}): answering http-01 through it`
+      : `Apache serves ${f.names.join(', ')} on port ${a.port} (${files}): answering http-01 through it`;
     return {
       challenge: { type: 'apache', serverRoot: a.serverRoot, ...(a.ctl ? { ctl: a.ctl } : {}), port: a.port },
-      line: `Apache serves ${f.names.join(', ')} on port ${a.port} (${files}): answering http-01 through it`,
+      line,
       apache: true,
     };
   }
@@ -62,7 +68,7 @@ export function chooseChallenge(f: ChoiceFacts): Choice {
   const holder = describeOwner(f.owner);
   if (a?.running && a.port === f.port && a.unserved.length)
     throw usageError(
-      `port ${f.port} is held by Apache ${holder}, but none of its port-${f.port} sites serves ${a.unserved.join(', ')}`,
+      `port ${f.port} is held by Apache ${holder}, but none of its port-${f.port} sites serves ${a.unserved.join(', ')}${a.noDefault ? ` (${a.noDefault})` : ''}`,
       `add the names as ServerName/ServerAlias of the site, or give --webroot DIR (the document root that answers for them), or --dns-hook CMD`,
     );
   throw usageError(

@@ -77,6 +77,7 @@ export function chooseAutomatically(ctx: Context, names: string[], f: AutoFlags)
       running: finding.running,
       served: finding.served,
       unserved: finding.unserved,
+      noDefault: finding.noDefault,
     },
     owner: wildcard ? null : finding?.port === caPort ? finding.owner : findPortOwner(caPort),
   });
@@ -144,11 +145,25 @@ export function autoInstallOptions(ctx: Context, auto: AutoChoice | null, f: Aut
   }
   const tlsPort =
     f.tlsPort !== undefined ? f.tlsPort : String(tlsPortFromTree(auto.finding.cfg, auto.finding.port));
+  // names no site claims are served by the port's default vhost: the installer targets it by FILE:LINE (its
+  // twin gets the names, the redirect only those); recorded, so renewals install into the same vhost
+  const served = auto.finding.served;
+  const byDefault = served.filter((s) => s.byDefault);
+  if (byDefault.length && byDefault.length < served.length) {
+    say(
+      ctx,
+      `not installing into Apache: ${byDefault.map((s) => s.name).join(', ')} ${byDefault.length > 1 ? 'are' : 'is'} served by its default site, the other names by their own sites (add ServerAlias lines, then certkit install apache)`,
+    );
+    return null;
+  }
+  const vhost = byDefault[0]?.vhostLocation;
   say(
     ctx,
-    `installing into the Apache site that serves the names (TLS on port ${tlsPort}; --no-install skips this)`,
+    vhost
+      ? `installing into Apache's default site ${vhost}: its HTTPS twin gets the names ${served.map((s) => s.name).join(', ')} (TLS on port ${tlsPort}; --no-install skips this)`
+      : `installing into the Apache site that serves the names (TLS on port ${tlsPort}; --no-install skips this)`,
   );
-  return { serverRoot: auto.finding.serverRoot, ctl: f.ctl, tlsPort };
+  return { serverRoot: auto.finding.serverRoot, ctl: f.ctl, tlsPort, ...(vhost ? { vhost } : {}) };
 }
 
 /**

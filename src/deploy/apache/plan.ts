@@ -615,7 +615,8 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
     const block = blockFor(s.http);
     block.children = stripManaged(block.children, 'redirect');
     if (!o.redirect) continue;
-    const onlyFor = s.uncovered.length ? s.names : null;
+    // a vhost without names (a port's default, chosen by --vhost) answers every name: redirect only the installed ones
+    const onlyFor = s.uncovered.length || !vhostNames(s.http).length ? s.names : null;
     // before the site's own rewrite/redirect rules: a site rule with [L] or [PT] must not keep a URL on HTTP
     const first = block.children.findIndex((c) => c.kind !== 'text' && /^(rewrite|redirect)/i.test(c.name));
     const lines = managed('redirect', redirectLines(o, onlyFor), childIndent(block));
