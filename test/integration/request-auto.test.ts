@@ -187,7 +187,12 @@ async function setup(
   return { pebble, apache, tlsPort, store: join(dir, 'store'), env, challengeBase };
 }
 
-const bare = (s: Setup, name: string, extra: string[] = []) => [
+const bare = (
+  s: Setup,
+  name: string,
+  extra: string[] = [],
+  contact: string[] = ['--email', 'ops@example.test'],
+) => [
   '--store',
   s.store,
   'request',
@@ -198,8 +203,7 @@ const bare = (s: Setup, name: string, extra: string[] = []) => [
   s.apache.serverRoot,
   ...(s.apache.layout === 'rhel' ? ['--ctl', s.apache.ctl] : []),
   '--agree-tos',
-  '--email',
-  'ops@example.test',
+  ...contact,
   ...extra,
 ];
 
@@ -286,24 +290,9 @@ describe('bare certkit request on a server with Apache', () => {
     const name = 'x.example.com';
     const s = await setup(name, { stockDefaultOnly: true });
     const before = tree(s.apache.serverRoot);
-    const r = await certkitAsync(
-      [
-        '--json',
-        '--store',
-        s.store,
-        'request',
-        name,
-        '--server',
-        s.pebble.directoryUrl,
-        '--server-root',
-        s.apache.serverRoot,
-        '--http-port', // the CA validates on this private Apache's port instead of 80
-        String(s.apache.httpPort),
-        '--agree-tos',
-        '--no-email',
-      ],
-      { env: s.env, timeoutMs: 90_000 },
-    );
+    // the QA command, plus where this private Apache is; the CA validates on its port instead of 80
+    const args = bare(s, name, ['--http-port', String(s.apache.httpPort)], ['--no-email']);
+    const r = await certkitAsync(['--json', ...args], { env: s.env, timeoutMs: 90_000 });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     const decisions = out.decisions.join('\n');
