@@ -95,7 +95,7 @@ export function defaultVhost(cfg: ApacheConfig, port: number): { vhost: Vhost | 
   const onPort = cfg.vhosts.filter((v) => vhostPort(v, port));
   const first = onPort[0];
   if (!first) return { vhost: null, why: `no vhost listens on port ${port}` };
-  const address = (v: Vhost) => vhostPort(v, port)!.host.replace(/^(_default_|)$/, '*');
+  const address = (v: Vhost) => (vhostPort(v, port)?.host ?? '*').replace(/^(_default_|)$/, '*');
   const hosts = new Set(onPort.map(address));
   if (hosts.size > 1)
     return {

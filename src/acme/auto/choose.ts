@@ -45,8 +45,9 @@ export function chooseChallenge(f: ChoiceFacts): Choice {
   if (a && a.running && a.unserved.length === 0) {
     const files = [...new Set(a.served.map((s) => s.vhostFile))].join(', ');
     const byDefault = a.served.filter((s) => s.byDefault);
-    const line = byDefault.length
-      ? `no Apache site names ${byDefault.map((s) => s.name).join(', ')}, so Apache's default site on port ${a.port} serves ${byDefault.length > 1 ? 'them' : 'it'} (${byDefault[0]!.byDefault}): answering http-01 through it`
+    const why = byDefault[0]?.byDefault;
+    const line = why
+      ? `no Apache site names ${byDefault.map((s) => s.name).join(', ')}, so Apache's default site on port ${a.port} serves ${byDefault.length > 1 ? 'them' : 'it'} (${why}): answering http-01 through it`
       : `Apache serves ${f.names.join(', ')} on port ${a.port} (${files}): answering http-01 through it`;
     return {
       challenge: { type: 'apache', serverRoot: a.serverRoot, ...(a.ctl ? { ctl: a.ctl } : {}), port: a.port },
