@@ -32,7 +32,10 @@ Exit codes:
   70 internal error (run with --debug and report it)
 `;
 
-export function buildProgram(run: (fn: (ctx: Context) => Promise<number>) => Promise<void>): Command {
+export function buildProgram(
+  run: (fn: (ctx: Context) => Promise<number>) => Promise<void>,
+  json = false,
+): Command {
   const program = new Command('certkit')
     .description('TLS certificates for your own servers: keys and CSRs, ACME, import, deploy, monitor.')
     .version(version(), '-V, --version', 'print the version')
@@ -42,10 +45,20 @@ export function buildProgram(run: (fn: (ctx: Context) => Promise<number>) => Pro
     .option('--config <file>', 'config file (JSON)')
     .option('--store <dir>', 'lineage store (default: /etc/certkit as root, else ~/.local/share/certkit)')
     .addOption(new Option('--no-color', 'no colour (also when NO_COLOR is set or not a TTY)'))
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError(json ? false : '(run with --help for usage)')
     .addHelpText('after', EXAMPLES + EXIT_CODE_HELP)
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`certkit: ${str.replace(/^error: /, '')}`) });
+    .configureOutput({
+      // --json: a usage error is JSON on stderr too, like every other error
+      outputError: (str, write) => {
+        const message = str.replace(/^error: /, '').trim();
+        write(
+          json
+            ? JSON.stringify({ error: { kind: 'usage', message, hint: 'run with --help for usage' } }) + '\n'
+            : `certkit: ${message}\n`,
+        );
+      },
+    });
   registerCommands(program, run);
   return program;
 }
@@ -59,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     if (g.config) ctx = makeContext(g, await (await import('../config/load.js')).loadConfig(g.config));
     exitCode = await fn(ctx);
   };
-  const program = buildProgram(run);
+  const program = buildProgram(run, argv.includes('--json'));
   // `certkit check | head`: the reader went away; end quietly instead of an EPIPE stack trace
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;

@@ -16,8 +16,10 @@ export function reportError(ctx: Pick<Context, 'debug' | 'json' | 'err'>, thrown
     if (ctx.debug && err.stack) ctx.err(err.stack);
     return EXIT_CODES[err.kind];
   }
-  const message = err instanceof Error ? err.message : String(err);
-  ctx.err(`certkit: internal error: ${message.split('\n')[0]} (run again with --debug and report it)`);
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  const hint = 'run again with --debug and report it';
+  if (ctx.json) ctx.err(JSON.stringify({ error: { kind: 'internal', message, hint } }));
+  else ctx.err(`certkit: internal error: ${message} (${hint})`);
   if (ctx.debug && err instanceof Error && err.stack) ctx.err(err.stack);
   return EXIT_CODES.internal;
 }

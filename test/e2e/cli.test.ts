@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, certkit } from '../helpers/cli.js';
-import { tempDir } from '../helpers/openssl.js';
+import { selfSignedLeaf, tempDir } from '../helpers/openssl.js';
 
 /** Runs certkit with a preload that reports every CommonJS module loaded. */
 function loadedModules(args: string[]): string[] {
@@ -63,8 +63,30 @@ describe('CLI shell', () => {
     expect(JSON.parse(r.stdout).store).toBe(join(dir, 'store-from-config'));
   });
 
-  it('no colour escapes when NO_COLOR is set or output is not a TTY', () => {
-    const r = certkit(['--help'], { env: { NO_COLOR: '1' } });
-    expect(r.stdout).not.toMatch(/\x1b\[/);
+  it('no colour escapes when NO_COLOR is set or output is not a TTY (and colour on a TTY without it)', () => {
+    // `script` (util-linux) gives certkit a real terminal, where it colours inspect's output
+    const dir = tempDir();
+    const cert = selfSignedLeaf(dir, 'leaf', 'color.example.test');
+    const onTty = (noColor: boolean) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
+      delete env.NO_COLOR;
+      if (noColor) env.NO_COLOR = '1';
+      const cmd = `${process.execPath} ${BIN} inspect ${cert.certFile}`;
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { env, encoding: 'utf8' });
+      if (r.error) throw new Error('script is missing: install the Debian package "bsdutils"');
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    expect(onTty(false)).toMatch(/\x1b\[/); // so the check below can fail
+    expect(onTty(true)).not.toMatch(/\x1b\[/);
+    expect(certkit(['inspect', cert.certFile], { env: { NO_COLOR: '' } }).stdout).not.toMatch(/\x1b\[/); // not a TTY
+  });
+
+  it('--json: a usage error is JSON on stderr too', () => {
+    const r = certkit(['--json', 'list', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      error: { kind: 'usage', message: expect.stringMatching(/--bogus/) },
+    });
   });
 });
