@@ -63,6 +63,7 @@ const MANAGED_KEYS = [
   'bind',
   'tlsenable',
   'enabled', // http.conf/manager.conf: the server is switched on when its TLS part is asked for
+  'bindaddr', // ... and the plain listener it brings along stays on loopback
   'tlsbindaddr',
   'tlscertfile',
   'tlsprivatekey',
@@ -613,13 +614,15 @@ describe('certkit install asterisk against the stand-in', () => {
     const r = await install(p, { parts: ['http', 'manager'] });
     expect(r.notes.join('\n')).toMatch(/http\.conf: enabled=yes \(the HTTP server was off/);
     expect(r.notes.join('\n')).toMatch(
-      /manager\.conf: enabled=yes \(AMI was off.*plain AMI listens on 0\.0\.0\.0:5038/,
+      /manager\.conf: enabled=yes \(AMI was off.*plain AMI listens on 127\.0\.0\.1:5038 only/,
     );
     for (const part of ['http', 'manager'] as const) {
       const g = parseAsterisk(readFileSync(join(p.etc, `${part}.conf`), 'utf8')).sections.find(
         (x) => x.header.name === 'general',
       )!;
       expect(settingValue(g.lines, 'enabled'), part).toBe('yes');
+      // switching a server on never opens its plaintext side beyond loopback (the sample's AMI bindaddr is 0.0.0.0)
+      expect(settingValue(g.lines, 'bindaddr'), part).toBe('127.0.0.1');
       expect(await served(p.ports[part]), part).toBe(pki.fingerprint);
     }
   });

@@ -366,11 +366,18 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
     // for the part is asking for it to listen, so it is switched on, in the diff and said in the plan
     if (part !== 'sip' && !/^(yes|true|on|1)$/i.test(settingValue(g.lines, 'enabled') ?? 'no')) {
       set('enabled', 'yes');
-      const plain = `${settingValue(g.lines, 'bindaddr') ?? (part === 'http' ? 'no bindaddr' : '0.0.0.0')}:${settingValue(g.lines, part === 'http' ? 'bindport' : 'port') ?? (part === 'http' ? 8088 : 5038)}`;
+      // The server was off, so its PLAIN listener (AMI secrets, ARI passwords in the clear) was closed too: the user
+      // asked for TLS, so the plain side it brings along stays on loopback unless it already was.
+      const plainAddr = settingValue(g.lines, 'bindaddr');
+      const wildcard = !plainAddr || /^(0\.0\.0\.0|::|\[::\]|\*)$/.test(plainAddr.trim());
+      if (wildcard) set('bindaddr', '127.0.0.1');
+      const port =
+        settingValue(g.lines, part === 'http' ? 'bindport' : 'port') ?? (part === 'http' ? 8088 : 5038);
+      const plain = `${wildcard ? '127.0.0.1' : plainAddr}:${port}`;
       notes.push(
         part === 'http'
-          ? `http.conf: enabled=yes (the HTTP server was off, so HTTPS would never listen); plain HTTP listens on ${plain} too`
-          : `manager.conf: enabled=yes (AMI was off, so AMI over TLS would never listen); plain AMI listens on ${plain} too (set bindaddr = 127.0.0.1 to keep it local)`,
+          ? `http.conf: enabled=yes (the HTTP server was off, so HTTPS would never listen); its plain HTTP listens on ${plain}${wildcard ? ' only (bindaddr set to loopback: it was not reachable before)' : ''}`
+          : `manager.conf: enabled=yes (AMI was off, so AMI over TLS would never listen); plain AMI listens on ${plain}${wildcard ? ' only (bindaddr set to loopback: the AMI secret never crosses the network in the clear)' : ''}`,
       );
     }
     endpoints.push(endpoint(part, `${part}.conf`, bind, o.verifyHost, current));
