@@ -2,7 +2,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { CERTKIT, have, hyperfine, row, tmp } from './lib.mjs';
+import { CERTKIT, have, hyperfine, row, scaled, tmp } from './lib.mjs';
 
 async function makeCerts(dir, count) {
   await import('reflect-metadata');
@@ -22,7 +22,9 @@ async function makeCerts(dir, count) {
       signingAlgorithm: alg,
       publicKey: leafKeys.publicKey,
       signingKey: caKeys.privateKey,
-      extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: `host${i}.example.test` }])],
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: `host${i}.example.test` }]),
+      ],
     });
     writeFileSync(join(dir, `host${i}.pem`), cert.toString('pem') + '\n');
   }
@@ -31,15 +33,37 @@ async function makeCerts(dir, count) {
 
 export default async function foundation() {
   const rows = [];
-  const v = hyperfine([`${CERTKIT} --version`, ...(have('certbot') ? ['certbot --version'] : [])], { runs: 20, warmup: 3, shell: false });
-  rows.push(row('certkit --version vs certbot --version (median)', v[0].median, v[1]?.median, undefined, have('certbot') ? '' : 'certbot not installed'));
+  const v = hyperfine([`${CERTKIT} --version`, ...(have('certbot') ? ['certbot --version'] : [])], {
+    runs: 20,
+    warmup: 3,
+    shell: false,
+  });
+  rows.push(
+    row(
+      'certkit --version vs certbot --version (median)',
+      v[0].median,
+      v[1]?.median,
+      undefined,
+      have('certbot') ? '' : 'certbot not installed',
+    ),
+  );
 
   const dir = join(tmp(), 'certs');
-  await makeCerts(dir, 2000);
+  await makeCerts(dir, scaled(2000));
   const r = hyperfine(
-    [`${CERTKIT} inspect --json ${dir} > /dev/null`, `for f in ${dir}/*.pem; do openssl x509 -noout -enddate -subject -in "$f"; done > /dev/null`],
+    [
+      `${CERTKIT} inspect --json ${dir} > /dev/null`,
+      `for f in ${dir}/*.pem; do openssl x509 -noout -enddate -subject -in "$f"; done > /dev/null`,
+    ],
     { runs: 1, warmup: 0 },
   );
-  rows.push(row('inspect 2,000 certs (--json) vs openssl x509 loop', r[0].median, r[1].median, (s) => `${s.toFixed(2)} s`));
+  rows.push(
+    row(
+      'inspect 2,000 certs (--json) vs openssl x509 loop',
+      r[0].median,
+      r[1].median,
+      (s) => `${s.toFixed(2)} s`,
+    ),
+  );
   return rows;
 }

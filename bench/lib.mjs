@@ -8,6 +8,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CERTKIT = `${process.execPath} ${join(ROOT, 'bin/certkit.js')}`;
 
+/**
+ * CERTKIT_BENCH_SCALE (0 < s <= 1, default 1) shrinks every size and run count, so a test can run the whole
+ * pipeline in seconds; recorded results are always made at scale 1.
+ */
+export const SCALE = Math.min(1, Math.max(0.0001, Number(process.env.CERTKIT_BENCH_SCALE ?? '1') || 1));
+export const scaled = (n, min = 1) => Math.max(min, Math.round(n * SCALE));
+
 export function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
@@ -22,6 +29,8 @@ export function tmp(prefix = 'certkit-bench-') {
  */
 export function hyperfine(commands, { runs = 10, warmup = 1, shell = true, prepare } = {}) {
   const out = join(tmp(), 'hf.json');
+  runs = scaled(runs, 2);
+  warmup = SCALE < 1 ? 0 : warmup;
   const args = ['--export-json', out, '--runs', String(runs), '--warmup', String(warmup), '--style', 'none'];
   if (!shell) args.push('-N');
   if (prepare) args.push('--prepare', prepare);
@@ -30,6 +39,8 @@ export function hyperfine(commands, { runs = 10, warmup = 1, shell = true, prepa
     median: r.median,
     mean: r.mean,
     cpu: r.user + r.system,
+    min: r.min,
+    max: r.max,
   }));
 }
 
