@@ -7,7 +7,7 @@ import { listeningInodes } from '../../src/acme/auto/port-owner.js';
 import { nextCronRun, describeNextRun } from '../../src/acme/auto/next-renewal.js';
 import { tlsPortFromTree } from '../../src/acme/auto/tls-port.js';
 import { aliasConfDir, aliasConfText } from '../../src/acme/auto/alias-conf.js';
-import { defaultVhost, serveNames } from '../../src/acme/auto/apache-site.js';
+import { defaultServerInDump, defaultVhost, serveNames } from '../../src/acme/auto/apache-site.js';
 import { loadApacheConfig } from '../../src/deploy/apache/config.js';
 import { tempDir } from '../helpers/openssl.js';
 
@@ -233,5 +233,15 @@ describe('Apache tree facts', () => {
         apache: apacheServing({ served: [], unserved: ['x.example.com'], noDefault: 'REASON' }),
       }),
     ).toThrow(/none of its port-80 sites serves x\.example\.com \(REASON\)/);
+  });
+
+  it('the default server of an address in apache2 -S output (one vhost, or a NameVirtualHost)', () => {
+    const one =
+      'VirtualHost configuration:\n*:80                   127.0.0.1 (/etc/apache2/sites-enabled/000-default.conf:1)\nServerRoot: "/etc/apache2"\n';
+    expect(defaultServerInDump(one, '*', 80)).toBe('/etc/apache2/sites-enabled/000-default.conf:1');
+    const many =
+      'VirtualHost configuration:\n*:80                   is a NameVirtualHost\n         default server a.test (/e/sites-enabled/a.conf:1)\n         port 80 namevhost a.test (/e/sites-enabled/a.conf:1)\n         port 80 namevhost b.test (/e/sites-enabled/b.conf:1)\n';
+    expect(defaultServerInDump(many, '*', 80)).toBe('/e/sites-enabled/a.conf:1');
+    expect(defaultServerInDump(many, '*', 8080)).toBeNull();
   });
 });

@@ -115,6 +115,21 @@ export function defaultVhost(cfg: ApacheConfig, port: number): { vhost: Vhost | 
   };
 }
 
+/**
+ * Pure: the FILE:LINE `apache2 -S` gives as the default server of ADDRESS:PORT — the "default server" line
+ * under "ADDRESS:PORT is a NameVirtualHost", or the only vhost of the address on its single line; null when
+ * the output does not list the address.
+ */
+export function defaultServerInDump(output: string, address: string, port: number): string | null {
+  const addr = `${address}:${port}`.replace(/[.*[\]]/g, '\\$&');
+  const named = new RegExp(
+    `^${addr}\\s+is a NameVirtualHost\\s*\\n\\s+default server \\S+ \\((.+)\\)\\s*$`,
+    'm',
+  );
+  const single = new RegExp(`^${addr}\\s+\\S+ \\((.+)\\)\\s*$`, 'm');
+  return (named.exec(output) ?? single.exec(output))?.[1] ?? null;
+}
+
 /** Pure: which plain-HTTP vhosts serve the names, on the wanted port or (not given) the most common one. */
 export function serveNames(
   cfg: ApacheConfig,

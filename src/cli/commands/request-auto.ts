@@ -7,7 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { CertkitError, usageError } from '../../errors.js';
 import { loadAccount, newAccountKeyPem } from '../../acme/account.js';
 import { AcmeClient, type Deadlines } from '../../acme/client.js';
-import { findApache, type ApacheFinding } from '../../acme/auto/apache-site.js';
+import {
+  defaultServerInDump,
+  defaultVhost,
+  findApache,
+  type ApacheFinding,
+} from '../../acme/auto/apache-site.js';
+import { makeCtl } from '../../deploy/apache/ctl.js';
+import { vhostLocation } from '../../deploy/apache/config.js';
 import { chooseChallenge, type Choice } from '../../acme/auto/choose.js';
 import { describeNextRun } from '../../acme/auto/next-renewal.js';
 import { findPortOwner } from '../../acme/auto/port-owner.js';
@@ -83,6 +90,29 @@ export function chooseAutomatically(ctx: Context, names: string[], f: AutoFlags)
   });
   say(ctx, choice.line);
   return { ...choice, finding };
+}
+
+/**
+ * When the port's default site was chosen, ask Apache itself (`-S`) which vhost is the default server of that
+ * address: if it names another one than certkit's reading of the tree, refuse rather than install into the
+ * wrong site. An Apache that cannot be asked leaves certkit's reading standing.
+ */
+export async function crossCheckDefaultSite(auto: AutoChoice | null, f: AutoFlags): Promise<void> {
+  const finding = auto?.apache ? auto.finding : null;
+  if (!finding?.served.some((s) => s.byDefault)) return;
+  const ours = defaultVhost(finding.cfg, finding.port).vhost;
+  const address = ours?.addresses
+    .find((a) => (a.port || 80) === finding.port)
+    ?.host.replace(/^(_default_|)$/, '*');
+  if (!ours || !address) return;
+  const r = await makeCtl(finding.cfg, f.ctl).run('-S');
+  const theirs = r.code === 0 ? defaultServerInDump(r.output, address, finding.port) : null;
+  if (theirs && theirs !== vhostLocation(ours))
+    throw new CertkitError(
+      'environment',
+      `Apache's default site for ${address}:${finding.port} is ${theirs} (apache2 -S), not ${vhostLocation(ours)} as certkit read the configuration; nothing was changed`,
+      'name the site for the certificate with ServerName/ServerAlias, or give --webroot DIR or --dns-hook CMD',
+    );
 }
 
 /** The contact e-mail and the CA's terms: asked on a terminal, required as flags in scripts. */

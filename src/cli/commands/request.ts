@@ -14,6 +14,7 @@ import {
   accountQuestions,
   autoInstallOptions,
   chooseAutomatically,
+  crossCheckDefaultSite,
   closingSummary,
   renewalLine,
   ensureRenewalSchedule,
@@ -95,6 +96,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
   }
   const deadlines = deadlinesFromSeconds(flags.timeout);
   const auto = chooseAutomatically(ctx, names, flags);
+  await crossCheckDefaultSite(auto, flags);
   const challenge = auto?.challenge ?? challengeFromFlags(flags);
   checkNamesForSolver(
     names,
