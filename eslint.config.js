@@ -29,6 +29,24 @@ export default tseslint.config(
       ],
     },
   },
+  // Boundary: library code never imports the CLI (the CLI passes what it needs: progress, clock, style).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/cli/*', '**/cli/**'],
+              message: 'src/cli is the entry point: pass what you need in',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Tests: the lighter, syntax-only set (they are not part of the tsconfig project).
   {
     files: ['test/**/*.ts', '*.ts'],
