@@ -1,4 +1,4 @@
-/** Facts about a CSR. @peculiar/x509 (already needed by acme-client) parses PKCS#10; loaded lazily. */
+/** Facts about a CSR. @peculiar/x509 parses PKCS#10 (and builds CSRs in src/csr); loaded lazily. */
 import { createPublicKey } from 'node:crypto';
 import { signatureAlgorithmOf } from './der.js';
 import { keyFacts } from './facts.js';

@@ -5,7 +5,7 @@ import { renderPrometheus } from '../../monitor/report/prometheus.js';
 import { parseTargets } from '../../monitor/targets.js';
 import { CHECK_ERROR_IDS } from '../../monitor/types.js';
 import type { Context } from '../context.js';
-import { checkReport, checkSetup, type CheckFlags } from './check.js';
+import { checkReport, checkSetup, type CheckFlags } from '../check-setup.js';
 import { readNow } from '../../util/clock.js';
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

@@ -7,7 +7,7 @@ import type { CertFacts, Material } from '../../pki/types.js';
 import { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../../errors.js';
 import { SIZE_CAP } from '../../pki/read.js';
-import { timeoutSeconds } from './check.js';
+import { timeoutSeconds } from '../options.js';
 
 export interface InspectFlags {
   starttls?: string;

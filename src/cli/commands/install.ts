@@ -73,7 +73,8 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
       if (!preview.noop && !(await confirm(ctx, preview.diff)))
         throw new CertkitError('usage', 'not applied; nothing was changed');
     }
-    result = (await installApache({ ...base, ...options, dryRun: flags.dryRun })) as never;
+    const installed = await installApache({ ...base, ...options, dryRun: flags.dryRun });
+    result = { ...installed };
   } else {
     const { installAsterisk } = await import('../../deploy/asterisk/install.js');
     result = await installAsterisk({ ...base, ...options, dryRun: flags.dryRun });

@@ -1,8 +1,8 @@
 import type { Context } from '../context.js';
+import { checkName } from '../options.js';
 import { style } from '../../util/style.js';
 import { CertkitError, usageError } from '../../errors.js';
 import { orderChain } from '../../pki/chain.js';
-import { normaliseDnsName, ipBytes } from '../../pki/path/hostname.js';
 import { readMaterialFile } from '../../pki/read.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import type { ParsedCertificate } from '../../pki/types.js';
@@ -27,16 +27,6 @@ async function certificatesIn(file: string): Promise<ParsedCertificate[]> {
       'give a PEM, DER, .p7b or .pfx certificate file',
     );
   return m.certificates;
-}
-
-/** A --name value: a DNS name or an IP address (brackets allowed), else a usage error (exit 2). */
-export function checkName(n: string): string {
-  const bare = n.replace(/^\[|\]$/g, '');
-  if (ipBytes(bare) || normaliseDnsName(n)) return bare;
-  throw usageError(
-    `--name ${n} is neither a DNS name nor an IP address`,
-    'e.g. --name www.example.com or --name 192.0.2.10',
-  );
 }
 
 function parseAt(at: string | undefined): Date {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { collect, examples, type Runner } from './shared.js';
-import type { CheckFlags } from '../commands/check.js';
+import type { CheckFlags } from '../check-setup.js';
 import type { ScheduleFlags } from '../commands/schedule.js';
 
 /** Commands that are Nagios/Icinga plugins: an error that ends them before a report is UNKNOWN. */
