@@ -1,8 +1,7 @@
 // Issue 2 benchmarks: startup time, and inspecting 2,000 certificates vs an openssl loop.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
-import { CERTKIT, have, hyperfine, row, scaled, tmp } from './lib.mjs';
+import { CERTKIT, hyperfine, ms, need, row, scaled, sec, tmp } from './lib.mjs';
 
 async function makeCerts(dir, count) {
   await import('reflect-metadata');
@@ -28,28 +27,31 @@ async function makeCerts(dir, count) {
     });
     writeFileSync(join(dir, `host${i}.pem`), cert.toString('pem') + '\n');
   }
-  void generateKeyPairSync;
 }
 
 export default async function foundation() {
+  need('certbot');
+  need('openssl');
   const rows = [];
-  const v = hyperfine([`${CERTKIT} --version`, ...(have('certbot') ? ['certbot --version'] : [])], {
+  const v = hyperfine([`${CERTKIT} --version`, 'certbot --version', `${process.execPath} -e 0`], {
     runs: 20,
     warmup: 3,
     shell: false,
   });
+  rows.push(row('certkit --version vs certbot --version', v[0], v[1]));
   rows.push(
     row(
-      'certkit --version vs certbot --version (median)',
-      v[0].median,
-      v[1]?.median,
-      undefined,
-      have('certbot') ? '' : 'certbot not installed',
+      'certkit --version vs a bare node -e 0',
+      v[0],
+      v[2],
+      ms,
+      'goal: certkit within 1.2x of node (ratio >= 0.83x)',
     ),
   );
 
+  const n = scaled(2000);
   const dir = join(tmp(), 'certs');
-  await makeCerts(dir, scaled(2000));
+  await makeCerts(dir, n);
   const r = hyperfine(
     [
       `${CERTKIT} inspect --json ${dir} > /dev/null`,
@@ -57,13 +59,6 @@ export default async function foundation() {
     ],
     { runs: 1, warmup: 0 },
   );
-  rows.push(
-    row(
-      'inspect 2,000 certs (--json) vs openssl x509 loop',
-      r[0].median,
-      r[1].median,
-      (s) => `${s.toFixed(2)} s`,
-    ),
-  );
+  rows.push(row(`inspect ${n.toLocaleString('en')} certs (--json) vs openssl x509 loop`, r[0], r[1], sec));
   return rows;
 }

@@ -19,17 +19,24 @@ export function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
+/** A peer program the benchmark compares against: missing means the run fails, naming the Debian package. */
+export function need(cmd, pkg = cmd) {
+  if (!have(cmd))
+    throw new Error(`${cmd} is missing: install the Debian package "${pkg}" (scripts/setup.sh does)`);
+}
+
 export function tmp(prefix = 'certkit-bench-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
 /**
- * Times shell commands with hyperfine; returns [{median, mean, user, system}] in seconds, in order.
+ * Times shell commands with hyperfine; returns [{median, mean, cpu, min, max, runs}] in seconds, in order
+ * (cpu is hyperfine's mean user+sys per run: it does not report CPU run by run).
  * `prepare` runs before every timing run (e.g. to reset state).
  */
 export function hyperfine(commands, { runs = 10, warmup = 1, shell = true, prepare } = {}) {
   const out = join(tmp(), 'hf.json');
-  runs = scaled(runs, 2);
+  runs = scaled(runs, Math.min(runs, 2)); // a single-run row stays single; others keep a spread
   warmup = SCALE < 1 ? 0 : warmup;
   const args = ['--export-json', out, '--runs', String(runs), '--warmup', String(warmup), '--style', 'none'];
   if (!shell) args.push('-N');
@@ -41,19 +48,41 @@ export function hyperfine(commands, { runs = 10, warmup = 1, shell = true, prepa
     cpu: r.user + r.system,
     min: r.min,
     max: r.max,
+    runs: r.times.length,
   }));
 }
 
 export const ms = (s) => `${(s * 1000).toFixed(1)} ms`;
 export const sec = (s) => `${s.toFixed(2)} s`;
 
-/** A row of the table: lower is better; ratio = peer / certkit (>1 means certkit is faster). */
+/**
+ * A measurement for the table: a hyperfine result (its median, with min–max and run count beside it), a
+ * hyperfine result's mean CPU (`{ value, runs, mean: true }`), or a bare number (one reading).
+ */
+export function cell(m, fmt) {
+  if (m == null) return 'n/a';
+  if (typeof m === 'number') return `${fmt(m)} (1 run)`;
+  if ('value' in m) return `${fmt(m.value)} (mean of ${m.runs})`;
+  if (m.runs < 2) return `${fmt(m.median)} (1 run)`;
+  const [lo] = fmt(m.min).split(' ');
+  return `${fmt(m.median)} (${lo}–${fmt(m.max)}, ${m.runs} runs)`;
+}
+
+const central = (m) => (m == null ? null : typeof m === 'number' ? m : 'value' in m ? m.value : m.median);
+/** The CPU (user+sys, mean per run) of a hyperfine result, as a table measurement. */
+export const cpuOf = (r) => (r == null ? null : { value: r.cpu, runs: r.runs, mean: true });
+
+/**
+ * A row of the table: lower is better; ratio = peer / certkit (>1 means certkit is faster). certkit and peer
+ * are measurements as `cell` takes them: the table shows each median with its spread.
+ */
 export function row(name, certkit, peer, fmt = ms, note = '') {
+  const [c, p] = [central(certkit), central(peer)];
   return {
     name,
-    certkit: fmt(certkit),
-    peer: peer == null ? 'n/a' : fmt(peer),
-    ratio: peer == null ? 'n/a' : `${(peer / certkit).toFixed(peer / certkit < 1 ? 2 : 1)}x`,
+    certkit: cell(certkit, fmt),
+    peer: cell(peer, fmt),
+    ratio: p == null ? 'n/a' : `${(p / c).toFixed(p / c < 1 ? 2 : 1)}x`,
     note,
   };
 }

@@ -27,13 +27,7 @@ const rows = [];
 const header = ['benchmark', 'certkit', 'peer', 'ratio (peer/certkit)', 'note'];
 for (const name of suites) {
   if (only.length && !only.includes(name)) continue;
-  let mod;
-  try {
-    mod = await import(`./${name}.bench.mjs`);
-  } catch (err) {
-    if (err.code === 'ERR_MODULE_NOT_FOUND') continue;
-    throw err;
-  }
+  const mod = await import(`./${name}.bench.mjs`);
   process.stderr.write(`bench: ${name}...\n`);
   try {
     rows.push(...(await mod.default()));
@@ -62,6 +56,12 @@ console.log(
     .join('\n'),
 );
 if (process.argv.includes('--record')) record(rows, true);
+// a suite that could not run (a peer program missing, a crash) fails the whole run, loudly
+const failed = rows.filter((r) => r.name.endsWith(': FAILED'));
+if (failed.length) {
+  for (const r of failed) process.stderr.write(`bench: ${r.name} ${r.note}\n`);
+  process.exitCode = 1;
+}
 
 function record(rows, complete) {
   const md = [
@@ -75,7 +75,7 @@ function record(rows, complete) {
     `- run: ${RUN_ID}${SCALE < 1 ? ` (CERTKIT_BENCH_SCALE=${SCALE}: a test run, not results)` : ''}`,
     `- peers: certbot: ${firstLine('certbot', ['--version'])}; lego: ${firstLine('lego', ['--version'])}; openssl: ${firstLine('openssl', ['version'])}; hyperfine: ${firstLine('hyperfine', ['--version'])}`,
     '',
-    'Whole processes on the same machine in one run. Times are medians of hyperfine runs. Ratio = peer / certkit: above 1 means certkit is faster (or smaller).',
+    'Whole processes on the same machine in one run, timed by hyperfine. Each cell: the median (min–max, number of runs); CPU cells are the mean user+sys per run (hyperfine does not report CPU run by run). Ratio = peer / certkit medians: above 1 means certkit is faster (or smaller).',
     complete ? '' : '(partial: the run was still going when this was written)',
     '',
     `| ${header.join(' | ')} |`,

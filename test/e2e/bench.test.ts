@@ -6,16 +6,21 @@ import { expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/openssl.js';
 
-it('npm run bench -- --record writes the whole results file from one run (tiny scale)', () => {
+it('npm run bench -- --record writes the whole results file from one run of every suite (tiny scale)', () => {
   for (const [cmd, pkg] of [
     ['hyperfine', 'hyperfine'],
     ['openssl', 'openssl'],
+    ['pebble', 'pebble'],
+    ['certbot', 'certbot'],
+    ['lego', 'lego'],
+    ['ssl-cert-check', 'ssl-cert-check'],
+    ['/usr/bin/time', 'time'],
   ])
     if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
       throw new Error(`${cmd} is missing: install the Debian package "${pkg}"`);
   const out = join(tempDir(), 'RESULTS.md');
   const runId = randomUUID();
-  const r = spawnSync(process.execPath, [join(ROOT, 'bench/run.mjs'), 'foundation', '--record'], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench/run.mjs'), '--record'], {
     env: {
       ...process.env,
       CERTKIT_BENCH_SCALE: '0.005',
@@ -23,7 +28,7 @@ it('npm run bench -- --record writes the whole results file from one run (tiny s
       CERTKIT_BENCH_RUN_ID: runId,
     },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 240_000,
   });
   expect(r.status, r.stderr).toBe(0);
   expect(existsSync(out)).toBe(true);
@@ -36,7 +41,23 @@ it('npm run bench -- --record writes the whole results file from one run (tiny s
   const fileRows = md
     .split('\n')
     .filter((l) => l.startsWith('| ') && !l.startsWith('| benchmark') && !l.startsWith('| ---'));
-  expect(fileRows.length).toBeGreaterThanOrEqual(2);
+  // every suite wrote its rows, lego beside certbot, each median with its spread or run count
+  for (const suiteRow of [
+    /^\| certkit --version vs a bare node -e 0 /,
+    /^\| key --type ecdsa-p256 /,
+    /^\| request 1 name \(wall\) vs certbot /,
+    /^\| request 1 name \(wall\) vs lego /,
+    /^\| request 1 name \(CPU user\+sys\) vs lego /,
+    /^\| check a directory of 50 certificates /,
+    /^\| verify one chain /,
+  ])
+    expect(
+      fileRows.some((l) => suiteRow.test(l)),
+      `${suiteRow}\n${md}`,
+    ).toBe(true);
+  expect(fileRows.length).toBeGreaterThanOrEqual(12);
+  for (const row of fileRows)
+    expect(row.split(' | ')[1]).toMatch(/ \((\d+(\.\d+)?–\d+(\.\d+)? \S+, \d+ runs|1 run|mean of \d+)\)$/);
   for (const row of fileRows) {
     const [name, certkit] = row.split(' | ').map((c) => c.replace(/^\| /, '').trim());
     expect(name).not.toMatch(/FAILED/);
@@ -46,4 +67,4 @@ it('npm run bench -- --record writes the whole results file from one run (tiny s
       ),
     );
   }
-}, 180_000);
+}, 300_000);
