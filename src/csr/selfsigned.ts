@@ -1,7 +1,7 @@
 /** Self-signed certificates for internal and test use (marked self-signed wherever certkit shows them). */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { loadX509Lib } from '../pki/csr-facts.js';
-import { sanEntries, subjectToJsonName } from './build.js';
+import { sanEntries } from './build.js';
 import { toCryptoKeyPair } from './x509-keys.js';
 
 export async function buildSelfSigned(
@@ -18,7 +18,7 @@ export async function buildSelfSigned(
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass at least one name
-    name: subjectToJsonName({ commonName: names[0]! }),
+    name: [{ CN: [names[0]!] }],
     notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + days * 86_400_000),
     keys,
