@@ -16,7 +16,7 @@ export default async function keys() {
       warmup: 2,
       prepare: `rm -f ${out}`,
     });
-    rows.push(row(`key --type ${type} vs openssl genpkey (median)`, r[0], r[1]));
+    rows.push(row(`key --type ${type} vs openssl genpkey`, r[0], r[1]));
   }
   return rows;
 }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus, totalmem, hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ROOT, SCALE } from './lib.mjs';
 
 // where --record writes (CERTKIT_BENCH_OUT for tests), and what identifies this run in the file
@@ -13,11 +13,23 @@ const firstLine = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return r.error ? 'not installed' : `${r.stdout}${r.stderr}`.trim().split('\n')[0];
 };
+// the code measured: HEAD, and whether tracked files differ from it (other than the results file this run writes)
 const commit = () => {
   const rev = firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']);
-  const dirty = spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
-    encoding: 'utf8',
-  }).stdout?.trim();
+  const dirty = spawnSync(
+    'git',
+    [
+      '-C',
+      ROOT,
+      'status',
+      '--porcelain',
+      '--untracked-files=no',
+      '--',
+      '.',
+      `:(exclude)${relative(ROOT, OUT)}`,
+    ],
+    { encoding: 'utf8' },
+  ).stdout?.trim();
   return `${rev}${dirty ? ' (with uncommitted changes)' : ''}`;
 };
 

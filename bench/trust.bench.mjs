@@ -80,7 +80,7 @@ export default async function trust() {
     ],
     { runs: 20, warmup: 3 },
   );
-  const rows = [row('verify one chain (median) vs openssl verify', v[0], v[1])];
+  const rows = [row('verify one chain vs openssl verify', v[0], v[1])];
   const c = hyperfine([`${CERTKIT} --quiet check ${f.chains} ${ca} > /dev/null; true`], {
     runs: 5,
     warmup: 1,
