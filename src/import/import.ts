@@ -232,11 +232,17 @@ export async function importCertificate(
         pending && pendingLineage === name
           ? ordersWithout(existing, pending.order.id)
           : pendingOrdersOf(existing);
+      // a lineage that renews over ACME keeps doing so: an import must never silently end its renewals
+      const keepsAcme = existing?.source === 'acme' && !!existing.acme;
+      if (keepsAcme)
+        notes.push(
+          `"${name}" keeps renewing over ACME (its renewal settings are unchanged); the next renewal replaces this certificate`,
+        );
       await store.writeSettings({
         ...(existing ?? {}),
         schemaVersion: 1,
         name,
-        source: 'imported',
+        source: keepsAcme ? 'acme' : 'imported',
         domains: leafNames,
         createdAt: existing?.createdAt ?? ts,
         updatedAt: ts,

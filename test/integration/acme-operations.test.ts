@@ -167,3 +167,30 @@ describe('EAB HMAC key from the environment', () => {
     expect(readFileSync(join(store, 'lineages/eab-env.test/settings.json'), 'utf8')).not.toContain(KEY);
   });
 });
+
+describe('import into a lineage that renews over ACME', () => {
+  it('keeps its renewal settings (an import never silently ends renewals); renew --force still renews it', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await ck(store, ['request', 'keep.acme.test', ...standaloneArgs(pebble)])).code).toBe(0);
+    const live = join(store, 'live', 'keep.acme.test');
+    const imp = await ck(store, [
+      'import',
+      '--cert',
+      join(live, 'fullchain.pem'),
+      '--key',
+      join(live, 'privkey.pem'),
+      '--name',
+      'keep.acme.test',
+      '--offline',
+    ]);
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(imp.stderr).toMatch(/keeps renewing over ACME/);
+    const settings = JSON.parse(
+      readFileSync(join(store, 'lineages', 'keep.acme.test', 'settings.json'), 'utf8'),
+    ) as { source: string; acme?: unknown };
+    expect(settings.source).toBe('acme');
+    expect(settings.acme).toBeDefined();
+    const renew = await ck(store, ['renew', '--force', '--no-jitter', '--name', 'keep.acme.test']);
+    expect(renew.code, renew.stderr).toBe(0);
+  });
+});
