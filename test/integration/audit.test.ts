@@ -12,8 +12,8 @@ import { createServer, type Server } from 'node:net';
 import { createServer as tlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium.js';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
-import { chromium } from 'playwright-core';
 import { certkit, certkitAsync, ROOT } from '../helpers/cli.js';
 import { smtpStarttls, type Listener } from '../helpers/listeners.js';
 import { makeChain, read, selfSignedLeaf, tempDir } from '../helpers/openssl.js';
@@ -346,17 +346,7 @@ describe('certkit audit (local)', () => {
   });
 
   it('the HTML report, read back from headless Chromium, shows the same ports, findings and fixes', async () => {
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`file://${htmlFile}`);

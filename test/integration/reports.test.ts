@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium.js';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { BIN, ROOT, certkitAsync } from '../helpers/cli.js';
@@ -42,17 +42,7 @@ describe('HTML report', () => {
       html,
     ]);
     expect(r.code).toBe(2);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`file://${html}`);
