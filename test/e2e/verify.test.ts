@@ -218,3 +218,35 @@ describe('the same verdict in check and inspect', () => {
     expect(strict.code).toBe(2);
   });
 });
+
+describe('verify of a password-protected .pfx (found by the QA run)', () => {
+  it('reads it with --password-file or CERTKIT_PASSWORD; without a password it says how to give one', () => {
+    const pfx = join(dir, 'site.pfx');
+    const pw = join(dir, 'pfx-password');
+    writeFileSync(pw, 's3cret-pfx\n');
+    writeFileSync(join(dir, 'chain-for-pfx.pem'), read(ica.certFile));
+    openssl([
+      'pkcs12',
+      '-export',
+      '-in',
+      leaf.certFile,
+      '-inkey',
+      leaf.keyFile,
+      '-certfile',
+      join(dir, 'chain-for-pfx.pem'),
+      '-out',
+      pfx,
+      '-passout',
+      'pass:s3cret-pfx',
+    ]);
+    const args = ['verify', pfx, ...trustOnly(root.certFile), '--no-revocation'];
+    const none = certkit(args);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/password/);
+    const withFile = certkit([...args, '--password-file', pw]);
+    expect(withFile.code, withFile.stderr).toBe(0);
+    const withEnv = certkit(args, { env: { CERTKIT_PASSWORD: 's3cret-pfx' } });
+    expect(withEnv.code, withEnv.stderr).toBe(0);
+    for (const r of [none, withFile, withEnv]) expect(r.stdout + r.stderr).not.toContain('s3cret-pfx');
+  });
+});

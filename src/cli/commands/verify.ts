@@ -4,6 +4,7 @@ import { style } from '../../util/style.js';
 import { CertkitError, usageError } from '../../errors.js';
 import { orderChain } from '../../pki/chain.js';
 import { readMaterialFile } from '../../pki/read.js';
+import { readSecret } from '../../util/secret.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import type { ParsedCertificate } from '../../pki/types.js';
 import { verifyCertificate, type VerifyReport } from '../../pki/verify-report.js';
@@ -16,10 +17,11 @@ export interface VerifyFlags {
   at?: string;
   purpose?: string;
   revocation?: boolean;
+  passwordFile?: string;
 }
 
-async function certificatesIn(file: string): Promise<ParsedCertificate[]> {
-  const m = await readMaterialFile(file);
+async function certificatesIn(file: string, password?: string): Promise<ParsedCertificate[]> {
+  const m = await readMaterialFile(file, { password });
   if (m.certificates.length === 0)
     throw new CertkitError(
       'input',
@@ -66,9 +68,11 @@ export async function runVerify(ctx: Context, certFile: string, flags: VerifyFla
     throw usageError(`--purpose ${purpose}: use server or client`);
   const names = (flags.name ?? []).map(checkName);
   const at = parseAt(flags.at);
-  const given = await certificatesIn(certFile);
+  // a password-protected .pfx: the password from a file or CERTKIT_PASSWORD, never argv
+  const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
+  const given = await certificatesIn(certFile, password);
   const extra: ParsedCertificate[] = [];
-  for (const f of flags.chain ?? []) extra.push(...(await certificatesIn(f)));
+  for (const f of flags.chain ?? []) extra.push(...(await certificatesIn(f, password)));
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the input was checked to hold at least one certificate
   const leaf = orderChain(given).chain[0] ?? given[0]!;
   const trust = loadTrustStore(flags.caFile ?? [], { system: flags.systemRoots !== false });

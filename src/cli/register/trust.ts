@@ -22,6 +22,7 @@ export function registerTrust(program: Command, run: Runner): void {
     .option('--no-system-roots', 'trust only --ca-file')
     .option('--name <name>', 'a DNS name or IP address the certificate must cover, repeatable', collect)
     .option('--at <iso-time>', 'validate at this time instead of now')
+    .option('--password-file <file>', 'password of a protected .pfx/.p12 (else $CERTKIT_PASSWORD)')
     .option(
       '--no-revocation',
       'skip OCSP / CRL (asked when the path is valid and the certificate names them)',
