@@ -7,6 +7,8 @@ export function solverIo(ctx: Context): SolverIo {
   return {
     interactive: isTty(process.stdin) && isTty(process.stdout),
     say: (l) => ctx.err(l),
+    // after a solver has undone its changes on Ctrl-C / SIGTERM: the shell's conventional exit codes
+    stopAfterSignal: (sig) => process.exit(sig === 'SIGINT' ? 130 : 143),
     waitEnter: () =>
       new Promise((resolve) => {
         process.stdin.resume();

@@ -31,6 +31,11 @@ export interface ApacheRouteIo {
   say: (line: string) => void;
   /** where the temporary challenge directory is made (must be readable by Apache's user) */
   challengeBase?: string;
+  /**
+   * How the process ends once Apache's tree is restored after SIGINT/SIGTERM. The CLI exits 130/143; a library
+   * caller that gives nothing gets the signal's default action (the signal is raised again).
+   */
+  stopAfterSignal?: (sig: NodeJS.Signals) => void;
 }
 
 /** GET over HTTP (or HTTPS without certificate checks, as a CA follows a redirect), with the Location. */
@@ -202,7 +207,7 @@ async function openAliasRoute(
     void setup
       .catch(() => {})
       .then(() => route.teardown())
-      .finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+      .finally(() => (io.stopAfterSignal ?? ((s: NodeJS.Signals) => process.kill(process.pid, s)))(sig));
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

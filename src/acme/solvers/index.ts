@@ -8,6 +8,8 @@ export interface SolverIo {
   say: (line: string) => void;
   waitEnter: () => Promise<void>;
   interactive: boolean;
+  /** see ApacheRouteIo.stopAfterSignal */
+  stopAfterSignal?: (sig: NodeJS.Signals) => void;
 }
 
 export function makeSolver(s: ChallengeSettings, io: SolverIo, wildcard: boolean): ChallengeSolver {
@@ -19,7 +21,11 @@ export function makeSolver(s: ChallengeSettings, io: SolverIo, wildcard: boolean
     case 'dns-hook':
       return new DnsHookSolver(s.hook, s.resolver, (s.waitSeconds ?? 120) * 1000);
     case 'apache':
-      return new ApacheHttpSolver(s, { say: io.say, challengeBase: process.env.CERTKIT_CHALLENGE_DIR });
+      return new ApacheHttpSolver(s, {
+        say: io.say,
+        challengeBase: process.env.CERTKIT_CHALLENGE_DIR,
+        stopAfterSignal: io.stopAfterSignal,
+      });
     case 'manual':
       if (!io.interactive) {
         throw new CertkitError(
