@@ -2,22 +2,93 @@
 // Used by the test suite, the demo and the benchmarks. Every name resolves to 127.0.0.1 (challtestsrv DNS);
 // http-01 is fetched from 127.0.0.1:httpPort. Returns what a client needs, and stop().
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// A port for a server started by the suite, the demo or the benchmarks. Asking the kernel for port 0 and
+// releasing it races: vitest runs test files in parallel processes, and the kernel hands the same ephemeral
+// ports to outgoing connections (CI once failed with Apache's "could not bind to address 127.0.0.1:36445").
+// So ports come from below the ephemeral range, and each one is reserved across processes with an
+// O_EXCL lock file holding the owner's pid (a dead owner's lock is taken over), then checked by binding it.
+const PORT_LOCKS = join(tmpdir(), 'certkit-test-ports');
+const reservedHere = new Set();
+
+function ephemeralStart() {
+  try {
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(first) && first > 0 ? first : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function pidAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+function reserve(port) {
+  const lock = join(PORT_LOCKS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(lock, 'utf8'));
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (owner === process.pid || pidAlive(owner)) return false;
+      try {
+        rmSync(lock, { force: true });
+      } catch {
+        return false;
+      }
+    }
+  }
+  return false;
+}
+
+function bindable(port, host) {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen({ port, host, exclusive: true }, () => s.close(() => resolve(true)));
   });
+}
+
+export async function freePort() {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  try {
+    chmodSync(PORT_LOCKS, 0o1777); // shared by every user's test runs, like /tmp
+  } catch {
+    // another user's directory: it is already 1777
+  }
+  const high = Math.min(ephemeralStart(), 65536) - 1;
+  const low = Math.max(1024, Math.min(15000, high - 2000));
+  const span = high - low + 1;
+  const start = low + Math.floor(Math.random() * span);
+  for (let i = 0; i < span; i++) {
+    const port = low + ((start - low + i) % span);
+    if (reservedHere.has(port) || !reserve(port)) continue;
+    reservedHere.add(port);
+    if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '0.0.0.0'))) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
 }
 
 function get(url, ca) {
@@ -47,11 +118,62 @@ function post(url, data) {
 function makeTlsFiles(dir) {
   const o = (args) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const root = join(dir, 'tls-root.pem');
-  o(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'tls-root.key'), '-out', root,
-    '-subj', '/CN=Pebble TLS Test Root', '-days', '30', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign']);
-  o(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.csr'), '-subj', '/CN=localhost']);
-  writeFileSync(join(dir, 'tls.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:false\nextendedKeyUsage=serverAuth\n');
-  o(['x509', '-req', '-in', join(dir, 'tls.csr'), '-CA', root, '-CAkey', join(dir, 'tls-root.key'), '-out', join(dir, 'tls.pem'), '-days', '30', '-extfile', join(dir, 'tls.ext')]);
+  o([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(dir, 'tls-root.key'),
+    '-out',
+    root,
+    '-subj',
+    '/CN=Pebble TLS Test Root',
+    '-days',
+    '30',
+    '-addext',
+    'basicConstraints=critical,CA:true',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
+  o([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    join(dir, 'tls.key'),
+    '-out',
+    join(dir, 'tls.csr'),
+    '-subj',
+    '/CN=localhost',
+  ]);
+  writeFileSync(
+    join(dir, 'tls.ext'),
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:false\nextendedKeyUsage=serverAuth\n',
+  );
+  o([
+    'x509',
+    '-req',
+    '-in',
+    join(dir, 'tls.csr'),
+    '-CA',
+    root,
+    '-CAkey',
+    join(dir, 'tls-root.key'),
+    '-out',
+    join(dir, 'tls.pem'),
+    '-days',
+    '30',
+    '-extfile',
+    join(dir, 'tls.ext'),
+  ]);
   return { root, cert: join(dir, 'tls.pem'), key: join(dir, 'tls.key') };
 }
 
@@ -70,25 +192,57 @@ export async function startPebble(opts = {}) {
   const tlsPort = await freePort();
   const dnsPort = p.dns ?? (await freePort());
   const ctsMgmt = p.cts ?? (await freePort());
-  writeFileSync(join(dir, 'pebble.json'), JSON.stringify({
-    pebble: {
-      listenAddress: `127.0.0.1:${apiPort}`,
-      managementListenAddress: `127.0.0.1:${mgmtPort}`,
-      certificate: tls.cert,
-      privateKey: tls.key,
-      httpPort,
-      tlsPort,
-      ocspResponderURL: '',
-      externalAccountBindingRequired: !!opts.eab,
-      externalAccountMACKeys: opts.eab ?? {},
-    },
-  }));
+  writeFileSync(
+    join(dir, 'pebble.json'),
+    JSON.stringify({
+      pebble: {
+        listenAddress: `127.0.0.1:${apiPort}`,
+        managementListenAddress: `127.0.0.1:${mgmtPort}`,
+        certificate: tls.cert,
+        privateKey: tls.key,
+        httpPort,
+        tlsPort,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: !!opts.eab,
+        externalAccountMACKeys: opts.eab ?? {},
+      },
+    }),
+  );
   const procs = [];
-  procs.push(spawn('pebble-challtestsrv', ['-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${ctsMgmt}`], { stdio: 'ignore' }));
-  const pebble = spawn('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`, '-strict'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: String(opts.nonceReject ?? 5), PEBBLE_AUTHZREUSE: '0', ...opts.env },
-  });
+  procs.push(
+    spawn(
+      'pebble-challtestsrv',
+      [
+        '-defaultIPv6',
+        '',
+        '-dns01',
+        `127.0.0.1:${dnsPort}`,
+        '-http01',
+        '',
+        '-https01',
+        '',
+        '-tlsalpn01',
+        '',
+        '-management',
+        `127.0.0.1:${ctsMgmt}`,
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  const pebble = spawn(
+    'pebble',
+    ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`, '-strict'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        PEBBLE_VA_NOSLEEP: '1',
+        PEBBLE_WFE_NONCEREJECT: String(opts.nonceReject ?? 5),
+        PEBBLE_AUTHZREUSE: '0',
+        ...opts.env,
+      },
+    },
+  );
   let log = '';
   pebble.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
   procs.push(pebble);
@@ -114,7 +268,10 @@ export async function startPebble(opts = {}) {
     }
   };
   await wait(async () => (await get(directoryUrl, ca)).status === 200, 'pebble');
-  await wait(async () => (await post(`http://127.0.0.1:${ctsMgmt}/clear-txt`, { host: '_probe.' })) > 0, 'pebble-challtestsrv');
+  await wait(
+    async () => (await post(`http://127.0.0.1:${ctsMgmt}/clear-txt`, { host: '_probe.' })) > 0,
+    'pebble-challtestsrv',
+  );
   let rootPath;
   return {
     dir,
