@@ -1,15 +1,21 @@
 /** ACME Renewal Information (RFC 9773): the certificate identifier (the window is read by client.ts). */
-import { X509Certificate } from 'node:crypto';
-import { loadX509Lib } from '../pki/csr-facts.js';
+import { parseCertificate } from '../pki/path/cert.js';
+import { splitPem } from '../pki/pem.js';
 
-/** certID = base64url(AKI keyIdentifier) "." base64url(serial DER content bytes) */
-export async function ariCertId(certPem: string): Promise<string | null> {
-  const x509 = await loadX509Lib();
-  const cert = new x509.X509Certificate(certPem);
-  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
-  if (!aki?.keyId) return null;
-  let serialHex = new X509Certificate(certPem).serialNumber;
-  if (serialHex.length % 2) serialHex = '0' + serialHex;
-  if (parseInt(serialHex.slice(0, 2), 16) >= 0x80) serialHex = '00' + serialHex;
-  return `${Buffer.from(aki.keyId, 'hex').toString('base64url')}.${Buffer.from(serialHex, 'hex').toString('base64url')}`;
+/**
+ * certID = base64url(AKI keyIdentifier) "." base64url(serial INTEGER content bytes), for the first
+ * certificate of a PEM; null when it has no authorityKeyIdentifier key id or is not a certificate.
+ */
+export function ariCertId(certPem: string): string | null {
+  const block = splitPem(certPem).find((b) => b.label === 'CERTIFICATE');
+  if (!block) return null;
+  let cert;
+  try {
+    cert = parseCertificate(block.der);
+  } catch {
+    return null;
+  }
+  const keyId = cert.aki?.keyId;
+  if (!keyId) return null;
+  return `${Buffer.from(keyId, 'hex').toString('base64url')}.${cert.serial.toString('base64url')}`;
 }

@@ -7,7 +7,8 @@
  * deadline (Deadlines.pollMs): a CA that never answers ends in a `network` error saying "timed out" (exit 6).
  * CA problem documents are captured per call, from that call's own response, so a later failure is never
  * blamed on an earlier CA error. badNonce is retried with the fresh nonce (RFC 8555 §6.5); 429/503 with a
- * short Retry-After are waited out a few times with a new nonce (never the spent one).
+ * short Retry-After are waited out a few times with a new nonce (never the spent one); polls honour
+ * Retry-After (poll-pause.ts).
  */
 import { X509Certificate } from 'node:crypto';
 import { CertkitError } from '../errors.js';
@@ -16,6 +17,7 @@ import { accountKey, eabBinding, signJws, thumbprint, type AccountKey } from './
 import { explainProblem, explainValidation, type AcmeProblem } from './problems.js';
 import { DeadlineExceeded, exchange, type HttpResponse } from './transport.js';
 import type { RenewalWindow } from './policy.js';
+import { FIRST_PAUSE_MS, nextPollPause } from './poll-pause.js';
 
 export type { AcmeProblem } from './problems.js';
 
@@ -106,6 +108,8 @@ interface Reply<T> {
   links: string[];
   body: T;
   text: string;
+  /** the Retry-After header, when the CA sent one (polls honour it) */
+  retryAfter: string | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -197,9 +201,13 @@ export class AcmeClient {
   }
 
   async authorization(url: string): Promise<Authorization> {
+    return (await this.readAuthorization(url)).body;
+  }
+
+  private async readAuthorization(url: string): Promise<Reply<Authorization>> {
     const r = await this.post<Omit<Authorization, 'url'>>(url, null, 'fetching an authorization');
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- CAs omit wildcard when it is false
-    return { ...r.body, wildcard: !!r.body.wildcard, url };
+    return { ...r, body: { ...r.body, wildcard: !!r.body.wildcard, url } };
   }
 
   /** What the solver serves: the key authorization (http-01), or its digest for dns-01 is made by the solver. */
@@ -216,7 +224,7 @@ export class AcmeClient {
   async waitForAuthorization(authz: Authorization, challengeType: string): Promise<Authorization> {
     const name = `${authz.wildcard ? '*.' : ''}${authz.identifier.value}`;
     const final = await this.poll(
-      () => this.authorization(authz.url),
+      () => this.readAuthorization(authz.url),
       (a) => a.status !== 'pending' && a.status !== 'processing',
       `waiting for the CA to validate ${name}`,
     );
@@ -237,10 +245,10 @@ export class AcmeClient {
     let current: Order = { ...r.body, url: order.url };
     if (current.status !== 'valid')
       current = await this.poll(
-        async () => ({
-          ...(await this.post<Omit<Order, 'url'>>(order.url, null, 'reading the order')).body,
-          url: order.url,
-        }),
+        async () => {
+          const r = await this.post<Omit<Order, 'url'>>(order.url, null, 'reading the order');
+          return { ...r, body: { ...r.body, url: order.url } };
+        },
         (o) => o.status !== 'processing' && o.status !== 'pending' && o.status !== 'ready',
         'waiting for the CA to issue the certificate',
       );
@@ -395,16 +403,17 @@ export class AcmeClient {
     }
   }
 
-  /** Re-reads with a growing pause (100 ms doubling to 3 s) until done() or the poll deadline. */
-  private async poll<T>(read: () => Promise<T>, done: (v: T) => boolean, context: string): Promise<T> {
+  /** Re-reads until done() or the poll deadline, pausing as nextPollPause says (Retry-After, else a backoff). */
+  private async poll<T>(read: () => Promise<Reply<T>>, done: (v: T) => boolean, context: string): Promise<T> {
     const deadline = Date.now() + this.deadlines.pollMs;
-    let pause = 100;
+    let backoff = FIRST_PAUSE_MS;
     for (;;) {
-      const v = await read();
-      if (done(v)) return v;
-      if (Date.now() + pause > deadline) throw timeoutError(context, this.deadlines.pollMs);
-      await sleep(pause);
-      pause = Math.min(pause * 2, 3000);
+      const reply = await read();
+      if (done(reply.body)) return reply.body;
+      const { pauseMs, nextBackoffMs } = nextPollPause(backoff, reply.retryAfter, new Date());
+      if (Date.now() + pauseMs > deadline) throw timeoutError(context, this.deadlines.pollMs);
+      await sleep(pauseMs);
+      backoff = nextBackoffMs;
     }
   }
 }
@@ -425,7 +434,15 @@ function parseReply<T>(res: HttpResponse): Reply<T> {
     ...(Array.isArray(link) ? link.join(', ') : (link ?? '')).matchAll(/<([^>]+)>\s*;\s*rel="?alternate"?/g),
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
   ].map((m) => m[1]!);
-  return { status: res.status, location: res.headers.location ?? null, links, body: body as T, text };
+  const retryAfter = res.headers['retry-after'] ?? null;
+  return {
+    status: res.status,
+    location: res.headers.location ?? null,
+    links,
+    body: body as T,
+    text,
+    retryAfter,
+  };
 }
 
 function asProblem(reply: Reply<unknown>, res: HttpResponse): AcmeProblem {

@@ -51,7 +51,7 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
     a.reuseKey && previous
       ? createPrivateKey(previous.keyPem)
       : await generatePrivateKey(parseKeyType(a.keyType));
-  const replaces = previous ? await ariCertId(previous.certPem).catch(() => null) : null;
+  const replaces = previous ? ariCertId(previous.certPem) : null;
   const solver = makeSolver(
     a.challenge,
     opts.io,

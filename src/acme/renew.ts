@@ -72,7 +72,7 @@ async function decide(
       });
       // ARI is advisory: a CA that fails or does not answer in time leaves the lifetime rule
       const dir = await client.directory().catch(() => null);
-      const certId = dir?.renewalInfo ? await ariCertId(live.certPem).catch(() => null) : null;
+      const certId = dir?.renewalInfo ? ariCertId(live.certPem) : null;
       if (certId) ari = await client.renewalInfo(certId).catch(() => null);
     }
   }
