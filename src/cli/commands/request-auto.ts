@@ -3,7 +3,7 @@
  * account questions, the install into the Apache that serves the names, the renewal schedule, and the one
  * closing summary. request.ts calls these at four points; every decision is said in one line.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CertkitError, usageError } from '../../errors.js';
 import { loadAccount, newAccountKeyPem } from '../../acme/account.js';
 import { AcmeClient, type Deadlines } from '../../acme/client.js';
@@ -21,10 +21,11 @@ import { findPortOwner } from '../../acme/auto/port-owner.js';
 import { tlsPortFromTree } from '../../acme/auto/tls-port.js';
 import type { ObtainResult } from '../../acme/obtain.js';
 import type { ChallengeSettings } from '../../acme/solvers/types.js';
-import { scheduleFiles } from '../../monitor/schedule.js';
+import { installSchedule, presentRenewSchedule, scheduleKind } from '../../monitor/schedule-install.js';
 import type { Store } from '../../store/store.js';
 import type { InstallFlags } from '../installer-flags.js';
 import type { Context } from '../context.js';
+import { scheduleFilesFor } from '../schedule-plan.js';
 
 export interface AutoFlags {
   webroot?: string;
@@ -226,23 +227,20 @@ export interface RenewalSchedule {
 export async function ensureRenewalSchedule(ctx: Context, f: AutoFlags): Promise<RenewalSchedule | null> {
   if (f.schedule === false) return null;
   const root = process.env.CERTKIT_SCHEDULE_ROOT || '/';
-  const candidates = [
-    ...scheduleFiles({ root, kind: 'systemd', command: '' }),
-    ...scheduleFiles({ root, kind: 'cron', command: '' }),
-  ]
-    .map((s) => s.path)
-    .filter((p) => /certkit-renew\.timer$|cron\.d\/certkit$/.test(p));
-  let file = candidates.find((p) => existsSync(p)) ?? null;
+  let file = presentRenewSchedule(root);
   let installed = false;
   if (!file) {
-    const { runSchedule } = await import('./schedule.js');
-    const lines: string[] = [];
-    await runSchedule({ ...ctx, json: false, out: (l = '') => lines.push(l) }, 'install', { root });
-    file = candidates.find((p) => existsSync(p)) ?? null;
+    const kind = scheduleKind({});
+    const files = scheduleFilesFor(ctx, root, kind);
+    await installSchedule(root, kind, files);
+    file = presentRenewSchedule(root);
     installed = true;
-    say(ctx, `renewal: ${lines.join(' ')} (--no-schedule skips this)`);
+    say(
+      ctx,
+      `renewal: installed ${kind} schedule: ${files.map((f) => f.path).join(', ')} (--no-schedule skips this)`,
+    );
   }
-  const next = file ? describeNextRun(file, readFileSync(file, 'utf8'), new Date()) : null;
+  const next = file ? describeNextRun(file, readFileSync(file, 'utf8'), ctx.now) : null;
   return { installed, file, next };
 }
 

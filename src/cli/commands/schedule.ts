@@ -1,13 +1,13 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { CertkitError } from '../../errors.js';
-import { scheduleFiles } from '../../monitor/schedule.js';
-import { ensureDir, writeFileAtomic } from '../../util/fs-atomic.js';
-import { dirname } from 'node:path';
+import {
+  installSchedule,
+  presentScheduleFiles,
+  removeSchedule,
+  scheduleKind,
+} from '../../monitor/schedule-install.js';
 import type { Context } from '../context.js';
+import { scheduleFilesFor } from '../schedule-plan.js';
 
 export interface ScheduleFlags {
   root: string;
@@ -18,33 +18,10 @@ export interface ScheduleFlags {
 
 export async function runSchedule(ctx: Context, action: string, flags: ScheduleFlags): Promise<number> {
   const root = flags.root;
-  const realRoot = root === '/';
-  const kind = flags.cron
-    ? 'cron'
-    : flags.systemd
-      ? 'systemd'
-      : existsSync('/run/systemd/system')
-        ? 'systemd'
-        : 'cron';
-  const bin = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '../../../bin/certkit.js'));
-  const files = scheduleFiles({
-    root,
-    kind,
-    command: `${process.execPath} ${bin}`,
-    // the units run from / : relative paths given on the command line are made absolute here
-    configFile: ctx.configFile === undefined ? undefined : resolve(ctx.configFile),
-    storeRoot: resolve(ctx.storeRoot),
-    configHasCheckTargets: (ctx.config.check?.targets?.length ?? 0) > 0,
-  });
-  const all = [
-    ...scheduleFiles({ root, kind: 'systemd', command: '' }),
-    ...scheduleFiles({ root, kind: 'cron', command: '' }),
-  ].map((f) => f.path);
-  const systemctl = (...args: string[]) => {
-    if (kind === 'systemd' && realRoot && !flags.dryRun) spawnSync('systemctl', args, { stdio: 'ignore' });
-  };
+  const kind = scheduleKind(flags);
   switch (action) {
-    case 'install':
+    case 'install': {
+      const files = scheduleFilesFor(ctx, root, kind);
       if (flags.dryRun) {
         ctx.out(
           ctx.json
@@ -53,21 +30,17 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
         );
         return 0;
       }
-      for (const f of files) {
-        await ensureDir(dirname(f.path), 0o755);
-        await writeFileAtomic(f.path, f.content, 0o644);
-      }
-      systemctl('daemon-reload');
-      systemctl('enable', '--now', 'certkit-check.timer', 'certkit-renew.timer');
+      await installSchedule(root, kind, files);
       ctx.out(
         ctx.json
           ? JSON.stringify({ schemaVersion: 1, installed: true, kind, files: files.map((f) => f.path) })
           : `installed ${kind} schedule: ${files.map((f) => f.path).join(', ')}`,
       );
       return 0;
+    }
     case 'remove': {
-      const present = all.filter((p) => existsSync(p));
       if (flags.dryRun) {
+        const present = presentScheduleFiles(root);
         ctx.out(
           ctx.json
             ? JSON.stringify({ schemaVersion: 1, dryRun: true, remove: present })
@@ -75,20 +48,18 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
         );
         return 0;
       }
-      systemctl('disable', '--now', 'certkit-check.timer', 'certkit-renew.timer');
-      for (const p of present) await rm(p, { force: true });
-      systemctl('daemon-reload');
+      const removed = await removeSchedule(root, kind);
       ctx.out(
         ctx.json
-          ? JSON.stringify({ schemaVersion: 1, removed: present })
-          : present.length
-            ? `removed ${present.join(', ')}`
+          ? JSON.stringify({ schemaVersion: 1, removed })
+          : removed.length
+            ? `removed ${removed.join(', ')}`
             : 'nothing to remove',
       );
       return 0;
     }
     case 'show': {
-      const present = all.filter((p) => existsSync(p));
+      const present = presentScheduleFiles(root);
       if (ctx.json)
         ctx.out(
           JSON.stringify(

@@ -40,7 +40,7 @@ export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promi
   const store = new Store(ctx.storeRoot);
   const version = await store.locked(async () => {
     const existing = await store.readSettings(name);
-    const now = new Date().toISOString();
+    const now = ctx.now.toISOString();
     const v = await store.addVersion(name, { certPem, chainPem: '', keyPem: privateKeyToPem(key) });
     await store.writeSettings({
       ...(existing ?? {}),

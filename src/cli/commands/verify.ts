@@ -31,8 +31,8 @@ async function certificatesIn(file: string, password?: string): Promise<ParsedCe
   return m.certificates;
 }
 
-function parseAt(at: string | undefined): Date {
-  if (at === undefined) return new Date();
+function parseAt(at: string | undefined, now: Date): Date {
+  if (at === undefined) return now;
   const d = new Date(at);
   if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(at))
     throw usageError(`--at ${at} is not an ISO time`, 'e.g. --at 2026-01-31T12:00:00Z');
@@ -67,7 +67,7 @@ export async function runVerify(ctx: Context, certFile: string, flags: VerifyFla
   if (purpose !== 'server' && purpose !== 'client')
     throw usageError(`--purpose ${purpose}: use server or client`);
   const names = (flags.name ?? []).map(checkName);
-  const at = parseAt(flags.at);
+  const at = parseAt(flags.at, ctx.now);
   // a password-protected .pfx: the password from a file or CERTKIT_PASSWORD, never argv
   const password = await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD');
   const given = await certificatesIn(certFile, password);
