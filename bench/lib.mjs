@@ -76,7 +76,18 @@ export const cpuOf = (r) => (r == null ? null : { value: r.cpu, runs: r.runs, me
  * A row of the table: lower is better; ratio = peer / certkit (>1 means certkit is faster). certkit and peer
  * are measurements as `cell` takes them: the table shows each median with its spread.
  */
+/**
+ * A goal as a note that says whether this run met it: certkit at most `fraction` of the peer's figure
+ * (ratio peer/certkit >= 1/fraction).
+ */
+export const goal = (fraction, what) => ({ fraction, what });
+
 export function row(name, certkit, peer, fmt = ms, note = '') {
+  if (typeof note === 'object') {
+    const [c, p] = [central(certkit), central(peer)];
+    const met = c != null && p != null && c <= note.fraction * p;
+    note = `goal: certkit ${note.what} <= ${note.fraction}x the peer's (ratio >= ${(1 / note.fraction).toFixed(2)}x): ${met ? 'met' : 'NOT met'}`;
+  }
   const [c, p] = [central(certkit), central(peer)];
   return {
     name,
