@@ -37,6 +37,7 @@ export interface PlanScheduleOptions {
   configFile?: string;
   storeRoot: string;
   configHasCheckTargets: boolean;
+  exporterListen?: string;
 }
 
 /** The files `install` writes (relative --config/--store made absolute: the units run from /). */
@@ -48,13 +49,14 @@ export function plannedScheduleFiles(o: PlanScheduleOptions): ScheduleFile[] {
     configFile: o.configFile === undefined ? undefined : resolve(o.configFile),
     storeRoot: resolve(o.storeRoot),
     configHasCheckTargets: o.configHasCheckTargets,
+    exporterListen: o.exporterListen,
   });
 }
 
 /** Every file any kind of certkit schedule may have under root. */
 export function allScheduleFiles(root: string): string[] {
   return [
-    ...scheduleFiles({ root, kind: 'systemd', command: '' }),
+    ...scheduleFiles({ root, kind: 'systemd', command: '', exporterListen: '127.0.0.1:9793' }),
     ...scheduleFiles({ root, kind: 'cron', command: '' }),
   ].map((f) => f.path);
 }
@@ -84,8 +86,10 @@ export async function installSchedule(
   }
   const ctl = systemctlFor(root, kind, systemctl);
   ctl(['daemon-reload']);
-  ctl(['enable', '--now', 'certkit-check.timer', 'certkit-renew.timer']);
+  ctl(['enable', '--now', ...UNITS.filter((u) => files.some((f) => f.path.endsWith(`/${u}`)))]);
 }
+
+const UNITS = ['certkit-check.timer', 'certkit-renew.timer', 'certkit-exporter.service'];
 
 /** Removes what is present; returns it. */
 export async function removeSchedule(
@@ -95,7 +99,7 @@ export async function removeSchedule(
 ): Promise<string[]> {
   const present = presentScheduleFiles(root);
   const ctl = systemctlFor(root, kind, systemctl);
-  ctl(['disable', '--now', 'certkit-check.timer', 'certkit-renew.timer']);
+  ctl(['disable', '--now', ...UNITS.filter((u) => present.some((p) => p.endsWith(`/${u}`)))]);
   for (const p of present) await rm(p, { force: true });
   ctl(['daemon-reload']);
   return present;

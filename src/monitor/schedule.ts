@@ -37,6 +37,21 @@ export interface ScheduleOptions {
   storeRoot?: string;
   /** the config file lists check.targets; without them the nightly check checks the store */
   configHasCheckTargets?: boolean;
+  /** also a long-running certkit-exporter.service listening here (systemd only) */
+  exporterListen?: string;
+}
+
+/** host:port, IPv4, a name, or [IPv6]:port, as `certkit exporter --listen` takes it. */
+const LISTEN = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+function safeListen(value: string): string {
+  if (!LISTEN.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535)
+    throw new CertkitError(
+      'usage',
+      `--listen ${JSON.stringify(value)} is not an address:port`,
+      'e.g. --listen 127.0.0.1:9793 or --listen [::1]:9793',
+    );
+  return value;
 }
 
 export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
@@ -54,6 +69,12 @@ export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
   const check = `${command}${globals ? ` ${globals}` : ''} --quiet check${checkWhat}`;
   const renew = `${command}${globals ? ` ${globals}` : ''} --quiet renew --no-jitter`;
   if (o.kind === 'cron') {
+    if (o.exporterListen !== undefined)
+      throw new CertkitError(
+        'usage',
+        'the exporter is a long-running service and cron cannot keep it running',
+        'use --systemd, or run `certkit exporter` under your own supervisor',
+      );
     return [
       {
         path: join(o.root, 'etc/cron.d/certkit'),
@@ -108,5 +129,38 @@ export function scheduleFiles(o: ScheduleOptions): ScheduleFile[] {
     { path: join(dir, 'certkit-check.timer'), content: timer('nightly check', '*-*-* 03:00:00', '45min') },
     { path: join(dir, 'certkit-renew.service'), content: service('renewal of due ACME certificates', renew) },
     { path: join(dir, 'certkit-renew.timer'), content: timer('renewal', '*-*-* 00,12:00:00', '1h') },
+    ...(o.exporterListen === undefined
+      ? []
+      : [
+          {
+            path: join(dir, 'certkit-exporter.service'),
+            content: exporterService(
+              `${command}${globals ? ` ${globals}` : ''} --quiet exporter${checkWhat} --listen ${safeListen(o.exporterListen)}`,
+            ),
+          },
+        ]),
   ];
+}
+
+/** The exporter runs for good: restarted when it ends, read-only to the system, no new privileges. */
+function exporterService(exec: string): string {
+  return [
+    '[Unit]',
+    'Description=certkit Prometheus exporter (certificate checks on /metrics)',
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${exec}`,
+    'Restart=on-failure',
+    'RestartSec=10s',
+    'PrivateTmp=true',
+    'NoNewPrivileges=true',
+    'ProtectSystem=full',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
 }

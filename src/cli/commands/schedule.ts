@@ -14,14 +14,19 @@ export interface ScheduleFlags {
   cron?: boolean;
   systemd?: boolean;
   dryRun?: boolean;
+  /** also install the exporter service, listening here (`--exporter [addr:port]`) */
+  exporter?: string | boolean;
 }
+
+export const DEFAULT_EXPORTER_LISTEN = '127.0.0.1:9793';
 
 export async function runSchedule(ctx: Context, action: string, flags: ScheduleFlags): Promise<number> {
   const root = flags.root;
   const kind = scheduleKind(flags);
   switch (action) {
     case 'install': {
-      const files = scheduleFilesFor(ctx, root, kind);
+      const listen = flags.exporter === true ? DEFAULT_EXPORTER_LISTEN : flags.exporter || undefined;
+      const files = scheduleFilesFor(ctx, root, kind, listen);
       if (flags.dryRun) {
         ctx.out(
           ctx.json

@@ -118,6 +118,10 @@ export function registerMonitor(program: Command, run: Runner): void {
     .option('--root <dir>', 'file system root to write under (for tests and images)', '/')
     .option('--systemd', 'write systemd units even if systemd is not detected')
     .option('--cron', 'write /etc/cron.d/certkit instead of systemd units')
+    .option(
+      '--exporter [addr:port]',
+      'also install certkit-exporter.service serving /metrics (systemd; default 127.0.0.1:9793)',
+    )
     .option('--dry-run', 'print the files, write nothing')
     .addHelpText(
       'after',
@@ -125,6 +129,7 @@ export function registerMonitor(program: Command, run: Runner): void {
         'certkit --config /etc/certkit/config.json schedule install',
         'certkit schedule show',
         'certkit schedule install --cron --dry-run',
+        'certkit schedule install --exporter 127.0.0.1:9793',
       ),
     )
     .action((action: string, flags: ScheduleFlags) =>
