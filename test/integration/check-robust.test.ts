@@ -458,6 +458,21 @@ describe('the exporter never dies', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/not a host!/);
   });
+
+  it('an address already taken: one line naming it, exit 8 (the environment), as README says', async () => {
+    const held = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => held.listen(port, '127.0.0.1', r));
+    try {
+      const r = await certkitAsync(['exporter', good.certFile, '--listen', `127.0.0.1:${port}`], {
+        timeoutMs: 20_000,
+      });
+      expect(r.code).toBe(8);
+      expect(r.stderr.trim()).toBe(`certkit: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    } finally {
+      held.close();
+    }
+  });
 });
 
 describe('QA bugs', () => {
