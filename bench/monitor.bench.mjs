@@ -1,36 +1,15 @@
 // Issue 7 benchmarks: 1,000 loopback TLS endpoints, certkit check vs ssl-cert-check (wall and peak memory),
 // and a directory of 10,000 certificates vs an openssl x509 loop.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:tls';
 import { join } from 'node:path';
 import { CERTKIT, hyperfine, need, row, scaled, sec, tmp } from './lib.mjs';
+import { selfSignedLeaf } from '../scripts/lib/openssl.mjs';
 
-function selfSigned(dir) {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(dir, 'k.pem'),
-      '-out',
-      join(dir, 'c.pem'),
-      '-subj',
-      '/CN=127.0.0.1',
-      '-days',
-      '90',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert: readFileSync(join(dir, 'c.pem')), key: readFileSync(join(dir, 'k.pem')) };
+/** The one certificate every listener serves: self-signed for 127.0.0.1 (check is run with --allow-self-signed). */
+function loopbackCertificate(dir) {
+  const { certFile, keyFile } = selfSignedLeaf(dir, 'loopback', '127.0.0.1', 90);
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
 
 /**
@@ -58,7 +37,7 @@ export default async function monitor() {
   const count = (n) => n.toLocaleString('en');
   const dir = tmp();
   const rows = [];
-  const { cert, key } = selfSigned(dir);
+  const { cert, key } = loopbackCertificate(dir);
   // 1,000 listeners in this process (one TLS server each, like 1,000 hosts on loopback)
   const servers = [];
   const list = [];

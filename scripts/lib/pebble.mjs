@@ -1,13 +1,14 @@
 // A real Pebble ACME CA + pebble-challtestsrv (Debian packages) on loopback, on free ports.
 // Used by the test suite, the demo and the benchmarks. Every name resolves to 127.0.0.1 (challtestsrv DNS);
 // http-01 is fetched from 127.0.0.1:httpPort. Returns what a client needs, and stop().
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { certificateRequest, selfSigned, signRequest } from './openssl.mjs';
 
 // A port for a server started by the suite, the demo or the benchmarks. Asking the kernel for port 0 and
 // releasing it races: vitest runs test files in parallel processes, and the kernel hands the same ephemeral
@@ -116,65 +117,24 @@ function post(url, data) {
 
 /** Pebble's own HTTPS certificate, signed by a throwaway root that clients trust via NODE_EXTRA_CA_CERTS. */
 function makeTlsFiles(dir) {
-  const o = (args) => execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const root = join(dir, 'tls-root.pem');
-  o([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
+  const root = selfSigned(
     join(dir, 'tls-root.key'),
-    '-out',
-    root,
-    '-subj',
-    '/CN=Pebble TLS Test Root',
-    '-days',
-    '30',
-    '-addext',
-    'basicConstraints=critical,CA:true',
-    '-addext',
-    'keyUsage=critical,keyCertSign',
-  ]);
-  o([
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(dir, 'tls.key'),
-    '-out',
-    join(dir, 'tls.csr'),
-    '-subj',
-    '/CN=localhost',
-  ]);
+    join(dir, 'tls-root.pem'),
+    'Pebble TLS Test Root',
+    30,
+    'ec256',
+    ['-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign'],
+  );
+  const key = join(dir, 'tls.key');
+  const csr = join(dir, 'tls.csr');
+  const ext = join(dir, 'tls.ext');
+  certificateRequest(csr, 'localhost', { keyFile: key });
   writeFileSync(
-    join(dir, 'tls.ext'),
+    ext,
     'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:false\nextendedKeyUsage=serverAuth\n',
   );
-  o([
-    'x509',
-    '-req',
-    '-in',
-    join(dir, 'tls.csr'),
-    '-CA',
-    root,
-    '-CAkey',
-    join(dir, 'tls-root.key'),
-    '-out',
-    join(dir, 'tls.pem'),
-    '-days',
-    '30',
-    '-extfile',
-    join(dir, 'tls.ext'),
-  ]);
-  return { root, cert: join(dir, 'tls.pem'), key: join(dir, 'tls.key') };
+  const cert = signRequest(csr, root, join(dir, 'tls.pem'), ext, 30);
+  return { root: root.certFile, cert, key };
 }
 
 /**

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkit, certkitAsync, certkitJson } from '../helpers/cli.js';
 import {
   issue,
+  makePfx,
   makeRoot,
   openssl,
   opensslFacts,
@@ -150,22 +151,7 @@ describe('certkit import', () => {
       const name = `pfx-${keyType}-${legacy ? 'legacy' : 'modern'}`;
       const l = leaf(name, keyType);
       const pfx = join(dir, `${name}.pfx`);
-      const args = [
-        'pkcs12',
-        '-export',
-        '-in',
-        l.certFile,
-        '-inkey',
-        l.keyFile,
-        '-certfile',
-        int.certFile,
-        '-out',
-        pfx,
-        '-passout',
-        'pass:s3cret',
-      ];
-      if (legacy) args.push('-legacy', '-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES');
-      openssl(args);
+      makePfx(pfx, l, 's3cret', { chainFile: int.certFile, legacy });
       writeFileSync(join(dir, 'pw'), 's3cret\n');
       const store = join(tempDir(), 'store');
       certkitJson(['--store', store, 'import', '--pfx', pfx, '--password-file', join(dir, 'pw')]);

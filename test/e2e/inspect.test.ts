@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/apache.js';
 import { certkit, certkitJson } from '../helpers/cli.js';
-import { makeChain, openssl, opensslFacts, read, tempDir } from '../helpers/openssl.js';
+import { makeChain, makePfx, openssl, opensslFacts, read, tempDir } from '../helpers/openssl.js';
 
 let dir: string;
 let pki: ReturnType<typeof makeChain>;
@@ -14,24 +14,7 @@ function pfx(
   legacy: boolean,
   password = 'pfx-secret',
 ) {
-  const out = join(dir, name);
-  const args = [
-    'pkcs12',
-    '-export',
-    '-in',
-    leaf.certFile,
-    '-inkey',
-    leaf.keyFile,
-    '-certfile',
-    join(dir, 'chain-up.pem'),
-    '-out',
-    out,
-    '-passout',
-    `pass:${password}`,
-  ];
-  if (legacy) args.push('-legacy', '-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES');
-  openssl(args);
-  return out;
+  return makePfx(join(dir, name), leaf, password, { chainFile: join(dir, 'chain-up.pem'), legacy });
 }
 
 beforeAll(() => {

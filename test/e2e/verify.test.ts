@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { certkit } from '../helpers/cli.js';
-import { issue, makeRoot, openssl, read, tempDir, type IssuedCert } from '../helpers/openssl.js';
+import { issue, makePfx, makeRoot, openssl, read, tempDir, type IssuedCert } from '../helpers/openssl.js';
 
 let dir: string;
 let root: IssuedCert;
@@ -225,20 +225,7 @@ describe('verify of a password-protected .pfx (found by the QA run)', () => {
     const pw = join(dir, 'pfx-password');
     writeFileSync(pw, 's3cret-pfx\n');
     writeFileSync(join(dir, 'chain-for-pfx.pem'), read(ica.certFile));
-    openssl([
-      'pkcs12',
-      '-export',
-      '-in',
-      leaf.certFile,
-      '-inkey',
-      leaf.keyFile,
-      '-certfile',
-      join(dir, 'chain-for-pfx.pem'),
-      '-out',
-      pfx,
-      '-passout',
-      'pass:s3cret-pfx',
-    ]);
+    makePfx(pfx, leaf, 's3cret-pfx', { chainFile: join(dir, 'chain-for-pfx.pem') });
     const args = ['verify', pfx, ...trustOnly(root.certFile), '--no-revocation'];
     const none = certkit(args);
     expect(none.code).toBe(2);

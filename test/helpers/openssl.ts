@@ -1,35 +1,40 @@
-/** Test PKI made with the real openssl binary, at test time (committed certificates would expire). */
-import { execFileSync } from 'node:child_process';
+/**
+ * Test PKI made with the real openssl binary, at test time (committed certificates would expire). The openssl
+ * command lines are scripts/lib/openssl.mjs's (shared with the demo's Pebble and the benchmarks).
+ */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// @ts-expect-error: plain ESM module without types
+import * as js from '../../scripts/lib/openssl.mjs';
 
-export function openssl(args: string[], opts: { cwd?: string; input?: string | Buffer } = {}): string {
-  return execFileSync('openssl', args, {
-    cwd: opts.cwd,
-    input: opts.input,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  }).toString();
-}
+export const openssl = js.openssl as (
+  args: string[],
+  opts?: { cwd?: string; input?: string | Buffer },
+) => string;
+
+/** A CSR for /CN=cn with a new key in keyFile (default P-256), or signed by existingKey when given. */
+const certificateRequest = js.certificateRequest as (
+  csrFile: string,
+  cn: string,
+  key: { keyFile: string; key?: KeySpec; existingKey?: string },
+) => void;
+
+/** Signs a CSR with issuer by `openssl x509 -req` for `days`, with extFile's extensions; extra: more x509 arguments. */
+const signRequest = js.signRequest as (
+  csrFile: string,
+  issuer: IssuedCert,
+  certFile: string,
+  extFile: string,
+  days: number,
+  extra?: string[],
+) => string;
 
 export function tempDir(prefix = 'certkit-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
 export type KeySpec = 'rsa2048' | 'rsa1024' | 'ec256' | 'ec384';
-
-function keyArgs(spec: KeySpec): string[] {
-  switch (spec) {
-    case 'rsa2048':
-      return ['-newkey', 'rsa:2048'];
-    case 'rsa1024':
-      return ['-newkey', 'rsa:1024'];
-    case 'ec256':
-      return ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    case 'ec384':
-      return ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384'];
-  }
-}
 
 export interface IssuedCert {
   certFile: string;
@@ -76,10 +81,7 @@ export function issue(dir: string, name: string, issuer: IssuedCert, o: IssueOpt
   const csrFile = join(dir, `${name}.csr`);
   const certFile = join(dir, `${name}.pem`);
   const extFile = join(dir, `${name}.ext`);
-  const reqArgs = o.existingKey
-    ? ['-key', o.existingKey]
-    : [...keyArgs(o.key ?? 'ec256'), '-nodes', '-keyout', keyFile];
-  openssl(['req', '-new', ...reqArgs, '-out', csrFile, '-subj', `/CN=${o.cn}`]);
+  certificateRequest(csrFile, o.cn, { keyFile, key: o.key, existingKey: o.existingKey });
   const ext: string[] = [];
   if (o.ca) ext.push('basicConstraints=critical,CA:true', 'keyUsage=critical,keyCertSign,cRLSign');
   else
@@ -88,8 +90,7 @@ export function issue(dir: string, name: string, issuer: IssuedCert, o: IssueOpt
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
     );
-  if (o.sans?.length)
-    ext.push(`subjectAltName=${o.sans.map((s) => (/^[\d.:]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(',')}`);
+  if (o.sans?.length) ext.push(sanExtension(o.sans));
   const aia: string[] = [];
   if (o.aia?.ocsp) aia.push(`OCSP;URI:${o.aia.ocsp}`);
   if (o.aia?.caIssuers) aia.push(`caIssuers;URI:${o.aia.caIssuers}`);
@@ -144,24 +145,10 @@ export function issue(dir: string, name: string, issuer: IssuedCert, o: IssueOpt
     ]);
     return { certFile, keyFile };
   }
-  const dates = ['-days', String(o.days ?? 90)];
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    csrFile,
-    '-CA',
-    issuer.certFile,
-    '-CAkey',
-    issuer.keyFile,
-    '-out',
-    certFile,
+  signRequest(csrFile, issuer, certFile, extFile, o.days ?? 90, [
     '-set_serial',
     String(serial++),
-    '-extfile',
-    extFile,
     `-${o.digest ?? 'sha256'}`,
-    ...dates,
   ]);
   return { certFile, keyFile };
 }
@@ -243,61 +230,56 @@ export function signCsr(
 ): string {
   const ext = `${outFile}.ext`;
   writeFileSync(ext, `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}\n`);
+  return signRequest(csrFile, issuer, outFile, ext, days);
+}
+
+/**
+ * The leaf and its key, with chainFile's certificates when given, as a PKCS#12 file protected by password;
+ * legacy: RC2/3DES encryption (as older Windows and Java tools write), else openssl's default (AES).
+ */
+export function makePfx(
+  out: string,
+  leaf: IssuedCert,
+  password: string,
+  o: { chainFile?: string; legacy?: boolean } = {},
+): string {
   openssl([
-    'x509',
-    '-req',
+    'pkcs12',
+    '-export',
     '-in',
-    csrFile,
-    '-CA',
-    issuer.certFile,
-    '-CAkey',
-    issuer.keyFile,
+    leaf.certFile,
+    '-inkey',
+    leaf.keyFile,
+    ...(o.chainFile ? ['-certfile', o.chainFile] : []),
     '-out',
-    outFile,
-    '-days',
-    String(days),
-    '-extfile',
-    ext,
+    out,
+    '-passout',
+    `pass:${password}`,
+    ...(o.legacy ? ['-legacy', '-certpbe', 'PBE-SHA1-RC2-40', '-keypbe', 'PBE-SHA1-3DES'] : []),
   ]);
-  return outFile;
+  return out;
 }
 
 /** A self-signed P-256 leaf (cA unset) such as appliances ship: `<name>.pem` and `<name>.key` in dir. */
-export function selfSignedLeaf(
+export const selfSignedLeaf = js.selfSignedLeaf as (
   dir: string,
   name: string,
   cn: string,
-  days = 30,
-  /** the SAN names; [] for a legacy certificate with none (CN only) */
-  sans: string[] = [cn],
-): IssuedCert {
-  const sanArgs = sans.length ? ['-addext', `subjectAltName=${sans.map((n) => `DNS:${n}`).join(',')}`] : [];
-  return selfSigned(join(dir, `${name}.key`), join(dir, `${name}.pem`), cn, days, 'ec256', sanArgs);
-}
+  days?: number,
+  /** the SAN names, IP addresses as IP:; [] for a legacy certificate with none (CN only) */
+  sans?: string[],
+) => IssuedCert;
 
 /** A self-signed certificate; without `extra`, a server certificate with no key usage restrictions (what servers are set up with by hand). */
-export function selfSigned(
+export const selfSigned = js.selfSigned as (
   keyFile: string,
   certFile: string,
   cn: string,
-  days = 30,
-  key: KeySpec = 'ec256',
-  extra: string[] = [],
-): IssuedCert {
-  openssl([
-    'req',
-    '-x509',
-    ...keyArgs(key),
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-subj',
-    `/CN=${cn}`,
-    '-days',
-    String(days),
-    ...extra,
-  ]);
-  return { certFile, keyFile };
-}
+  days?: number,
+  key?: KeySpec,
+  /** more `openssl req` arguments, such as -addext */
+  extra?: string[],
+) => IssuedCert;
+
+/** subjectAltName extension text for names: IP addresses as IP:, the others as DNS:. */
+const sanExtension = js.sanExtension as (names: string[]) => string;

@@ -1,4 +1,6 @@
 /** The suite's Pebble: see scripts/lib/pebble.mjs (shared with the demo and the benchmarks). */
+import { join } from 'node:path';
+import { ROOT } from './cli.js';
 // @ts-expect-error: plain ESM module without types
 import { startPebble as start } from '../../scripts/lib/pebble.mjs';
 
@@ -37,4 +39,26 @@ export function standaloneArgs(p: Pebble, server = p.directoryUrl): string[] {
     '--agree-tos',
     '--no-email',
   ];
+}
+
+/**
+ * `request` flags answering dns-01 with examples/dns-hook-challtestsrv.sh, which sets the TXT records in this
+ * Pebble's challtestsrv (the hook needs dnsHookEnv); certkit waits until its DNS answers with them.
+ */
+export function dnsHookArgs(p: Pebble): string[] {
+  return [
+    '--server',
+    p.directoryUrl,
+    '--dns-hook',
+    join(ROOT, 'examples/dns-hook-challtestsrv.sh'),
+    '--dns-resolver',
+    p.dnsServer,
+    '--agree-tos',
+    '--no-email',
+  ];
+}
+
+/** What the dns-01 hook of dnsHookArgs needs in its environment: where challtestsrv takes TXT records. */
+export function dnsHookEnv(p: Pebble): Record<string, string> {
+  return { CHALLTESTSRV: p.challtestsrv };
 }

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, certkitAsync, type CliResult } from '../helpers/cli.js';
+import { BIN, certkitAsync, type CliResult } from '../helpers/cli.js';
 import { openssl, tempDir } from '../helpers/openssl.js';
-import { standaloneArgs, startPebble, type Pebble } from '../helpers/pebble.js';
+import { dnsHookArgs, dnsHookEnv, standaloneArgs, startPebble, type Pebble } from '../helpers/pebble.js';
 
 let pebble: Pebble;
 let root: string;
@@ -23,17 +23,6 @@ function ck(store: string, args: string[], env: Record<string, string> = {}): Pr
 }
 
 const standalone = () => [...standaloneArgs(pebble), '--email', 'ops@example.test'];
-const dnsHook = () => [
-  '--server',
-  pebble.directoryUrl,
-  '--dns-hook',
-  join(ROOT, 'examples/dns-hook-challtestsrv.sh'),
-  '--dns-resolver',
-  pebble.dnsServer,
-  '--agree-tos',
-  '--no-email',
-];
-const hookEnv = () => ({ CHALLTESTSRV: pebble.challtestsrv });
 
 /** The lineage's live files: a chain that openssl verifies up to Pebble's root, covering the names. */
 function expectIssued(store: string, name: string, names: string[]) {
@@ -113,14 +102,18 @@ describe('certkit request against Pebble', () => {
 
   it('dns-01 through a hook script that sets TXT records via challtestsrv', async () => {
     const store = join(tempDir(), 'store');
-    const r = await ck(store, ['request', 'dns.gamma.test', ...dnsHook()], hookEnv());
+    const r = await ck(store, ['request', 'dns.gamma.test', ...dnsHookArgs(pebble)], dnsHookEnv(pebble));
     expect(r.code, r.stderr).toBe(0);
     expectIssued(store, 'dns.gamma.test', ['dns.gamma.test']);
   });
 
   it('a wildcard through dns-01', async () => {
     const store = join(tempDir(), 'store');
-    const r = await ck(store, ['request', '*.wild.test', 'wild.test', ...dnsHook()], hookEnv());
+    const r = await ck(
+      store,
+      ['request', '*.wild.test', 'wild.test', ...dnsHookArgs(pebble)],
+      dnsHookEnv(pebble),
+    );
     expect(r.code, r.stderr).toBe(0);
     expectIssued(store, 'wildcard.wild.test', ['*.wild.test', 'wild.test']);
   });

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { certkitAsync, type CliResult } from '../helpers/cli.js';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
 import { snapshotWithModes } from '../helpers/fs.js';
-import { issue, openssl, read, tempDir } from '../helpers/openssl.js';
+import { issue, openssl, read, selfSignedLeaf, tempDir } from '../helpers/openssl.js';
 import { httpsGet, installApacheCli, lineage, testCa } from './apache-helpers.js';
 import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
 
@@ -111,25 +111,7 @@ describe('certkit install apache (Debian layout)', () => {
     const a = await apache([{ name: 'old.site.test' }]);
     const tlsPort = await freePort();
     const oldDir = tempDir();
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      join(oldDir, 'old.key'),
-      '-out',
-      join(oldDir, 'old.pem'),
-      '-subj',
-      '/CN=old.site.test',
-      '-days',
-      '30',
-      '-addext',
-      'subjectAltName=DNS:old.site.test',
-    ]);
+    selfSignedLeaf(oldDir, 'old', 'old.site.test');
     const sslSite = join(a.serverRoot, 'sites-available', 'old-ssl.conf');
     writeFileSync(
       sslSite,

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/apache.js';
 import { BIN, ROOT, certkit, certkitAsync } from '../helpers/cli.js';
 import { banner, nodeTls, plainHttp, smtpStarttls, type Listener } from '../helpers/listeners.js';
-import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
+import { issue, makePfx, makeRoot, read, tempDir } from '../helpers/openssl.js';
 
 const DAY = 86_400_000;
 let dir: string;
@@ -35,18 +35,7 @@ beforeAll(() => {
 
 /** The good certificate and its key as a password-protected PKCS#12 file. */
 function pfxOfGood(out: string, password: string): void {
-  openssl([
-    'pkcs12',
-    '-export',
-    '-in',
-    good.certFile,
-    '-inkey',
-    good.keyFile,
-    '-out',
-    out,
-    '-passout',
-    `pass:${password}`,
-  ]);
+  makePfx(out, good, password);
 }
 
 /** The good certificate (and its root) as a store lineage. */

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkitAsync } from '../helpers/cli.js';
-import { issue, makeRoot, openssl, read, tempDir } from '../helpers/openssl.js';
+import { issue, makeRoot, read, selfSignedLeaf, tempDir } from '../helpers/openssl.js';
 import { nodeTls, opensslServer, rude, silent, smtpStarttls, type Listener } from '../helpers/listeners.js';
 
 let dir: string;
@@ -46,26 +46,8 @@ beforeAll(async () => {
   listeners.expired = await nodeTls(full(expired, int.certFile), read(expired.keyFile));
   const notyet = mk('notyet', { notBefore: '20400101000000Z', notAfter: '20410101000000Z' });
   listeners.notyet = await nodeTls(full(notyet, int.certFile), read(notyet.keyFile));
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(dir, 'ss.key'),
-    '-out',
-    join(dir, 'ss.pem'),
-    '-subj',
-    '/CN=selfsigned.test',
-    '-days',
-    '90',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
-  listeners.selfsigned = await opensslServer(join(dir, 'ss.pem'), join(dir, 'ss.key'));
+  const selfsigned = selfSignedLeaf(dir, 'ss', 'selfsigned.test', 90, ['127.0.0.1']);
+  listeners.selfsigned = await opensslServer(selfsigned.certFile, selfsigned.keyFile);
   const untrusted = mk('untrusted', {}, otherInt);
   writeFileSync(join(dir, 'untrusted-chain.pem'), read(otherInt.certFile) + read(otherRoot.certFile));
   listeners.untrusted = await opensslServer(

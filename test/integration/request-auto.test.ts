@@ -2,7 +2,7 @@
  * The bare `certkit request NAME` (issue 17) against a real Pebble and a private Apache on loopback: Pebble
  * validates http-01 on the Apache's own port, so the automatic choice meets the same facts as on a server.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import {
   chmodSync,
@@ -20,7 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApache, freePort, type ApacheInstance } from '../helpers/apache.js';
 import { BIN, certkitAsync } from '../helpers/cli.js';
 import { snapshot } from '../helpers/fs.js';
-import { tempDir } from '../helpers/openssl.js';
+import { selfSignedLeaf, tempDir } from '../helpers/openssl.js';
 import { startPebble, type Pebble } from '../helpers/pebble.js';
 import { httpHead, servedFingerprint } from '../../src/deploy/probe.js';
 import { defaultServerInDump, defaultVhost } from '../../src/acme/auto/apache-site.js';
@@ -128,31 +128,7 @@ async function setup(
     symlinkSync('../mods-available/rewrite.load', join(apache.serverRoot, 'mods-enabled', 'rewrite.load'));
   }
   if (opts.alreadyHttps) {
-    const key = join(dir, 'self-signed.key');
-    const cert = join(dir, 'self-signed.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${name}`,
-        '-addext',
-        `subjectAltName=DNS:${name}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { certFile: cert, keyFile: key } = selfSignedLeaf(dir, 'self-signed', name, 2);
     for (const m of ['ssl.load', 'ssl.conf', 'socache_shmcb.load'])
       symlinkSync(`../mods-available/${m}`, join(apache.serverRoot, 'mods-enabled', m));
     const docroot = apache.sites[0]!.docroot;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkit, certkitAsync } from '../helpers/cli.js';
 import { freePort } from '../helpers/apache.js';
 import { nodeTls, type Listener } from '../helpers/listeners.js';
-import { openssl, tempDir } from '../helpers/openssl.js';
+import { makeRoot, openssl, tempDir } from '../helpers/openssl.js';
 
 let dir: string;
 let crlServer: Server;
@@ -104,23 +104,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  openssl([
-    'req',
-    '-x509',
-    ...EC_KEY,
-    '-keyout',
-    join(dir, 'ca.key'),
-    '-out',
-    caFile(),
-    '-subj',
-    '/CN=Revocation Test CA',
-    '-days',
-    '365',
-    '-addext',
-    'basicConstraints=critical,CA:true',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
+  makeRoot(dir, 'ca', 'Revocation Test CA', 'ec256', 365); // ca.pem and ca.key, as ca.cnf says
 
   const crlPort = await freePort();
   const ocspPort = await freePort();

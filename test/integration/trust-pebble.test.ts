@@ -1,9 +1,9 @@
 /** A chain from a real CA (Pebble) validates with certkit's path validator, and check agrees. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ROOT, certkitAsync } from '../helpers/cli.js';
+import { certkitAsync } from '../helpers/cli.js';
 import { tempDir } from '../helpers/openssl.js';
-import { startPebble, type Pebble } from '../helpers/pebble.js';
+import { dnsHookArgs, dnsHookEnv, startPebble, type Pebble } from '../helpers/pebble.js';
 
 let pebble: Pebble;
 beforeAll(async () => {
@@ -13,23 +13,9 @@ afterAll(async () => pebble?.stop());
 
 it("Pebble's chain validates: verify exit 0 for its names, path leaf → intermediate → Pebble's root", async () => {
   const store = join(tempDir('certkit-pebble-trust-'), 'store');
-  const env = { ...pebble.env, CHALLTESTSRV: pebble.challtestsrv };
+  const env = { ...pebble.env, ...dnsHookEnv(pebble) };
   const req = await certkitAsync(
-    [
-      '--store',
-      store,
-      'request',
-      'www.trust.test',
-      'trust.test',
-      '--server',
-      pebble.directoryUrl,
-      '--dns-hook',
-      join(ROOT, 'examples/dns-hook-challtestsrv.sh'),
-      '--dns-resolver',
-      pebble.dnsServer,
-      '--agree-tos',
-      '--no-email',
-    ],
+    ['--store', store, 'request', 'www.trust.test', 'trust.test', ...dnsHookArgs(pebble)],
     { env },
   );
   expect(req.code, req.stderr).toBe(0);

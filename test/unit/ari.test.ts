@@ -4,17 +4,12 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ariCertId } from '../../src/acme/ari.js';
-import { openssl, tempDir } from '../helpers/openssl.js';
+import { openssl, selfSigned, tempDir } from '../helpers/openssl.js';
 
 /** A self-signed EC certificate made by openssl with the given extra arguments; its PEM text. */
 function opensslCert(extra: string[]): string {
   const dir = tempDir();
-  const cert = join(dir, 'c.pem');
-  openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', join(dir, 'k.pem'), '-out', cert, '-subj', '/CN=ari.example.test', '-days', '30', ...extra,
-  ]); // prettier-ignore
-  return cert;
+  return selfSigned(join(dir, 'k.pem'), join(dir, 'c.pem'), 'ari.example.test', 30, 'ec256', extra).certFile;
 }
 
 describe('ariCertId', () => {
