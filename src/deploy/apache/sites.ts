@@ -1,0 +1,147 @@
+/**
+ * Which virtual hosts the certificate serves, and how they pair into sites (pure, over the evaluated tree):
+ * --vhost or the certificate's names choose the vhosts; an HTTP vhost is paired with the TLS vhost of the same
+ * ServerName (updated in place) or gets a twin; the names each site installs are those the certificate covers.
+ */
+import { basename } from 'node:path';
+import { CertkitError } from '../../errors.js';
+import { vhostLocation, vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
+import type { ApachePlanOptions, PlannedSite } from './plan-options.js';
+
+/** A vhost as the plan's notes and refusals name it: its names, addresses and place. */
+export function vhostLabel(v: Vhost): string {
+  return `${vhostNames(v).join(', ') || '(no name)'} ${v.addressText.join(' ')} at ${vhostLocation(v)}`;
+}
+
+/** Does the certificate (its names, wildcards included) cover this host name? */
+export function certCovers(certNames: string[], name: string): boolean {
+  const n = name.toLowerCase();
+  return certNames.some((c) => {
+    const cn = c.toLowerCase();
+    if (cn === n) return true;
+    return (
+      cn.startsWith('*.') &&
+      !n.startsWith('*.') &&
+      n.split('.').slice(1).join('.') === cn.slice(2) &&
+      !/[*?]/.test(n)
+    );
+  });
+}
+
+function isTlsVhost(v: Vhost, tlsPort: number): boolean {
+  return v.ssl || v.addresses.some((a) => a.port === tlsPort || a.port === 443);
+}
+
+/** Resolves --vhost: a ServerName or alias, FILE:LINE, or an address like *:80; ambiguity is refused. */
+export function selectVhosts(cfg: ApacheConfig, selector: string): Vhost[] {
+  const live = cfg.vhosts;
+  const sel = selector.trim();
+  const describe = (v: Vhost) =>
+    `${vhostLocation(v)} ${v.addressText.join(' ')} ${vhostNames(v).join(',') || '(no name)'}`;
+  let found: Vhost[];
+  const fileLine = /^(.+):(\d+)$/.exec(sel);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
+  if (fileLine && /[/.]/.test(fileLine[1]!) && !/^[\d.*[\]:]+$/.test(fileLine[1]!)) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- non-optional capture group of a successful match
+    const [file, line] = [fileLine[1]!, Number(fileLine[2])];
+    const sameFile = (f: string) => f === file || f.endsWith(`/${file}`) || basename(f) === file;
+    found = live.filter(
+      (v) =>
+        (v.line === line && (sameFile(v.includedAs) || sameFile(v.file))) ||
+        (v.macro !== undefined && v.macro.line === line && sameFile(v.macro.file)),
+    );
+  } else if (/^(\*|_default_|\[[^\]]+\]|[\d.]+|[^:]+):(\d+|\*)$/.test(sel)) {
+    found = live.filter((v) => v.addressText.some((a) => a.toLowerCase() === sel.toLowerCase()));
+  } else {
+    const exact = live.filter((v) => vhostNames(v).includes(sel.toLowerCase()));
+    found = exact.length ? exact : live.filter((v) => vhostServes(v, sel));
+  }
+  if (found.length === 0)
+    throw new CertkitError(
+      'not-found',
+      `no live virtual host matches --vhost ${selector}`,
+      `give a ServerName, an alias, FILE:LINE or an address; vhosts: ${live.map(describe).join('; ') || 'none'}`,
+    );
+  // an address may name a TLS and a plain vhost; a name usually names exactly one site
+  const plain = found.filter((v) => !v.ssl);
+  if (plain.length > 1)
+    throw new CertkitError(
+      'usage',
+      `--vhost ${selector} matches ${plain.length} virtual hosts`,
+      `choose one by FILE:LINE: ${plain.map(describe).join('; ')}`,
+    );
+  return found;
+}
+
+/** certkit's twin file(s) for this lineage: regenerated each run, so neither a site nor a Listen to count. */
+export function ownTwinFiles(cfg: ApacheConfig, lineage: string): Set<string> {
+  return new Set(
+    [cfg.mainFile, ...cfg.allVhosts.map((v) => v.file)].map((f) => cfg.layoutSpec.siteFile(lineage, f).path),
+  );
+}
+
+/** Which sites the certificate serves and how (pure). */
+export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
+  // certkit's own twin file for this lineage is regenerated from the HTTP sites, never a site itself
+  const own = ownTwinFiles(cfg, o.lineage);
+  const live = cfg.vhosts.filter((v) => !own.has(v.file));
+  const chosen = (
+    o.vhost ? selectVhosts(cfg, o.vhost) : live.filter((v) => o.names.some((n) => vhostServes(v, n)))
+  ).filter((v) => !own.has(v.file));
+  if (chosen.length === 0) {
+    const known = live
+      .map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.addressText.join(' ')}`)
+      .join('; ');
+    throw new CertkitError(
+      'not-found',
+      `no virtual host serves ${o.names.join(', ')}`,
+      known
+        ? `found: ${known} (see certkit install apache --list)`
+        : 'the configuration has no live <VirtualHost>',
+    );
+  }
+  const tlsVhosts = chosen.filter((v) => isTlsVhost(v, o.tlsPort));
+  const httpVhosts = chosen.filter((v) => !isTlsVhost(v, o.tlsPort));
+  const sites: PlannedSite[] = [];
+  const usedTls = new Set<Vhost>();
+  for (const h of httpVhosts) {
+    const all = vhostNames(h);
+    const covered =
+      o.vhost && all.length === 0
+        ? o.names.filter((n) => !n.startsWith('*.'))
+        : all.filter((n) => certCovers(o.names, n));
+    const names = covered.length ? covered : o.names.filter((n) => vhostServes(h, n));
+    // an existing TLS vhost for the same site (same ServerName) is updated instead of adding a twin
+    const tls =
+      [...live].find(
+        (v) =>
+          isTlsVhost(v, o.tlsPort) &&
+          !usedTls.has(v) &&
+          h.serverName !== null &&
+          v.serverName === h.serverName,
+      ) ?? null;
+    if (tls) usedTls.add(tls);
+    sites.push({
+      http: h,
+      tls,
+      names,
+      uncovered: all.filter((n) => !certCovers(o.names, n)),
+      documentRoot: h.documentRoot,
+      redirected: o.redirect && !h.macro,
+    });
+  }
+  for (const t of tlsVhosts) {
+    if (usedTls.has(t)) continue;
+    usedTls.add(t);
+    const all = vhostNames(t);
+    sites.push({
+      http: null,
+      tls: t,
+      names: all.filter((n) => certCovers(o.names, n)).concat(all.length ? [] : o.names),
+      uncovered: [],
+      documentRoot: t.documentRoot,
+      redirected: false,
+    });
+  }
+  return sites;
+}
