@@ -108,7 +108,7 @@ function expectOnlyManagedChanges(before: string, after: string) {
   expect(printAsterisk(parseAsterisk(after))).toBe(after);
 }
 
-function plan(dir: string, parts: AsteriskPart[], gid: number | null = null) {
+function plan(dir: string, parts: AsteriskPart[] | undefined, gid: number | null = null) {
   newPki();
   const o: AsteriskPlanOptions = {
     lineage: 'pbx',
@@ -156,6 +156,23 @@ describe('Asterisk config parser', () => {
 });
 
 describe('Asterisk plans against configurations built from the samples', () => {
+  it('without part flags, the stock http.conf (server off) is left off with a note; enabled=yes makes it a part', () => {
+    const stock = {
+      'pjsip.conf': sample('pjsip.conf.sample'),
+      'http.conf': sample('http.conf.sample'),
+      'manager.conf': sample('manager.conf.sample'),
+    };
+    const off = plan(configDir(stock), undefined);
+    expect(off.parts).toEqual(['pjsip']);
+    expect(off.notes.join('\n')).toMatch(/http\.conf: the HTTP server is off.*--http switches it on/);
+    expect(off.endpoints.map((e) => e.part)).not.toContain('http');
+    const on = plan(
+      configDir({ ...stock, 'http.conf': sample('http.conf.sample').replace(';enabled=yes', 'enabled=yes') }),
+      undefined,
+    );
+    expect(on.parts).toEqual(['pjsip', 'http']);
+  });
+
   it('PJSIP transport present: its file paths kept (the files are written there), method never left as tlsv1 (with allow_reload=yes, said so)', () => {
     const before = withTlsTransport(sample('pjsip.conf.sample'), '0.0.0.0:5061');
     const dir = configDir({ 'pjsip.conf': before });

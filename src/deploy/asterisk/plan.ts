@@ -54,23 +54,43 @@ export function planAsteriskInstall(snapshot: Snapshot, o: AsteriskPlanOptions):
   return planWith(frozenView(snapshot), snapshot, o);
 }
 
-/** Without --pjsip/--http/...: the parts the configuration has (pjsip.conf, http.conf, tlsenable set). */
-function defaultParts(configDir: string, read: ReadFacts): AsteriskPart[] {
+const ON = /^(yes|true|on|1)$/i;
+
+/**
+ * Without --pjsip/--http/...: the parts the configuration already uses — pjsip.conf; http.conf when its server
+ * is on (enabled=yes) or has TLS settings; manager.conf and sip.conf when tlsenable is set. A part that is off
+ * is never switched on unasked (the stock http.conf would open 8089 and a plain 8088): a note says how.
+ */
+function defaultParts(configDir: string, read: ReadFacts): { parts: AsteriskPart[]; notes: string[] } {
   const parts: AsteriskPart[] = [];
-  if (read(join(configDir, 'pjsip.conf'))) parts.push('pjsip');
-  if (read(join(configDir, 'http.conf'))) parts.push('http');
-  for (const p of ['manager', 'sip'] as const) {
+  const notes: string[] = [];
+  const general = (p: AsteriskPart) => {
     const f = read(join(configDir, `${p}.conf`));
-    const general = f && parseAsterisk(f.text).sections.find((s) => s.header.name === 'general');
-    if (general && settingValue(general.lines, 'tlsenable') !== undefined) parts.push(p);
+    return f ? (parseAsterisk(f.text).sections.find((s) => s.header.name === 'general') ?? null) : undefined;
+  };
+  if (read(join(configDir, 'pjsip.conf'))) parts.push('pjsip');
+  const http = general('http');
+  if (http !== undefined) {
+    const on = http !== null && ON.test(settingValue(http.lines, 'enabled') ?? 'no');
+    if (on || (http !== null && settingValue(http.lines, 'tlsenable') !== undefined)) parts.push('http');
+    else
+      notes.push(
+        'http.conf: the HTTP server is off, so HTTPS (WebRTC/ARI) was left off; --http switches it on with TLS',
+      );
   }
-  return parts;
+  for (const p of ['manager', 'sip'] as const) {
+    const g = general(p);
+    if (g && settingValue(g.lines, 'tlsenable') !== undefined) parts.push(p);
+  }
+  return { parts, notes };
 }
 
 function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): AsteriskPlan {
   const read = factsReader(view);
-  const parts = o.parts ?? defaultParts(o.configDir, read);
+  const chosen = o.parts ? { parts: o.parts, notes: [] } : defaultParts(o.configDir, read);
+  const parts = chosen.parts;
   const d = startDraft(o, read, parts);
+  d.notes.push(...chosen.notes);
   // in this order: chan_sip's default port steps around the listeners planned before it
   if (parts.includes('pjsip')) planPjsip(d);
   if (parts.includes('http')) planHttpOrManager(d, 'http');
