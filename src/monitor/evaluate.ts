@@ -35,12 +35,16 @@ export function expiryFinding(notBefore: Date, notAfter: Date, p: CheckPolicy): 
   const left = notAfter.getTime() - p.now.getTime();
   // the same whole days as the DAYS column and the JSON's daysLeft (rounded down), hours when it is close
   const days = daysLeft(notAfter, p.now);
-  if (left <= 0)
+  if (left <= 0) {
+    // whole days elapsed (10.004 days ago is "10 day(s) ago"; DAYS shows -11: the day it is in)
+    const ago = -left;
+    const hours = ago < 2 * DAY ? ` ${Math.floor((ago % DAY) / 3_600_000)} h` : '';
     return {
       id: 'expired',
       severity: 'CRITICAL',
-      message: `expired ${-days} day(s) ago (${notAfter.toISOString()})`,
+      message: `expired ${Math.floor(ago / DAY)} day(s)${hours} ago (${notAfter.toISOString()})`,
     };
+  }
   const { warnMs, critMs } = expiryThresholdsMs(notBefore, notAfter, p);
   const when = `expires in ${days} day(s)${left < 2 * DAY ? ` ${Math.floor((left % DAY) / 3_600_000)} h` : ''} (${notAfter.toISOString()})`;
   if (left <= critMs) return { id: 'expiring', severity: 'CRITICAL', message: when };

@@ -52,6 +52,19 @@ describe('expiry thresholds of check', () => {
     expect(expiryFinding(nb, na, policy('2026-12-28T00:00:00Z'))?.severity).toBe('CRITICAL');
     expect(expiryFinding(nb, na, policy('2027-01-02T00:00:00Z'))?.id).toBe('expired');
   });
+  it('"expired N day(s) ago" counts whole days elapsed (QA: 10.004 days ago was said as 11), hours when recent', () => {
+    const nb = d('2026-01-01T00:00:00Z');
+    const na = d('2026-12-31T00:00:00Z');
+    expect(expiryFinding(nb, na, policy('2027-01-10T00:06:00Z'))?.message).toMatch(
+      /^expired 10 day\(s\) ago/,
+    );
+    expect(expiryFinding(nb, na, policy('2027-01-01T05:00:00Z'))?.message).toMatch(
+      /^expired 1 day\(s\) 5 h ago/,
+    );
+    expect(expiryFinding(nb, na, policy('2026-12-31T03:00:00Z'))?.message).toMatch(
+      /^expired 0 day\(s\) 3 h ago/,
+    );
+  });
   it('a third and a sixth of the lifetime for certificates shorter than 30 days', () => {
     const nb = d('2026-01-01T00:00:00Z');
     const na = new Date(nb.getTime() + 6 * DAY);
