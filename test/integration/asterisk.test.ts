@@ -16,7 +16,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   effectiveValue,
@@ -31,7 +31,7 @@ import {
   type AsteriskPart,
   type AsteriskPlanOptions,
 } from '../../src/deploy/asterisk/plan.js';
-import { contentAfter } from '../../src/deploy/engine.js';
+import { contentAfter, renderDiff } from '../../src/deploy/engine.js';
 import { snapshotWithModes } from '../helpers/fs.js';
 import { installAsterisk } from '../../src/deploy/asterisk/install.js';
 import { freePort } from '../helpers/apache.js';
@@ -156,6 +156,39 @@ describe('Asterisk config parser', () => {
 });
 
 describe('Asterisk plans against configurations built from the samples', () => {
+  it('golden plan: the stock samples with an existing TLS transport, every part asked for (no Asterisk started)', async () => {
+    const dir = configDir({
+      'http.conf': sample('http.conf.sample'),
+      'manager.conf': sample('manager.conf.sample'),
+      'sip.conf': sample('sip.conf.sample'),
+    });
+    // the transport's own files live beside the config (a path outside the test directory would make the
+    // golden depend on this machine's /etc)
+    mkdirSync(join(dir, 'own-keys'));
+    const own = (f: string) => join(dir, 'own-keys', f);
+    writeFileSync(own('asterisk.crt'), 'old certificate\n');
+    writeFileSync(own('asterisk.key'), 'old key\n', { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'pjsip.conf'),
+      withTlsTransport(sample('pjsip.conf.sample'), '0.0.0.0:5061', own('asterisk.crt'), own('asterisk.key')),
+    );
+    const p = plan(dir, ['pjsip', 'http', 'manager', 'sip']);
+    const golden = [
+      ...p.notes.map((n) => `# note: ${n}`),
+      renderDiff(p)
+        .replace(/^# (new file|new directory) (.*) \(mode (\d+), owner .*\)$/gm, '# $1 $2 (mode $3)')
+        .replace(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g, '<CERTIFICATE>')
+        // a PEM's line count follows its signature's length: the hunk header of a certificate file too
+        .replace(/^@@ [^\n]* @@\n(?=[-+]?[^\n]*\n?\+<CERTIFICATE>)/gm, '@@ <CERTIFICATE LINES> @@\n')
+        .replace(/sha256 [0-9a-f]+…/g, 'sha256 <KEY>')
+        .replace(/serves [0-9A-F:]+…/g, 'serves <FINGERPRINT>'),
+    ]
+      .join('\n')
+      .split(dirname(dir))
+      .join('<DIR>');
+    await expect(golden).toMatchFileSnapshot(join('..', 'unit', 'golden', 'asterisk_samples_all_parts.diff'));
+  });
+
   it('without part flags, the stock http.conf (server off) is left off with a note; enabled=yes makes it a part', () => {
     const stock = {
       'pjsip.conf': sample('pjsip.conf.sample'),
