@@ -13,6 +13,12 @@ export interface Tlv {
   constructed: boolean;
 }
 
+/** A field DER requires at this position: missing means malformed input, said as such (never a TypeError). */
+export function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`DER: ${what} missing`);
+  return value;
+}
+
 export function readTlv(buf: Uint8Array, offset = 0): Tlv {
   if (offset + 2 > buf.length) throw new Error('DER: truncated');
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- offset + 2 <= buf.length (checked above)

@@ -1,11 +1,10 @@
-/* eslint-disable @typescript-eslint/no-non-null-assertion -- DER fields RFC 5280 requires at these positions; on malformed input a missing one makes the parse throw (TypeError) instead of a named error: the trust area may replace these with explicit checks */
 /**
  * One certificate as the path validator sees it: the raw TBS fields and every extension with its
  * criticality, read with the small DER reader. Anything the reader can't make sense of is kept as a
  * `malformed` note instead of throwing, so a broken certificate still gets a verdict.
  */
 import { X509Certificate, createHash } from 'node:crypto';
-import { children, decodeOid, readTlv, type Tlv } from '../der.js';
+import { children, decodeOid, must, readTlv, type Tlv } from '../der.js';
 import { parseGeneralNames, type GeneralName } from './general-names.js';
 import { OIDS } from './oids.js';
 
@@ -122,7 +121,7 @@ function readBool(buf: Buffer, t: Tlv): boolean {
 function readSmallInt(buf: Buffer, t: Tlv): number {
   if (t.tag !== 0x02) throw new Error('not an INTEGER');
   const c = content(buf, t);
-  if (c.length === 0 || c.length > 4 || c[0]! & 0x80) throw new Error('bad INTEGER');
+  if (c.length === 0 || c.length > 4 || must(c[0], 'INTEGER byte') & 0x80) throw new Error('bad INTEGER');
   return c.reduce((n, b) => n * 256 + b, 0);
 }
 
@@ -159,8 +158,13 @@ function decodeExtension(info: CertInfo, ext: Extension): void {
       const f = children(v, top);
       let i = 0;
       let ca = false;
-      if (f[i]?.tag === 0x01) ca = readBool(v, f[i++]!);
-      const pathLen = f[i] ? readSmallInt(v, f[i]!) : undefined;
+      const first = f[i];
+      if (first?.tag === 0x01) {
+        ca = readBool(v, first);
+        i++;
+      }
+      const lenField = f[i];
+      const pathLen = lenField ? readSmallInt(v, lenField) : undefined;
       info.basicConstraints = { ca, pathLen, critical };
       break;
     }
@@ -227,10 +231,14 @@ function parseExtensions(info: CertInfo, buf: Buffer, wrapper: Tlv): void {
   const seen = new Set<string>();
   for (const e of children(buf, list)) {
     const f = children(buf, e);
-    const oid = decodeOid(buf, f[0]!);
+    const oid = decodeOid(buf, must(f[0], 'extension OID'));
     let i = 1;
     let critical = false;
-    if (f[i]?.tag === 0x01) critical = readBool(buf, f[i++]!);
+    const flag = f[i];
+    if (flag?.tag === 0x01) {
+      critical = readBool(buf, flag);
+      i++;
+    }
     const octets = f[i];
     if (!octets || octets.tag !== 0x04) throw new Error(`extension ${oid}: no value`);
     if (seen.has(oid)) info.duplicateExtensions = true;
@@ -255,14 +263,14 @@ export function parseCertificate(input: Uint8Array, loaded?: X509Certificate): C
   let i = 0;
   let version = 1;
   if (f[0]?.tag === 0xa0) {
-    version = readSmallInt(der, children(der, f[0])[0]!) + 1;
+    version = readSmallInt(der, must(children(der, f[0])[0], 'version')) + 1;
     i = 1;
   }
   const [serial, sigAlg, issuer, validity, subject, spki] = f.slice(i, i + 6);
   if (!serial || !sigAlg || !issuer || !validity || !subject || !spki) throw new Error('not a certificate');
   const [nb, na] = children(der, validity);
   const [spkiAlg] = children(der, spki);
-  const [algOid, algParams] = children(der, spkiAlg!);
+  const [algOid, algParams] = children(der, must(spkiAlg, 'public key algorithm'));
   const subjectName = parseName(der, subject);
   const issuerName = parseName(der, issuer);
   let x509: X509Certificate | null = loaded ?? null;
@@ -284,12 +292,12 @@ export function parseCertificate(input: Uint8Array, loaded?: X509Certificate): C
     issuerAttrs: issuerName.attrs,
     issuerEmpty: issuerName.rdns.length === 0,
     subjectEmpty: subjectName.rdns.length === 0,
-    notBefore: parseTime(der, nb!),
-    notAfter: parseTime(der, na!),
+    notBefore: parseTime(der, must(nb, 'notBefore')),
+    notAfter: parseTime(der, must(na, 'notAfter')),
     tbsSigAlg: Buffer.from(bytes(der, sigAlg)),
     outerSigAlg: Buffer.from(bytes(der, outerAlg)),
-    signatureOid: decodeOid(der, children(der, outerAlg)[0]!),
-    spkiAlgOid: decodeOid(der, algOid!),
+    signatureOid: decodeOid(der, must(children(der, outerAlg)[0], 'signature algorithm')),
+    spkiAlgOid: decodeOid(der, must(algOid, 'public key algorithm OID')),
     spkiCurve: algParams?.tag === 0x06 ? decodeOid(der, algParams) : '',
     spkiKey: bytes(der, spki).toString('hex'),
     extensions: [],

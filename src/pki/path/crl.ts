@@ -1,10 +1,9 @@
-/* eslint-disable @typescript-eslint/no-non-null-assertion -- DER fields RFC 5280 requires at these positions; on malformed input a missing one makes the parse throw (TypeError) instead of a named error: the trust area may replace these with explicit checks */
 /**
  * Certificate revocation lists (RFC 5280 §5): parsed with the small DER reader, usable only when signed by
  * the certificate's issuer (with cRLSign when it has a keyUsage), carrying a non-critical CRL number,
  * current at the validation time, with no unknown critical extension.
  */
-import { children, decodeOid, readTlv } from '../der.js';
+import { children, decodeOid, must, readTlv } from '../der.js';
 import { KU, describe, parseTime, type CertInfo } from './cert.js';
 import { OIDS } from './oids.js';
 import { verifySignature } from './signature.js';
@@ -29,30 +28,37 @@ export function parseCrl(input: Uint8Array): Crl {
   if (!tbs || !alg || !sig) throw new Error('not a CRL');
   const f = children(der, tbs);
   let i = f[0]?.tag === 0x02 ? 1 : 0;
-  const issuer = f[i + 1]!;
+  const issuer = must(f[i + 1], 'CRL issuer');
   const crl: Crl = {
     issuerKey: der.subarray(issuer.start, issuer.end).toString('hex'),
-    thisUpdate: parseTime(der, f[i + 2]!),
+    thisUpdate: parseTime(der, must(f[i + 2], 'thisUpdate')),
     revokedSerials: new Set(),
     hasCrlNumber: false,
     problems: [],
     tbs: Buffer.from(der.subarray(tbs.start, tbs.end)),
-    signatureOid: decodeOid(der, children(der, alg)[0]!),
+    signatureOid: decodeOid(der, must(children(der, alg)[0], 'signature algorithm')),
     signature: Buffer.from(der.subarray(sig.contentStart + 1, sig.end)),
   };
   i += 3;
-  if (f[i] && (f[i]!.tag === 0x17 || f[i]!.tag === 0x18)) crl.nextUpdate = parseTime(der, f[i++]!);
-  if (f[i]?.tag === 0x30) {
-    for (const entry of children(der, f[i++]!)) {
-      const [serial] = children(der, entry);
-      crl.revokedSerials.add(der.subarray(serial!.contentStart, serial!.end).toString('hex'));
+  const next = f[i];
+  if (next && (next.tag === 0x17 || next.tag === 0x18)) {
+    crl.nextUpdate = parseTime(der, next);
+    i++;
+  }
+  const revoked = f[i];
+  if (revoked?.tag === 0x30) {
+    i++;
+    for (const entry of children(der, revoked)) {
+      const serial = must(children(der, entry)[0], 'revoked serial');
+      crl.revokedSerials.add(der.subarray(serial.contentStart, serial.end).toString('hex'));
     }
   }
-  if (f[i]?.tag === 0xa0) {
-    const [list] = children(der, f[i]!);
-    for (const e of children(der, list!)) {
+  const exts = f[i];
+  if (exts?.tag === 0xa0) {
+    const list = must(children(der, exts)[0], 'CRL extensions');
+    for (const e of children(der, list)) {
       const parts = children(der, e);
-      const oid = decodeOid(der, parts[0]!);
+      const oid = decodeOid(der, must(parts[0], 'extension OID'));
       const critical = parts[1]?.tag === 0x01 && der[parts[1].contentStart] !== 0;
       if (oid === OIDS.crlNumber) {
         crl.hasCrlNumber = true;
