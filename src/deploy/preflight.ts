@@ -5,8 +5,10 @@
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { CertkitError } from '../errors.js';
 import { orderChain } from '../pki/chain.js';
+import { subjectAltNames } from '../pki/facts.js';
 import { keyMatchesCertificate } from '../pki/keys.js';
 import { splitPem } from '../pki/pem.js';
 
@@ -14,6 +16,17 @@ export interface PreflightResult {
   leaf: X509Certificate;
   fingerprint: string;
   hasOcsp: boolean;
+  /** the names the certificate is for: its DNS and IP subjectAltNames (without any, its CN) */
+  names: string[];
+}
+
+/** The names a certificate is for: its DNS and IP subjectAltNames, else (a legacy certificate) its CN. */
+function certificateNames(leaf: X509Certificate): string[] {
+  const { dnsNames, ipAddresses } = subjectAltNames(leaf);
+  const sans = [...dnsNames, ...ipAddresses].map((n) => n.toLowerCase());
+  if (sans.length) return [...new Set(sans)];
+  const cn = /^CN=(.+)$/m.exec(leaf.subject)?.[1]?.trim().toLowerCase();
+  return cn ? [cn] : [];
 }
 
 const refuse = (msg: string, hint?: string) =>
@@ -70,13 +83,19 @@ export async function preflightCertificate(
   const notAfter = new Date(leaf.validTo);
   if (notAfter <= now) throw refuse(`the certificate expired on ${notAfter.toISOString()}`);
   if (new Date(leaf.validFrom) > now) throw refuse('the certificate is not valid yet');
+  // checkIP throws on anything but an IP address: a name that only looks like one is checked as a host
   const uncovered = names.filter((n) =>
-    /^[\d.]+$|:/.test(n) ? leaf.checkIP(n) === undefined : leaf.checkHost(n) === undefined,
+    isIP(n) ? leaf.checkIP(n) === undefined : leaf.checkHost(n) === undefined,
   );
   if (uncovered.length)
     throw refuse(
       `the certificate does not cover ${uncovered.join(', ')}`,
       'request or import one that names them',
     );
-  return { leaf, fingerprint: leaf.fingerprint256, hasOcsp: /OCSP - URI:/.test(leaf.infoAccess ?? '') };
+  return {
+    leaf,
+    fingerprint: leaf.fingerprint256,
+    hasOcsp: /OCSP - URI:/.test(leaf.infoAccess ?? ''),
+    names: certificateNames(leaf),
+  };
 }

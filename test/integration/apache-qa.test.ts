@@ -7,7 +7,7 @@ import { createApache, freePort, type ApacheInstance } from '../helpers/apache.j
 import { snapshotWithModes } from '../helpers/fs.js';
 import { read, tempDir } from '../helpers/openssl.js';
 import { installApacheCli, lineage, testCa } from './apache-helpers.js';
-import { servedFingerprint } from '../../src/deploy/probe.js';
+import { fetchPage, servedFingerprint } from '../../src/deploy/probe.js';
 import { installApache } from '../../src/deploy/apache/install.js';
 
 const running: ApacheInstance[] = [];
@@ -186,5 +186,79 @@ describe('install apache: QA regressions', () => {
       certkit(['--json', 'install', 'apache', '--list', '--server-root', a.serverRoot]).stdout,
     );
     expect(json.apache).toMatchObject({ asked: false, cause: expect.stringMatching(/NotADirective/) });
+  });
+
+  it('--fullchain with --vhost FILE:LINE or an address resolves the vhost and installs the certificate names (no internal error)', async () => {
+    const a = await apache([{ name: 'fc.site.test', aliases: ['www.fc.site.test'] }]);
+    const l = lineage(['fc.site.test', 'www.fc.site.test'], 'fc');
+    const base = ['--store', join(l.dir, 'store'), 'install', 'apache', '--server-root', a.serverRoot];
+    const files = ['--fullchain', join(l.store, 'live', 'fc', 'fullchain.pem'), '--key', l.leaf.keyFile];
+    for (const vhost of ['sites-enabled/fc.site.test.conf:1', `127.0.0.1:${a.httpPort}`]) {
+      const dry = await certkitAsync([...base, ...files, '--vhost', vhost, '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/^\+\s+ServerName fc\.site\.test\n\+\s+ServerAlias www\.fc\.site\.test$/m);
+      expect(dry.stdout).not.toMatch(/not redirected|%\{HTTP_HOST\}/);
+    }
+    // a certificate for none of the vhost's names: one line, exit 2, nothing changed
+    const other = lineage(['unrelated.test'], 'unrelated');
+    const before = snapshotWithModes(a.serverRoot);
+    const refused = await certkitAsync([
+      ...base,
+      '--fullchain',
+      join(other.store, 'live', 'unrelated', 'fullchain.pem'),
+      '--key',
+      other.leaf.keyFile,
+      '--vhost',
+      `127.0.0.1:${a.httpPort}`,
+      '--yes',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(
+      /refused before any reload: the certificate \(unrelated\.test\) does not cover fc\.site\.test, www\.fc\.site\.test/,
+    );
+    expect(snapshotWithModes(a.serverRoot)).toEqual(before);
+  });
+
+  it('--fullchain --vhost NAME: an alias the certificate covers is redirected and served over HTTPS (no false "not covered")', async () => {
+    const a = await apache([{ name: 'al.site.test', aliases: ['www.al.site.test'] }]);
+    const l = lineage(['al.site.test', 'www.al.site.test'], 'al');
+    const tlsPort = await freePort();
+    const r = await certkitAsync([
+      ...['--store', join(l.dir, 'store'), 'install', 'apache', '--server-root', a.serverRoot],
+      ...['--fullchain', join(l.store, 'live', 'al', 'fullchain.pem'), '--key', l.leaf.keyFile],
+      ...['--vhost', 'al.site.test', '--tls-port', String(tlsPort), '--yes'],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/not redirected/);
+    const redirect = await fetchPage('http', '127.0.0.1', a.httpPort, 'www.al.site.test', '/x');
+    expect([redirect.status, redirect.location]).toEqual([301, `https://www.al.site.test:${tlsPort}/x`]);
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'www.al.site.test')).toBe(l.fingerprint);
+  });
+
+  it("without --tls-port, the TLS Listen the tree declares (Debian's <IfModule ssl_module>) is used; a re-run says nothing", async () => {
+    const tlsPort = await freePort();
+    const a = createApache({
+      dir: tempDir('certkit-apache-'),
+      httpPort: await freePort(),
+      tlsPort,
+      sites: [{ name: 'deb.site.test' }],
+    });
+    a.start();
+    running.push(a);
+    const l = lineage(['deb.site.test'], 'deb');
+    const base = ['--store', l.store, 'install', 'apache', '--name', 'deb', '--server-root', a.serverRoot];
+    const dry = await certkitAsync([...base, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`+<VirtualHost 127.0.0.1:${tlsPort}>`);
+    expect(dry.stdout).not.toMatch(/^\+Listen|:443\b/m);
+    const first = await certkitAsync([...base, '--yes']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^note: new HTTPS vhost 127\.0\.0\.1:\d+ for deb\.site\.test/m);
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'deb.site.test')).toBe(l.fingerprint);
+    const again = await certkitAsync([...base, '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('already installed: nothing changed');
+    expect(again.stdout).not.toMatch(/^note:/m);
   });
 });

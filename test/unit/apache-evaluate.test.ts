@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { vhostNames } from '../../src/deploy/apache/config.js';
 import { applyPlan, changedPaths, contentAfter, isNoop, renderDiff } from '../../src/deploy/engine.js';
 import { parseApache, printApache } from '../../src/deploy/apache/parser.js';
-import { configOf, discoverApache, planApacheInstall, selectVhosts } from '../../src/deploy/apache/plan.js';
+import {
+  configOf,
+  defaultTlsPort,
+  discoverApache,
+  planApacheInstall,
+  selectVhosts,
+} from '../../src/deploy/apache/plan.js';
 import { makeRoot, tempDir } from '../helpers/openssl.js';
 import { planOptions } from './apache-corpus.js';
 
@@ -167,6 +173,62 @@ describe('Apache evaluation', () => {
       join(root, 'sites-enabled', 's.conf'),
       join(root, 'sites-available', 's.conf'),
     ]);
+  });
+
+  it("the default TLS port: the site's TLS vhost, else the TLS Listen declared for the site's address, else 443", () => {
+    const ssl = '<IfModule mod_ssl.c>\n  Listen 10.0.0.2:7443\n  Listen 10.0.0.1:8443\n</IfModule>\n';
+    const root = tree({
+      'conf/httpd.conf': MAIN + ssl,
+      'conf.d/a.conf': vh('a.test', '', '10.0.0.1:80'),
+      'conf.d/b.conf': vh('b.test'),
+      'conf.d/c.conf': vh('c.test', '', '10.0.0.3:80'),
+      'conf.d/d.conf': vh('d.test', '', '10.0.0.1:80') + vh('d.test', '    SSLEngine on\n', '10.0.0.1:9443'),
+    });
+    const cfg = configOf(discoverApache(root, 'l'));
+    const port = (names: string[], vhost?: string) => defaultTlsPort(cfg, { lineage: 'l', names, vhost });
+    expect(port(['a.test'])).toBe(8443);
+    expect(port(['x.test'], 'a.conf:1')).toBe(8443);
+    expect(port(['b.test'])).toBe(7443); // *:80: a TLS Listen on any address
+    expect(port(['c.test'])).toBe(443); // no TLS Listen on 10.0.0.3
+    expect(port(['d.test'])).toBe(9443); // the site's own TLS vhost first
+    const https = tree({ 'conf/httpd.conf': `${MAIN}Listen 4443 https\n`, 'conf.d/a.conf': vh('a.test') });
+    expect(defaultTlsPort(configOf(discoverApache(https, 'l')), { lineage: 'l', names: ['a.test'] })).toBe(
+      4443,
+    );
+  });
+
+  it('a vhost whose names the certificate covers none of is refused (no twin without a name)', () => {
+    const root = tree({ 'conf/httpd.conf': MAIN, 'conf.d/a.conf': vh('a.test', '    ServerAlias b.test\n') });
+    expect(() =>
+      planApacheInstall(discoverApache(root, 'l'), opts(['other.test'], { vhost: 'a.conf:1' })),
+    ).toThrow(
+      /refused before any reload: the certificate \(other\.test\) does not cover a\.test, b\.test served by the vhost \*:80 at /,
+    );
+  });
+
+  it('notes tell what this run changes: a re-run that changes nothing has none', async () => {
+    const root = tree({
+      'conf/httpd.conf': `${MAIN}Include conf.modules.d/*.conf\n`,
+      'conf.modules.d/00-base.conf': '',
+      'conf.d/a.conf': vh('a.test', '    ServerAlias other.test\n    DocumentRoot /srv/a\n'),
+      'conf.d/b.conf': vh('b.test', '    SSLEngine on\n', '*:443'),
+    });
+    const noSteps = { reload: async () => {}, recover: async () => {}, verify: async () => {} };
+    const first = planApacheInstall(discoverApache(root, 'l'), opts(['a.test', 'b.test']));
+    expect(first.notes.join('\n')).toMatch(
+      /new HTTPS vhost \*:443 for a\.test[\s\S]*TLS vhost b\.test .* updated in place[\s\S]*not redirected .*other\.test/,
+    );
+    await applyPlan(first, noSteps, null);
+    const again = planApacheInstall(discoverApache(root, 'l'), opts(['a.test', 'b.test']));
+    expect(isNoop(again)).toBe(true);
+    expect(again.notes).toEqual([]);
+    // a changed twin is said to be regenerated, not new
+    const changed = planApacheInstall(
+      discoverApache(root, 'l'),
+      opts(['a.test', 'b.test'], { fullchainPath: '/other.pem' }),
+    );
+    expect(changed.notes.join('\n')).toMatch(/^HTTPS vhost \*:443 for a\.test .* regenerated$/m);
+    expect(changed.notes.join('\n')).not.toMatch(/new HTTPS/);
   });
 
   it('a single-file httpd.conf: the twin beside it, Included; modules loaded at the top; apache2 -t passes; the next plan changes nothing', async () => {

@@ -49,16 +49,17 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
   const store = new Store(ctx.storeRoot);
   const settings = flags.name ? await store.requireLineage(flags.name) : null;
   const lineage = flags.name ?? 'custom';
-  const names = settings?.domains ?? (flags.vhost ? [flags.vhost] : []);
-  if (names.length === 0)
+  if (!settings && !flags.vhost)
     throw new CertkitError('usage', 'with --fullchain/--key, give --vhost NAME to say which site');
+  // the lineage's domains; with --fullchain, Apache takes the certificate's own names (checked against the
+  // vhost --vhost resolves to) and Asterisk the --vhost name
+  const names = settings?.domains;
   const options = installerOptions(flags);
   // a re-run without --tls-port keeps the port this lineage was installed with
   const recorded = settings?.installers?.find((i) => i.kind === target)?.options;
   if (options.tlsPort === undefined && recorded?.tlsPort !== undefined) options.tlsPort = recorded.tlsPort;
   const base = {
     lineage,
-    names,
     fullchainPath: absolute(flags.fullchain) ?? store.livePath(lineage, 'fullchain.pem'),
     keyPath: absolute(flags.key) ?? store.livePath(lineage, 'privkey.pem'),
     backupRoot: join(store.root, 'backups'),
@@ -69,15 +70,20 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
   if (target === 'apache') {
     const { installApache } = await import('../../deploy/apache/install.js');
     if (!flags.dryRun && !flags.yes && process.stdin.isTTY) {
-      const preview = await installApache({ ...base, ...options, dryRun: true });
+      const preview = await installApache({ ...base, names, ...options, dryRun: true });
       if (!preview.noop && !(await confirm(ctx, preview.diff)))
         throw new CertkitError('usage', 'not applied; nothing was changed');
     }
-    const installed = await installApache({ ...base, ...options, dryRun: flags.dryRun });
+    const installed = await installApache({ ...base, names, ...options, dryRun: flags.dryRun });
     result = { ...installed };
   } else {
     const { installAsterisk } = await import('../../deploy/asterisk/install.js');
-    result = await installAsterisk({ ...base, ...options, dryRun: flags.dryRun });
+    result = await installAsterisk({
+      ...base,
+      names: names ?? [flags.vhost ?? ''],
+      ...options,
+      dryRun: flags.dryRun,
+    });
   }
   if (!flags.dryRun && flags.name) await recordInstaller(store, flags.name, { kind: target, options });
   if (ctx.json)

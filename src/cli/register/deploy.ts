@@ -42,7 +42,7 @@ export function registerDeploy(program: Command, run: Runner): void {
     .option('--auth-path <path>', 'apache: what the password protects', '/')
     .option(
       '--tls-port <n>',
-      'apache: port of the TLS vhost when one is created (default: the port it was installed with, else 443)',
+      "apache: port of the TLS vhost when one is created (default: the port it was installed with or the site's TLS vhost uses, else the TLS Listen the tree declares for the site's address, else 443)",
     )
     .option('--config-dir <dir>', 'asterisk: configuration directory (default /etc/asterisk)')
     .option(

@@ -52,6 +52,8 @@ export interface Vhost {
 
 export interface Listen extends VhostAddress {
   protocol: string | null;
+  /** a TLS listener: `Listen ... https`, a Listen inside <IfModule ssl_module|mod_ssl.c>, or port 443 (https by default) */
+  tls: boolean;
   file: string;
   live: boolean;
 }
@@ -226,6 +228,8 @@ export function loadApacheConfig(
     source: string; // real path
     lineOf: (n: ConfNode) => number;
     macro?: Vhost['macro'];
+    /** inside <IfModule ssl_module> or <IfModule mod_ssl.c> (what Debian's ports.conf wraps its TLS Listen in) */
+    inSsl?: boolean;
   }
   const walk = (nodes: ConfNode[], where: Where, live: boolean, off: string[], depth: number): void => {
     if (depth > 64) throw new CertkitError('input', `${where.file}: Include nesting is too deep (a loop?)`);
@@ -254,7 +258,13 @@ export function loadApacheConfig(
             }
             // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every parsed file has its line index (set when it was read)
             const idx = lines.get(f.path)!;
-            walk(f.nodes, { file: m, source: f.path, lineOf: (x) => idx.get(x) ?? 0 }, live, off, depth + 1);
+            walk(
+              f.nodes,
+              { file: m, source: f.path, lineOf: (x) => idx.get(x) ?? 0, inSsl: where.inSsl },
+              live,
+              off,
+              depth + 1,
+            );
           }
         } else if (!live) continue;
         else if (name === 'loadmodule' && args[0]) {
@@ -281,6 +291,7 @@ export function loadApacheConfig(
               source: macro.file,
               lineOf: (x) => idx.get(x) ?? 0,
               macro: { name: macro.name, file: where.file, line: where.lineOf(n) },
+              inSsl: where.inSsl,
             },
             live,
             off,
@@ -288,7 +299,9 @@ export function loadApacheConfig(
           );
         } else if (name === 'listen' && args[0]) {
           const a = parseAddress(args[0].includes(':') ? args[0] : `*:${args[0]}`);
-          cfg.listens.push({ ...a, protocol: args[1]?.toLowerCase() ?? null, file: where.file, live });
+          const protocol = args[1]?.toLowerCase() ?? null;
+          const tls = protocol ? protocol === 'https' : !!where.inSsl || a.port === 443;
+          cfg.listens.push({ ...a, protocol, tls, file: where.file, live });
         }
         continue;
       }
@@ -298,7 +311,14 @@ export function loadApacheConfig(
       const bare = neg ? arg.slice(1) : arg;
       if (name === 'ifmodule') {
         const on = cfg.modules.has(moduleName(bare)) !== neg;
-        walk(n.children, where, live && on, on ? off : [...off, `<IfModule ${arg}>`], depth);
+        const inSsl = where.inSsl || (!neg && moduleName(bare) === 'ssl_module');
+        walk(
+          n.children,
+          inSsl ? { ...where, inSsl } : where,
+          live && on,
+          on ? off : [...off, `<IfModule ${arg}>`],
+          depth,
+        );
       } else if (name === 'ifdefine') {
         const on = defines.has(bare) !== neg;
         walk(n.children, where, live && on, on ? off : [...off, `<IfDefine ${arg}>`], depth);

@@ -21,8 +21,8 @@ import { apacheVersion, askApache, configtest, defaultServerRoot, dumpVhosts, ma
 import type { DumpedVhost } from './dump.js';
 import {
   configOf,
+  defaultTlsPort,
   discoverApache,
-  existingTlsPort,
   planApacheInstall,
   type ApachePlan,
   type ApachePlanOptions,
@@ -31,7 +31,8 @@ import type { TlsProfile } from './profiles.js';
 
 export interface ApacheInstallOptions {
   lineage: string;
-  names: string[];
+  /** the names to install (a lineage's domains); default: the certificate's (its subjectAltNames) */
+  names?: string[];
   fullchainPath: string;
   keyPath: string;
   serverRoot?: string;
@@ -42,7 +43,10 @@ export interface ApacheInstallOptions {
   tls?: TlsProfile;
   basicAuth?: string;
   authPath?: string;
-  /** default: the port of the site's existing TLS vhost (certkit's twin first), else 443 */
+  /**
+   * default: the port of the site's existing TLS vhost (certkit's twin first), else the TLS Listen the tree
+   * declares for the site's address, else 443 (ports.ts defaultTlsPort)
+   */
   tlsPort?: number;
   dryRun?: boolean;
   backupRoot?: string | null;
@@ -194,11 +198,15 @@ export async function installApache(options: ApacheInstallOptions): Promise<Apac
   step(`configuration test before any change (${ctl.describe})`);
   await configtest(ctl, 'before');
   step('pre-flight of the certificate files');
-  const pre = await preflightCertificate(o.fullchainPath, o.keyPath, o.names);
+  const pre = await preflightCertificate(o.fullchainPath, o.keyPath, o.names ?? []);
+  // without a lineage's domains, the certificate's own names (each vhost's names are checked against them)
+  const names = o.names ?? pre.names;
+  if (names.length === 0)
+    throw new CertkitError('input', `refused before any reload: ${o.fullchainPath} names no host`);
   const version = await apacheVersion(ctl);
   const planOpts: ApachePlanOptions = {
     lineage: o.lineage,
-    names: o.names,
+    names,
     fullchainPath: o.fullchainPath,
     keyPath: o.keyPath,
     vhost: o.vhost,
@@ -206,7 +214,7 @@ export async function installApache(options: ApacheInstallOptions): Promise<Apac
     hsts: !!o.hsts,
     tls: o.tls ?? 'intermediate',
     basicAuth: o.basicAuth ? { htpasswd: o.basicAuth, path: o.authPath ?? '/' } : undefined,
-    tlsPort: o.tlsPort ?? existingTlsPort(cfg, o.lineage, o.names) ?? 443,
+    tlsPort: o.tlsPort ?? defaultTlsPort(cfg, { lineage: o.lineage, names, vhost: o.vhost }),
     ocspStapling: pre.hasOcsp,
     unsafeAllow3F: !version || version[0] > 2 || (version[0] === 2 && (version[1] > 4 || version[2] >= 60)),
     fingerprint: pre.fingerprint,
@@ -235,8 +243,8 @@ export async function installApache(options: ApacheInstallOptions): Promise<Apac
 
   const tlsPort = planOpts.tlsPort;
   const verifyEffects = plan.effects.filter((e): e is VerifyEffect => e.kind === 'verify');
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- install options always carry at least one name
-  const probeName = verifyEffects[0]?.name ?? o.names[0]!;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- names is not empty (refused above)
+  const probeName = verifyEffects[0]?.name ?? names[0]!;
   // what each name serves over HTTP now: after the install, HTTPS must serve the same site
   const pages = new Map<string, { status: number; bodySha256: string }>();
   for (const s of plan.sites) {

@@ -35,7 +35,7 @@ import { planTlsVhosts } from './tls-twin.js';
 export { configOf, discoverApache, type ApacheDiscovery } from './discover.js';
 export { stripManaged } from './managed.js';
 export type { ApachePlan, ApachePlanOptions, PlannedSite } from './plan-options.js';
-export { existingTlsPort } from './ports.js';
+export { declaredTlsPort, defaultTlsPort, existingTlsPort } from './ports.js';
 export { certCovers, planSites, selectVhosts } from './sites.js';
 
 export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): ApachePlan {
@@ -45,7 +45,9 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
 
   // what the module change does to the rest of the configuration
   const { woken, lost, notes } = moduleChange(before, cfg, missing, o.names);
-  for (const f of cfg.includedTwice) notes.push(`${f} is included twice (its vhosts are listed once)`);
+  // a snippet included by every TLS vhost (certkit's profile, certbot's options-ssl-apache.conf) is no news
+  for (const f of cfg.includedTwice.filter((t) => cfg.allVhosts.some((v) => v.file === t)))
+    notes.push(`${f} is included twice (its vhosts are listed once)`);
 
   const sites = planSites(cfg, o);
   const edits = planEdits(cfg);

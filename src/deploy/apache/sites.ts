@@ -80,14 +80,35 @@ export function ownTwinFiles(cfg: ApacheConfig, lineage: string): Set<string> {
   );
 }
 
+/**
+ * The live vhosts the install is about: --vhost's, else every vhost serving one of the names (certkit's own
+ * twin file for this lineage is regenerated from the HTTP sites, never a site itself).
+ */
+export function chosenVhosts(
+  cfg: ApacheConfig,
+  o: Pick<ApachePlanOptions, 'lineage' | 'names' | 'vhost'>,
+): Vhost[] {
+  const own = ownTwinFiles(cfg, o.lineage);
+  return (
+    o.vhost ? selectVhosts(cfg, o.vhost) : cfg.vhosts.filter((v) => o.names.some((n) => vhostServes(v, n)))
+  ).filter((v) => !own.has(v.file));
+}
+
+/** The refusal for a chosen vhost the certificate names none of (a twin without a name would serve nothing). */
+function coversNone(v: Vhost, certNames: string[]): CertkitError {
+  const served = vhostNames(v);
+  return new CertkitError(
+    'input',
+    `refused before any reload: the certificate (${certNames.join(', ')}) does not cover ${served.join(', ') || 'a name'} served by the vhost ${v.addressText.join(' ')} at ${vhostLocation(v)}`,
+    'give --vhost for a site the certificate names, or request or import a certificate that names them',
+  );
+}
+
 /** Which sites the certificate serves and how (pure). */
 export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
-  // certkit's own twin file for this lineage is regenerated from the HTTP sites, never a site itself
   const own = ownTwinFiles(cfg, o.lineage);
   const live = cfg.vhosts.filter((v) => !own.has(v.file));
-  const chosen = (
-    o.vhost ? selectVhosts(cfg, o.vhost) : live.filter((v) => o.names.some((n) => vhostServes(v, n)))
-  ).filter((v) => !own.has(v.file));
+  const chosen = chosenVhosts(cfg, o);
   if (chosen.length === 0) {
     const known = live
       .map((v) => `${vhostNames(v).join(',') || '(no name)'} ${v.addressText.join(' ')}`)
@@ -111,6 +132,7 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[
         ? o.names.filter((n) => !n.startsWith('*.'))
         : all.filter((n) => certCovers(o.names, n));
     const names = covered.length ? covered : o.names.filter((n) => vhostServes(h, n));
+    if (names.length === 0) throw coversNone(h, o.names);
     // an existing TLS vhost for the same site (same ServerName) is updated instead of adding a twin
     const tls =
       [...live].find(
@@ -134,10 +156,12 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[
     if (usedTls.has(t)) continue;
     usedTls.add(t);
     const all = vhostNames(t);
+    const names = all.filter((n) => certCovers(o.names, n)).concat(all.length ? [] : o.names);
+    if (names.length === 0) throw coversNone(t, o.names);
     sites.push({
       http: null,
       tls: t,
-      names: all.filter((n) => certCovers(o.names, n)).concat(all.length ? [] : o.names),
+      names,
       uncovered: [],
       documentRoot: t.documentRoot,
       redirected: false,

@@ -6,6 +6,7 @@
 import { dirname, relative } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { vhostLocation, type ApacheConfig, type Vhost } from './config.js';
+import { textOf } from '../snapshot.js';
 import type { PlanEdits } from './edits.js';
 import { BEGIN, END, managed, stripManaged } from './managed.js';
 import { childIndent, printApache, type BlockNode, type ConfNode } from './parser.js';
@@ -67,12 +68,22 @@ function twinBody(children: ConfNode[]): ConfNode[] {
   return out;
 }
 
-/** An existing TLS vhost updated in place: its own SSL directives give way to the managed tls block. */
-function updateInPlace(block: BlockNode, tls: string[]): void {
+/**
+ * An existing TLS vhost updated in place: its own SSL directives give way to the managed tls block. Returns
+ * whether the block changed (a re-run that finds it in place changes nothing).
+ */
+function updateInPlace(block: BlockNode, tls: string[]): boolean {
+  const before = printApache(block.children);
   block.children = stripManaged(block.children, 'tls').filter(
     (c) => !(c.kind === 'directive' && SSL_KEYS.includes(c.name.toLowerCase())),
   );
   block.children.push(...managed('tls', tls, childIndent(block)));
+  return printApache(block.children) !== before;
+}
+
+/** The comment line heading the twin of `h` in the twin file. */
+function twinHeading(h: Vhost): string {
+  return `# HTTPS twin of the vhost ${h.serverName ?? '(no name)'} in ${h.macro ? `${h.macro.file} (Use ${h.macro.name})` : h.includedAs}`;
 }
 
 /** The HTTPS twin of the HTTP vhost `h` (whose block is `src`): at `addr`, serving `names`, with these TLS lines. */
@@ -86,11 +97,7 @@ function twinText(h: Vhost, src: BlockNode, names: string[], addr: string, tlsLi
   ];
   const tls = tlsLines.map((l) => `${indent}${l}\n`).join('');
   return (
-    [
-      `# HTTPS twin of the vhost ${h.serverName ?? '(no name)'} in ${h.macro ? `${h.macro.file} (Use ${h.macro.name})` : h.includedAs}`,
-      `<VirtualHost ${addr}>`,
-      '',
-    ].join('\n') +
+    [twinHeading(h), `<VirtualHost ${addr}>`, ''].join('\n') +
     nameLines.join('') +
     body +
     `${indent}${BEGIN('tls')}\n${tls}${indent}${END('tls')}\n</VirtualHost>\n`
@@ -111,6 +118,10 @@ export function planTlsVhosts(
 ): void {
   const twins: string[] = [];
   let twinHost = '*';
+  const firstHttp = sites.find((s) => s.http)?.http;
+  const site = firstHttp ? cfg.layoutSpec.siteFile(o.lineage, firstHttp.file) : null;
+  // the twin file as it is: notes name what this run changes, not what a previous run already did
+  const twinFileNow = (site && textOf(cfg.view.state(site.path))) ?? '';
   for (const s of sites) {
     if (s.tls) {
       if (s.tls.macro)
@@ -119,8 +130,8 @@ export function planTlsVhosts(
           `the TLS vhost ${vhostLabel(s.tls)} is made by the macro ${s.tls.macro.name}; certkit changed nothing`,
           'set its certificate in the macro yourself, or give --vhost for another site',
         );
-      updateInPlace(edits.blockFor(s.tls), tlsLines(o, profileFile));
-      notes.push(`TLS vhost ${vhostLabel(s.tls)} updated in place`);
+      if (updateInPlace(edits.blockFor(s.tls), tlsLines(o, profileFile)))
+        notes.push(`TLS vhost ${vhostLabel(s.tls)} updated in place`);
       continue;
     }
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- sites without a TLS vhost (handled above) have an HTTP one
@@ -130,14 +141,13 @@ export function planTlsVhosts(
     const addr = twinAddress(host, o.tlsPort);
     // a vhost made by a macro is copied as the macro expanded it (its file is not edited)
     const src = h.macro ? h.block : edits.blockFor(h);
-    twins.push(twinText(h, src, s.names, addr, tlsLines(o, profileFile)));
-    notes.push(
-      `new HTTPS vhost ${addr} for ${s.names.join(', ')} (a twin of ${vhostLocation(h)}, DocumentRoot ${s.documentRoot ?? 'inherited'})`,
-    );
+    const twin = twinText(h, src, s.names, addr, tlsLines(o, profileFile));
+    twins.push(twin);
+    const what = `HTTPS vhost ${addr} for ${s.names.join(', ')} (a twin of ${vhostLocation(h)}, DocumentRoot ${s.documentRoot ?? 'inherited'})`;
+    if (!twinFileNow.includes(twin))
+      notes.push(twinFileNow.includes(`${twinHeading(h)}\n`) ? `${what} regenerated` : `new ${what}`);
   }
-  if (twins.length) {
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- twins are made only from sites with an HTTP vhost
-    const site = cfg.layoutSpec.siteFile(o.lineage, sites.find((s) => s.http)!.http!.file);
+  if (twins.length && site) {
     const header = [
       `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}).`,
       '# Regenerated from the HTTP sites on every run: change those (or certkit options), not this file.',
