@@ -231,6 +231,9 @@ describe('install apache: QA regressions', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/not redirected/);
+    // the verification in words, not JSON (QA: `verified names: ["x"]`)
+    expect(r.stdout).toMatch(/^ {2}verified names: al\.site\.test, www\.al\.site\.test$/m);
+    expect(r.stdout).not.toMatch(/verified \w+: [[{]/);
     const redirect = await fetchPage('http', '127.0.0.1', a.httpPort, 'www.al.site.test', '/x');
     expect([redirect.status, redirect.location]).toEqual([301, `https://www.al.site.test:${tlsPort}/x`]);
     expect(await servedFingerprint('127.0.0.1', tlsPort, 'www.al.site.test')).toBe(l.fingerprint);

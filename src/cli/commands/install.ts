@@ -104,7 +104,10 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
       for (const v of verified) ctx.out(`  verified ${v}: serves the new certificate`);
     else
       for (const [k, v] of Object.entries(verified))
-        if (v) ctx.out(`  verified ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+        if (v)
+          ctx.out(
+            `  verified ${k}: ${typeof v === 'string' ? v : Array.isArray(v) ? v.map(String).join(', ') : JSON.stringify(v)}`,
+          );
   }
   return 0;
 }
