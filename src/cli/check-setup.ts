@@ -46,6 +46,30 @@ export const num = (v: string | number | undefined, fallback: number, what: stri
   return n;
 };
 
+/** A threshold as the user would name it: the flag, the config key, or the default, with its value. */
+function thresholdSaid(
+  days: number,
+  flag: string,
+  flagValue: unknown,
+  key: string,
+  configValue: unknown,
+): string {
+  if (flagValue !== undefined) return `${flag} ${days}`;
+  return configValue !== undefined ? `"${key}": ${days} in the config file` : `${flag} ${days} (the default)`;
+}
+
+/**
+ * Why the WARNING and CRITICAL days are the wrong way round, or null: with fewer warning days than critical
+ * ones a certificate turns CRITICAL first and WARNING never shows. Equal days are allowed (no warning stage).
+ */
+function thresholdOrderProblem(
+  warn: { days: number; said: string },
+  crit: { days: number; said: string },
+): string | null {
+  if (warn.days >= crit.days) return null;
+  return `${warn.said} is less than ${crit.said}: a certificate would turn CRITICAL before WARNING`;
+}
+
 /** --ca-file: a missing or unreadable file is the user's mistake, said with its path (not an internal error). */
 function checkCaFiles(files: string[]): string[] {
   for (const f of files) readRegularFileSync(f);
@@ -70,13 +94,26 @@ export function checkSetup(ctx: Context, args: string[], flags: CheckFlags, now:
       'nothing to check',
       'give files, directories, "store" or host[:port], or "check.targets" in the config file',
     );
+  const warnDays = num(flags.warnDays ?? cfg.warnDays, 30, '--warn-days', 3650);
+  const critDays = num(flags.critDays ?? cfg.critDays, 7, '--crit-days', 3650);
+  const order = thresholdOrderProblem(
+    {
+      days: warnDays,
+      said: thresholdSaid(warnDays, '--warn-days', flags.warnDays, 'check.warnDays', cfg.warnDays),
+    },
+    {
+      days: critDays,
+      said: thresholdSaid(critDays, '--crit-days', flags.critDays, 'check.critDays', cfg.critDays),
+    },
+  );
+  if (order) throw new CertkitError('usage', order, 'give at least as many warning days as critical days');
   return {
     cfg,
     specs,
     caFiles: checkCaFiles([...(flags.caFile ?? []), ...(cfg.caFiles ?? [])]),
     policy: {
-      warnDays: num(flags.warnDays ?? cfg.warnDays, 30, '--warn-days', 3650),
-      critDays: num(flags.critDays ?? cfg.critDays, 7, '--crit-days', 3650),
+      warnDays,
+      critDays,
       strict: !!(flags.strict ?? cfg.strict),
       allowSelfSigned: [...(flags.allowSelfSigned ?? []), ...(cfg.allowSelfSigned ?? [])],
       now,

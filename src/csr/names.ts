@@ -1,6 +1,6 @@
 /** Host names: IDN to punycode, IP detection, validity. Pure. */
 import { isIP } from 'node:net';
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 export function isIpAddress(name: string): boolean {
   return isIP(name) !== 0;
@@ -26,6 +26,16 @@ export function normalizeName(input: string): NormalizedName {
   return { input, ascii: (wildcard ? '*.' : '') + ascii, converted: true };
 }
 
+/**
+ * A label starting with xn-- must be the punycode of a real internationalised label: it decodes, and encoding
+ * the result gives the label back ("xn--zz" decodes to nothing; "xn--abc-" decodes to plain "abc").
+ */
+function isPunycodeLabelValid(label: string): boolean {
+  if (!label.startsWith('xn--')) return true;
+  const unicode = domainToUnicode(label);
+  return unicode !== '' && domainToASCII(unicode) === label;
+}
+
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Why a DNS name is not a valid certificate host name, or null when it is. */
@@ -42,9 +52,12 @@ export function hostNameProblem(name: string): string | null {
   ) {
     return 'a wildcard may only be the whole leftmost label ("*.example.com")';
   }
-  for (const l of rest)
+  for (const l of rest) {
     if (!LABEL.test(l))
       return `label "${l}" is not a valid host name label (letters, digits, hyphens; 1-63 chars)`;
+    if (!isPunycodeLabelValid(l))
+      return `label "${l}" starts with xn-- but is not valid punycode (it names no internationalised label)`;
+  }
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- rest is non-empty (a name has labels)
   if (/^\d+$/.test(rest[rest.length - 1]!)) return 'the top-level label cannot be numeric';
   return null;

@@ -207,8 +207,7 @@ export async function writeCsrOrder(
     subject: plan.subject,
     keyType: keyTypeOf(plan.key),
     notes: plan.notes,
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a plan always has at least one name (planCsrOrder refuses none)
-    dcv: input.privateCa ? null : dcvData(csr.der, plan.names[0]!),
+    dcv: input.privateCa ? null : dcvData(csr.der, plan.names),
     pendingLineage,
     orderId,
   };

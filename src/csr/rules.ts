@@ -101,11 +101,18 @@ export function checkCsrRules(req: CsrRequest): Violation[] {
   return v;
 }
 
+/**
+ * The syntax rule alone for one normalised name: an IP address, or a valid host name (what every CA, public
+ * or private, ACME or not, requires). Used by csr and by request.
+ */
+export function nameSyntaxViolation(name: string): Violation | null {
+  if (isIpAddress(name)) return null;
+  const problem = hostNameProblem(name);
+  return problem ? { rule: 'BR 7.1.2.7.12 valid host name', message: `"${name}": ${problem}` } : null;
+}
+
 /** Syntax and public-CA rules for one normalised name (a SAN or the CN). */
 export function nameViolations(name: string, opts: { privateCa?: boolean } = {}): Violation[] {
-  if (!isIpAddress(name)) {
-    const problem = hostNameProblem(name);
-    if (problem) return [{ rule: 'BR 7.1.2.7.12 valid host name', message: `"${name}": ${problem}` }];
-  }
-  return publicNameViolations(name, opts);
+  const syntax = nameSyntaxViolation(name);
+  return syntax ? [syntax] : publicNameViolations(name, opts);
 }

@@ -197,12 +197,19 @@ function dcvSteps(d: CsrOrderResult['dcv'], bare: string): string[] {
   return [
     '2. Prove you control the domain, with one of:',
     ...(d.cname ? [`   DNS:   CNAME ${d.cname.name}.  →  ${d.cname.target}.`] : []),
-    `   HTTP:  http://${bare}${d.httpFile.path} containing:`,
-    ...d.httpFile.content
-      .trimEnd()
-      .split('\n')
-      .map((l) => `            ${l}`),
+    ...(d.httpFile
+      ? [
+          `   HTTP:  http://${bare}${d.httpFile.path} containing:`,
+          ...d.httpFile.content
+            .trimEnd()
+            .split('\n')
+            .map((l) => `            ${l}`),
+        ]
+      : []),
     ...(d.approverEmails.length ? [`   Email: approval sent to one of ${d.approverEmails.join(', ')}`] : []),
+    ...(d.httpFile
+      ? []
+      : ['   (no HTTP file: CAs validate wildcard names only by DNS (CNAME/TXT) or email)']),
     '   (the exact values come from your CA; these are the Sectigo-style forms derived from this CSR)',
     '',
   ];

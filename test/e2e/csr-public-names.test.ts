@@ -100,6 +100,12 @@ describe('csr refuses a wildcard directly under a public suffix (Public Suffix L
     }
   });
 
+  it('accepts an internationalised name given as valid punycode', () => {
+    const r = csr(['-d', 'xn--bcher-kva.example.de']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^names xn--bcher-kva\.example\.de$/m);
+  });
+
   it('accepts a wildcard under a registrable domain below a two-label suffix', () => {
     const r = csr(['-d', '*.example.co.uk', '-d', 'example.co.uk']);
     expect(r.code, r.stderr).toBe(0);
@@ -175,6 +181,45 @@ describe('domain-control data only where a public CA asks for it', () => {
     ]);
     expect(text.stdout).toMatch(/^DCV {3}file \/\.well-known/m);
     expect(text.stdout).not.toMatch(/CNAME/);
+  });
+
+  it('a wildcard order gets DNS or email only: CAs do not validate wildcards by an HTTP file (QA run)', () => {
+    const dir = tempDir();
+    const args = ['csr', '-d', '*.example.com', '-d', 'example.com'];
+    const j = JSON.parse(
+      certkit(['--json', '--store', join(dir, 's1'), ...args, '--out-dir', join(dir, 'o1')]).stdout,
+    );
+    expect(j.dcv.httpFile).toBeNull();
+    expect(j.dcv.cname.name).toMatch(/^_[0-9A-F]{32}\.example\.com$/);
+    expect(j.dcv.approverEmails).toContain('admin@example.com');
+    const text = certkit(['--store', join(dir, 's2'), ...args, '--out-dir', join(dir, 'o2')]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(
+      /^DCV {3}CNAME _[0-9A-F]{32}\.example\.com → .*or email to an approver address at example\.com/m,
+    );
+    expect(text.stdout).not.toMatch(/pki-validation|file \//);
+    const wizard = certkit([
+      '--store',
+      join(dir, 's3'),
+      'csr',
+      '--wizard',
+      '--product',
+      'wildcard',
+      '-d',
+      '*.example.com',
+      '-d',
+      'example.com',
+      '--yes',
+      '--out-dir',
+      join(dir, 'o3'),
+    ]);
+    expect(wizard.code, wizard.stderr).toBe(0);
+    expect(wizard.stdout).toMatch(/^ {3}DNS: {3}CNAME /m);
+    expect(wizard.stdout).toMatch(/^ {3}Email: /m);
+    expect(wizard.stdout).not.toMatch(/HTTP:|pki-validation/);
+    // a name without a wildcard keeps the HTTP file form
+    const plain = csr(['-d', 'www.example.com']);
+    expect(plain.stdout).toMatch(/^DCV {3}file \/\.well-known\/pki-validation\//m);
   });
 
   it('--private-ca: no Sectigo DCV at all (an internal CA has no such step)', () => {

@@ -163,6 +163,13 @@ describe('certkit csr', () => {
     ],
     ['wildcard not deeper', ['-d', 'www.*.example.com'], /wildcard may only be the whole leftmost label/],
     ['valid host names', ['-d', 'bad_name.example.com'], /not a valid host name label/],
+    // QA: xn--zz.de was accepted; an xn-- label must decode, and encode back to itself
+    [
+      'punycode that decodes',
+      ['-d', 'xn--zz.de'],
+      /label "xn--zz" starts with xn-- but is not valid punycode/,
+    ],
+    ['punycode in any label', ['-d', 'shop.xn--abcd.example.com'], /label "xn--abcd" starts with xn--/],
     ['RSA >= 2048', ['--key', 'RSA1024'], /RSA 1024 is too small.*\[BR 6\.1\.5 key size\]/],
     ['ECDSA P-256/P-384 only', ['--key', 'P521'], /curve secp521r1 is not accepted/],
   ];

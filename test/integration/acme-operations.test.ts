@@ -3,10 +3,11 @@
  * a failed deploy was never retried, a second request re-issued every time, --manual said nothing, revoke acted
  * without asking, hooks saw CERTKIT_PASSWORD, --webroot /nonexist was created.
  */
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certkitAsync, type CliResult } from '../helpers/cli.js';
+import { certkit, certkitAsync, type CliResult } from '../helpers/cli.js';
 import { tempDir } from '../helpers/openssl.js';
 import { standaloneArgs, startPebble, type Pebble } from '../helpers/pebble.js';
 
@@ -147,6 +148,116 @@ describe('deploys, duplicates and confirmations', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/--webroot .* is not an existing directory/);
     expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+});
+
+describe('the names of an existing lineage (QA run: a request silently dropped example.test)', () => {
+  const sans = (store: string, name: string) =>
+    new X509Certificate(readFileSync(join(store, 'live', name, 'cert.pem'))).subjectAltName;
+
+  it('adding names is said in one line; leaving names out is refused before anything is ordered', async () => {
+    const store = join(tempDir(), 'store');
+    const first = await ck(store, ['request', 'www.names.test', 'names.test', ...standaloneArgs(pebble)]);
+    expect(first.code, first.stderr).toBe(0);
+
+    const dropped = await ck(store, [
+      'request',
+      'www.names.test',
+      'new.names.test',
+      ...standaloneArgs(pebble),
+    ]);
+    expect(dropped.code).toBe(2);
+    expect(dropped.stdout).toBe('');
+    expect(dropped.stderr.trim().split('\n')).toEqual([
+      'certkit: "www.names.test" also covers names.test, which this request leaves out: its next certificate would drop it; nothing was ordered (add names.test to the names, give --name OTHER for a separate lineage, or --replace-names to drop it)',
+    ]);
+    // also when the lineage is not due and --force would order anew, and under --dry-run
+    for (const extra of [['--force'], ['--dry-run']]) {
+      const r = await ck(store, ['request', 'www.names.test', ...standaloneArgs(pebble), ...extra]);
+      expect(r.code, extra.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/also covers names\.test, which this request leaves out/);
+    }
+    expect(versions(store, 'www.names.test')).toEqual(['0001']);
+
+    const expanded = await ck(store, [
+      'request',
+      'www.names.test',
+      'names.test',
+      'new.names.test',
+      ...standaloneArgs(pebble),
+    ]);
+    expect(expanded.code, expanded.stderr).toBe(0);
+    expect(expanded.stdout.split('\n').filter((l) => /adding/.test(l))).toEqual([
+      '"www.names.test" covers www.names.test, names.test: adding new.names.test',
+    ]);
+    expect(versions(store, 'www.names.test')).toEqual(['0001', '0002']);
+    expect(sans(store, 'www.names.test')).toContain('DNS:names.test');
+    expect(sans(store, 'www.names.test')).toContain('DNS:new.names.test');
+
+    // renewals reuse the recorded names
+    const renew = await ck(store, ['renew', '--force', '--no-jitter', '--name', 'www.names.test']);
+    expect(renew.code, renew.stderr).toBe(0);
+    expect(versions(store, 'www.names.test')).toEqual(['0001', '0002', '0003']);
+    expect(sans(store, 'www.names.test')).toContain('DNS:names.test');
+    expect(sans(store, 'www.names.test')).toContain('DNS:new.names.test');
+
+    // a separate lineage leaves this one as it is; --replace-names drops the names, not due or not
+    const other = await ck(store, [
+      'request',
+      'www.names.test',
+      ...standaloneArgs(pebble),
+      '--name',
+      'www-only',
+    ]);
+    expect(other.code, other.stderr).toBe(0);
+    const replaced = await ck(store, [
+      'request',
+      'www.names.test',
+      ...standaloneArgs(pebble),
+      '--replace-names',
+    ]);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stdout).toMatch(
+      /^"www\.names\.test" covers www\.names\.test, names\.test, new\.names\.test: dropping names\.test, new\.names\.test \(--replace-names\)$/m,
+    );
+    expect(sans(store, 'www.names.test')).toBe('DNS:www.names.test');
+    const settings = JSON.parse(readFileSync(join(store, 'lineages/www.names.test/settings.json'), 'utf8'));
+    expect(settings.domains).toEqual(['www.names.test']);
+  });
+
+  it('a name csr refuses is refused by request too, before any network call (QA: foo_bar went to the CA, exit 5)', async () => {
+    const store = join(tempDir(), 'store');
+    for (const [name, said] of [
+      [
+        'foo_bar.example.test',
+        /^certkit: "foo_bar\.example\.test": label "foo_bar" is not a valid host name label/,
+      ],
+      [
+        'xn--zz.example.test',
+        /^certkit: "xn--zz\.example\.test": label "xn--zz" starts with xn-- but is not valid punycode/,
+      ],
+      ['www.*.example.test', /wildcard may only be the whole leftmost label/],
+    ] as const) {
+      // an unreachable CA: any network call would exit 6
+      const r = await ck(store, [
+        'request',
+        'ok.example.test',
+        name,
+        ...standaloneArgs(pebble, 'https://127.0.0.1:1/dir'),
+      ]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+      expect(r.stderr).toMatch(said);
+    }
+    expect(existsSync(join(store, 'lineages'))).toBe(false);
+  });
+
+  it('certkit help revoke says what it does, with examples and the exit codes (QA run: it had none)', () => {
+    const r = certkit(['help', 'revoke']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Ask the CA to revoke the live certificate of an ACME lineage/m);
+    expect(r.stdout).toMatch(/Examples:\n {2}certkit revoke --name /);
+    expect(r.stdout).toMatch(/^Exit: 0 revoked .*; 2 refused .*\n3 no such lineage, .*; 5 the CA refused/m);
   });
 });
 

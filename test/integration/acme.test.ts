@@ -94,7 +94,38 @@ describe('certkit request against Pebble', () => {
       expect(JSON.parse(r.stdout)).toMatchObject({ lineage: 'web.beta.test', version: 1 });
       const cert = expectIssued(store, 'web.beta.test', ['web.beta.test']);
       expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
-      expect(readdirSync(join(webroot, '.well-known/acme-challenge'))).toEqual([]); // cleaned up
+      // cleaned up: the directories certkit created are gone again (QA run: an empty tree was left)
+      expect(readdirSync(webroot)).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('--webroot removes only the directories it created, and only when empty', async () => {
+    const dir = tempDir();
+    const webroot = join(dir, 'www');
+    mkdirSync(join(webroot, '.well-known/pki-validation'), { recursive: true });
+    const server = await serveWebroot(webroot, pebble.httpPort);
+    const request = (name: string) =>
+      ck(join(dir, 'store'), [
+        'request',
+        name,
+        '--server',
+        pebble.directoryUrl,
+        '--webroot',
+        webroot,
+        '--agree-tos',
+        '--no-email',
+      ]);
+    try {
+      // .well-known was there: it stays, acme-challenge (made by certkit) goes
+      expect((await request('keep1.beta.test')).code).toBe(0);
+      expect(readdirSync(join(webroot, '.well-known'))).toEqual(['pki-validation']);
+      // acme-challenge was there (empty): it stays
+      mkdirSync(join(webroot, '.well-known/acme-challenge'));
+      expect((await request('keep2.beta.test')).code).toBe(0);
+      expect(readdirSync(join(webroot, '.well-known')).sort()).toEqual(['acme-challenge', 'pki-validation']);
+      expect(readdirSync(join(webroot, '.well-known/acme-challenge'))).toEqual([]);
     } finally {
       server.close();
     }

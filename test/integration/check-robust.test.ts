@@ -180,6 +180,39 @@ describe('the Nagios contract for every ending', () => {
     }
   });
 
+  it('WARNING days below CRITICAL days are refused: one line, exit 3, naming where each came from (QA run)', () => {
+    const cfg = join(tempDir(), 'config.json');
+    writeFileSync(cfg, JSON.stringify({ check: { warnDays: 3 } }));
+    const cases: [string[], string][] = [
+      [['--warn-days', '5', '--crit-days', '10'], '--warn-days 5 is less than --crit-days 10'],
+      [['--warn-days', '5'], '--warn-days 5 is less than --crit-days 7 (the default)'],
+      [['--config', cfg], '"check.warnDays": 3 in the config file is less than --crit-days 7 (the default)'],
+    ];
+    for (const [extra, said] of cases) {
+      for (const nagios of [[], ['--nagios']]) {
+        const args =
+          extra[0] === '--config' ? [...extra, 'check', good.certFile] : ['check', good.certFile, ...extra];
+        const r = certkit([...args, ...nagios]);
+        expect(r.code, args.join(' ')).toBe(3);
+        const lines = r.stderr.trim().split('\n');
+        expect(lines, args.join(' ')).toHaveLength(1);
+        expect(lines[0]).toBe(
+          `certkit: ${said}: a certificate would turn CRITICAL before WARNING (give at least as many warning days as critical days)`,
+        );
+        if (nagios.length)
+          expect(r.stdout).toMatch(/^CERTKIT UNKNOWN - --warn-days|^CERTKIT UNKNOWN - "check/);
+      }
+    }
+    // equal days are a check without a warning stage; the other way round is the usual one
+    for (const extra of [
+      ['--warn-days', '10', '--crit-days', '10'],
+      ['--warn-days', '10', '--crit-days', '5'],
+    ]) {
+      const r = certkit(['check', good.certFile, '--ca-file', root.certFile, ...extra]);
+      expect(r.code, `${extra.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+  });
+
   it("`check | head` ends quietly: no EPIPE stack trace, the exit code is the check's", () => {
     const d = tempDir();
     for (let i = 0; i < 1500; i++)

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { CertkitError } from '../../errors.js';
 import { loadApacheConfig, type ApacheConfig } from '../../deploy/apache/config.js';
 import { configtest, makeCtl, type Ctl } from '../../deploy/apache/ctl.js';
 import { waitUntil } from '../../deploy/probe.js';
+import { mkdirs, removeCreated } from '../solvers/created-dirs.js';
 import type { ChallengeContext, ChallengeSolver } from '../solvers/types.js';
 import { ALIAS_CONF_NAME, ALIAS_MARKER, aliasConfDir, aliasConfText } from './alias-conf.js';
 import { serveNames, type ServedName } from './apache-site.js';
@@ -104,22 +105,6 @@ async function onApacheFiles<T>(what: string, step: () => Promise<T>): Promise<T
       "run certkit as root (Apache's files belong to it), or choose with --webroot DIR, --standalone or --dns-hook CMD",
     );
   }
-}
-
-/** mkdir -p that remembers which directories it created, so they can be removed again. */
-async function mkdirs(dir: string, created: string[]): Promise<void> {
-  const missing: string[] = [];
-  for (let d = dir; !existsSync(d); d = join(d, '..')) missing.unshift(d);
-  for (const d of missing) {
-    await mkdir(d, { mode: 0o755 });
-    await chmod(d, 0o755); // umask-proof: Apache's user must traverse it
-    created.push(d);
-  }
-}
-
-async function removeCreated(created: string[]): Promise<void> {
-  for (const d of [...created].reverse()) await rmdir(d).catch(() => {}); // only if empty
-  created.length = 0;
 }
 
 /** One temporary Alias per Apache server, shared by every solver of this process (renewals run concurrently). */

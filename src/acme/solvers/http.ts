@@ -1,15 +1,17 @@
 /** http-01 solvers: files in a webroot, or a built-in HTTP server (standalone). */
 import { createServer, type Server } from 'node:http';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
+import { mkdirs, removeCreated } from './created-dirs.js';
 import type { ChallengeContext, ChallengeSolver } from './types.js';
 
 const PREFIX = '/.well-known/acme-challenge/';
 
 export class WebrootSolver implements ChallengeSolver {
   readonly type = 'http-01';
-  private created: string[] = [];
+  /** the directories under the webroot certkit created (removed again by stop, if empty) */
+  private createdDirs: string[] = [];
   constructor(private readonly webroot: string) {}
   describe() {
     return `webroot ${this.webroot}`;
@@ -26,9 +28,16 @@ export class WebrootSolver implements ChallengeSolver {
   }
   async present(ch: ChallengeContext) {
     const dir = join(this.webroot, PREFIX);
-    try {
-      await mkdir(dir, { recursive: true, mode: 0o755 });
+    const write = async () => {
+      await mkdirs(dir, this.createdDirs);
       await writeFile(join(dir, ch.token), ch.keyAuthorization, { mode: 0o644 });
+    };
+    try {
+      // a concurrent renewal's solver may remove the directories it created between mkdirs and the write
+      await write().catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        return write();
+      });
     } catch (err) {
       throw new CertkitError(
         'environment',
@@ -36,10 +45,13 @@ export class WebrootSolver implements ChallengeSolver {
         "check --webroot is the site's DocumentRoot and writable",
       );
     }
-    this.created.push(join(dir, ch.token));
   }
   async cleanup(ch: ChallengeContext) {
     await rm(join(this.webroot, PREFIX, ch.token), { force: true });
+  }
+  /** The webroot ends as it was: .well-known/acme-challenge/ goes again when certkit made it and it is empty. */
+  async stop() {
+    await removeCreated(this.createdDirs);
   }
 }
 

@@ -1,4 +1,5 @@
 import { CertkitError } from '../../errors.js';
+import type { DcvData } from '../../csr/dcv.js';
 import { parseKeyType } from '../../csr/keygen.js';
 import {
   planCsrOrder,
@@ -41,6 +42,17 @@ function storeFlag(ctx: Context): string {
   return ctx.storeRoot === process.env.CERTKIT_STORE || !ctx.storeRoot ? '' : ` --store ${ctx.storeRoot}`;
 }
 
+/** The domain-control forms in one line: no HTTP file for an order with a wildcard (DNS or email only). */
+function dcvLine(d: DcvData): string {
+  const domain = d.approverEmails[0]?.split('@')[1];
+  const forms = [
+    d.httpFile && `file ${d.httpFile.path}`,
+    d.cname && `CNAME ${d.cname.name} → ${d.cname.target}`,
+    !d.httpFile && domain && `or email to an approver address at ${domain}`,
+  ].filter(Boolean);
+  return forms.join('  ') + (d.httpFile ? '' : ' (a wildcard: no HTTP file validation)');
+}
+
 function printResult(ctx: Context, r: CsrOrderResult, wizard: boolean): void {
   if (ctx.json) {
     ctx.out(JSON.stringify({ schemaVersion: 1, ...r }, null, 2));
@@ -59,10 +71,7 @@ function printResult(ctx: Context, r: CsrOrderResult, wizard: boolean): void {
     ctx.out(
       `recorded as pending order ${r.orderId} of "${r.pendingLineage}": when the certificate arrives, run certkit import --cert FILE`,
     );
-  if (r.dcv)
-    ctx.out(
-      `DCV   file ${r.dcv.httpFile.path}${r.dcv.cname ? `  CNAME ${r.dcv.cname.name} → ${r.dcv.cname.target}` : ''}`,
-    );
+  if (r.dcv) ctx.out(`DCV   ${dcvLine(r.dcv)}`);
 }
 
 export async function runCsr(

@@ -48,7 +48,7 @@ export interface AutoChoice extends Choice {
 
 /** The decisions made for the user, in order: part of the report on stdout as they happen, and in --json. */
 export const decisions: string[] = [];
-const say = (ctx: Context, line: string) => {
+export const sayDecision = (ctx: Context, line: string) => {
   decisions.push(line);
   if (!ctx.quiet && !ctx.json) ctx.out(line);
 };
@@ -72,7 +72,7 @@ export function chooseAutomatically(ctx: Context, names: string[], f: AutoFlags)
   } catch (err) {
     // the system's Apache configuration is unreadable: decide without it (a named --server-root must work)
     if (f.serverRoot || !(err instanceof CertkitError) || err.kind === 'internal') throw err;
-    say(ctx, `not answering through Apache: its configuration could not be read (${err.message})`);
+    sayDecision(ctx, `not answering through Apache: its configuration could not be read (${err.message})`);
   }
   const caPort = port ?? 80;
   const choice = chooseChallenge({
@@ -89,7 +89,7 @@ export function chooseAutomatically(ctx: Context, names: string[], f: AutoFlags)
     },
     owner: wildcard ? null : finding?.port === caPort ? finding.owner : findPortOwner(caPort),
   });
-  say(ctx, choice.line);
+  sayDecision(ctx, choice.line);
   return { ...choice, finding };
 }
 
@@ -171,7 +171,7 @@ export async function accountQuestions(
 /** Install into the Apache that answered the challenge, unless --no-install or an explicit --install. */
 export function autoInstallOptions(ctx: Context, auto: AutoChoice | null, f: AutoFlags) {
   if (!auto?.apache || !auto.finding || f.install !== undefined) {
-    if (auto?.apache && f.install === false) say(ctx, 'not installing into Apache (--no-install)');
+    if (auto?.apache && f.install === false) sayDecision(ctx, 'not installing into Apache (--no-install)');
     return null;
   }
   const tlsPort =
@@ -181,14 +181,14 @@ export function autoInstallOptions(ctx: Context, auto: AutoChoice | null, f: Aut
   const served = auto.finding.served;
   const byDefault = served.filter((s) => s.byDefault);
   if (byDefault.length && byDefault.length < served.length) {
-    say(
+    sayDecision(
       ctx,
       `not installing into Apache: ${byDefault.map((s) => s.name).join(', ')} ${byDefault.length > 1 ? 'are' : 'is'} served by its default site, the other names by their own sites (add ServerAlias lines, then certkit install apache)`,
     );
     return null;
   }
   const vhost = byDefault[0]?.vhostLocation;
-  say(
+  sayDecision(
     ctx,
     vhost
       ? `installing into Apache's default site ${vhost}: its HTTPS twin gets the names ${served.map((s) => s.name).join(', ')} (TLS on port ${tlsPort}; --no-install skips this)`
@@ -235,7 +235,7 @@ export async function ensureRenewalSchedule(ctx: Context, f: AutoFlags): Promise
     await installSchedule(root, kind, files);
     file = presentRenewSchedule(root);
     installed = true;
-    say(
+    sayDecision(
       ctx,
       `renewal: installed ${kind} schedule: ${files.map((f) => f.path).join(', ')} (--no-schedule skips this)`,
     );

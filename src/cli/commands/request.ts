@@ -3,6 +3,9 @@ import { X509Certificate } from 'node:crypto';
 import { usageError } from '../../errors.js';
 import { parseKeyType } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
+import { nameSyntaxViolation } from '../../csr/rules.js';
+import { subjectAltNames } from '../../pki/facts.js';
+import { compareNames, droppedNamesError, nameChangeLine } from '../../acme/name-change.js';
 import { loadAccount } from '../../acme/account.js';
 import { AcmeClient, deadlinesFromSeconds } from '../../acme/client.js';
 import { newAccountKeyPem } from '../../acme/account.js';
@@ -18,6 +21,7 @@ import {
   closingSummary,
   renewalLine,
   ensureRenewalSchedule,
+  sayDecision,
   installIfNotYet,
 } from './request-auto.js';
 import { lineageNameFor } from '../../store/paths.js';
@@ -57,6 +61,7 @@ export interface RequestFlags extends InstallFlags {
   dryRun?: boolean;
   timeout?: string;
   force?: boolean;
+  replaceNames?: boolean;
 }
 
 export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
@@ -81,13 +86,27 @@ export function challengeFromFlags(f: RequestFlags): ChallengeSettings {
   );
 }
 
-export async function runRequest(ctx: Context, domains: string[], flags: RequestFlags): Promise<number> {
+/** The names normalised (IDN to punycode) and checked with csr's syntax rule, before anything else happens. */
+function requestedNames(ctx: Context, domains: string[]): string[] {
   const names: string[] = [];
   for (const d of domains) {
     const n = normalizeName(d);
+    const bad = nameSyntaxViolation(n.ascii);
+    if (bad) throw usageError(bad.message, 'nothing was requested');
     if (n.converted && !ctx.quiet) ctx.err(`note: ${d} is an internationalised name: requesting ${n.ascii}`);
     if (!names.includes(n.ascii)) names.push(n.ascii);
   }
+  return names;
+}
+
+export async function runRequest(ctx: Context, domains: string[], flags: RequestFlags): Promise<number> {
+  const names = requestedNames(ctx, domains);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- commander requires at least one name
+  const lineage = flags.name ?? lineageNameFor(names[0]!);
+  Store.checkName(lineage);
+  const store = new Store(ctx.storeRoot);
+  const change = compareNames(await namesCovered(store, lineage), names);
+  if (change.dropped.length && !flags.replaceNames) throw droppedNamesError(lineage, change);
   let directoryUrl: string;
   try {
     directoryUrl = resolveServer(flags.server);
@@ -117,11 +136,10 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       "give --eab-kid and --eab-hmac-key-file from the CA's dashboard",
     );
   }
-  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at least one name is required and checked before this point
-  const lineage = flags.name ?? lineageNameFor(names[0]!);
-  Store.checkName(lineage);
-  const store = new Store(ctx.storeRoot);
-  if (!flags.force) {
+  const changeLine = nameChangeLine(lineage, change);
+  if (changeLine) sayDecision(ctx, changeLine);
+  // dropping names needs a new certificate, even when the one there is not due
+  if (!flags.force && !change.dropped.length) {
     const current = await validNotDue(store, lineage, names, ctx.now);
     if (current) {
       const installs = flags.dryRun ? [] : await installIfNotYet(ctx, store, lineage, auto, flags);
@@ -226,6 +244,22 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     );
   else if (!ctx.quiet) for (const line of summary.lines) ctx.out(line);
   return 0;
+}
+
+/** The names the lineage covers now: its recorded names (unless only a CSR is pending) and its live certificate's. */
+async function namesCovered(store: Store, lineage: string): Promise<string[]> {
+  const settings = await store.readSettings(lineage).catch(() => null);
+  const live = await store.readLive(lineage).catch(() => null);
+  const recorded = settings && settings.source !== 'pending-csr' ? settings.domains : [];
+  let cert: X509Certificate | null = null;
+  try {
+    cert = live ? new X509Certificate(live.certPem) : null;
+  } catch {
+    // a damaged live certificate covers nothing: the recorded names stand (the new version replaces it)
+  }
+  if (!cert) return recorded;
+  const { dnsNames, ipAddresses } = subjectAltNames(cert);
+  return [...recorded, ...dnsNames, ...ipAddresses];
 }
 
 /** The live certificate of the lineage when it covers every name and is not due; else null. */

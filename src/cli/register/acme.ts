@@ -15,7 +15,9 @@ export function registerAcme(program: Command, run: Runner): void {
         'serves the names (its DocumentRoot, or a temporary Alias removed afterwards; then it installs there),\n' +
         'else its own HTTP server when port 80 is free; then it sets up renewal (certkit schedule install).\n' +
         'Or choose with --webroot, --standalone, --dns-hook or --manual. Wildcards need dns-01 (--dns-hook or\n' +
-        '--manual). IP addresses are allowed where the CA supports them.',
+        '--manual). IP addresses are allowed where the CA supports them. Names are checked as csr checks them.\n' +
+        'For an existing lineage, added names are said; a request that leaves out names the lineage covers is\n' +
+        'refused unless --replace-names (renewals keep the recorded names).',
     )
     .argument('<domains...>', 'names (and IP addresses) to cover; the first names the lineage')
     .option(
@@ -47,6 +49,7 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--profile <name>', "ACME profile (checked against the CA's directory)")
     .option('--preferred-chain <issuer-cn>', 'pick the alternate chain whose root has this CN')
     .option('--name <lineage>', 'lineage name (default: the first name)')
+    .option('--replace-names', 'let the new certificate drop names the lineage covers now')
     .option('--deploy-hook <cmd>', 'run after each new version goes live (stored for renewals)')
     .option(
       '--install <target>',
@@ -123,6 +126,12 @@ export function registerAcme(program: Command, run: Runner): void {
   program
     .command('revoke')
     .summary("revoke a lineage's live certificate")
+    .description(
+      'Ask the CA to revoke the live certificate of an ACME lineage, with the account that ordered it. Clients\n' +
+        'that check revocation then refuse it: for a leaked key (--reason keyCompromise) or a certificate no longer\n' +
+        'needed. Asks first on a terminal; scripts must give --yes. The lineage records it: list and check show\n' +
+        'it, and the next certkit renew replaces the revoked certificate.',
+    )
     .requiredOption('--name <lineage>', 'the lineage')
     .addOption(
       new Option('--reason <reason>', 'revocation reason')
@@ -136,7 +145,16 @@ export function registerAcme(program: Command, run: Runner): void {
       'deadline for each exchange with the CA; waiting for validation or issuance gets 10x (max 3600)',
       '30',
     )
-    .addHelpText('after', examples('certkit revoke --name www.example.com --reason keyCompromise'))
+    .addHelpText(
+      'after',
+      examples(
+        'certkit revoke --name www.example.com --reason keyCompromise',
+        'certkit revoke --name old.example.com --reason cessationOfOperation --yes',
+        'certkit revoke --name www.example.com --dry-run',
+      ) +
+        'Exit: 0 revoked (or --dry-run fine); 2 refused (not confirmed, no --yes off a terminal, not an ACME lineage);\n' +
+        '3 no such lineage, live certificate or account; 5 the CA refused (e.g. already revoked); 6 the CA unreachable.\n',
+    )
     .action((flags: Parameters<typeof import('../commands/revoke.js').runRevoke>[1]) =>
       run(async (ctx) => (await import('../commands/revoke.js')).runRevoke(ctx, flags)),
     );

@@ -85,11 +85,13 @@ export function registerCertificates(program: Command, run: Runner): void {
     .summary('make a CSR for a paid CA (CA/B Forum rules enforced), or --wizard to be guided')
     .description(
       'Make a key and a CSR for a commercial CA, enforcing the CA/Browser Forum rules so the order is not rejected.\n' +
-        'The CN defaults to the first name and must be one of the names. IDNs become punycode. Internal names\n' +
-        '(.local, .internal, .lan, .home.arpa, single labels) and private or reserved IP addresses are refused\n' +
-        'unless --private-ca; so is a wildcard directly under a public suffix (*.co.uk). The key and CSR are\n' +
-        'recorded as a new pending order in the store (earlier orders are kept), so `certkit import` later finds\n' +
-        'the key by itself; a CSR for an existing lineage with more names adds them when the certificate is imported.',
+        'The CN defaults to the first name and must be one of the names. IDNs become punycode; an xn-- label must\n' +
+        'decode. Internal names (.local, .internal, .lan, .home.arpa, single labels) and private or reserved IP\n' +
+        'addresses are refused unless --private-ca; so is a wildcard directly under a public suffix (*.co.uk).\n' +
+        'The key and CSR are recorded as a new pending order in the store (earlier orders are kept), so\n' +
+        '`certkit import` later finds the key by itself; a CSR for an existing lineage with more names adds them\n' +
+        'when the certificate is imported.\n' +
+        'The domain-control forms shown are Sectigo-style: DNS or email only for an order with a wildcard.',
     )
     .option(
       '-d, --domain <name>',
