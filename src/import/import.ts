@@ -1,12 +1,13 @@
 /**
  * `certkit import`: a CA-issued certificate in whatever form it came, made into a lineage version:
  * chain rebuilt leaf-first, missing intermediates fetched via AIA, key matched (or found among pending
- * CSRs), root left out of the served chain. Refuses (store unchanged) on an expired certificate, a key that
- * matches nothing, or names that differ from the pending CSR's.
+ * CSRs), root left out of the served chain. Refuses (store unchanged) on an expired or not-yet-valid (unless
+ * force) certificate, a CA certificate, several server certificates no key singles out, a key that matches
+ * nothing, or names that differ from the pending CSR's.
  */
 import { CertkitError } from '../errors.js';
 import { fetchIssuers } from '../pki/aia.js';
-import { orderChain } from '../pki/chain.js';
+import { endEntities, orderChain } from '../pki/chain.js';
 import {
   daysLeft,
   formatDn,
@@ -16,6 +17,7 @@ import {
   subjectAltNames,
   commonNameOf,
 } from '../pki/facts.js';
+import { chooseLeaf, leafLabel, leafRefusal } from './leaf.js';
 import { keyMatchesCertificate, publicKeyId } from '../pki/keys.js';
 import { readMaterial, readRegularFileSync, type FileKind } from '../pki/read.js';
 import type { TrustStore } from '../pki/trust.js';
@@ -41,6 +43,8 @@ export interface ImportInput {
   aiaTimeoutMs?: number;
   now?: Date;
   dryRun?: boolean;
+  /** put a certificate that is not valid yet live anyway */
+  force?: boolean;
 }
 
 export interface ImportResult {
@@ -94,7 +98,18 @@ export async function importCertificate(
       'give the leaf and its chain, not a whole trust store',
     );
 
-  let { chain, unrelated } = orderChain(certs);
+  // several server certificates (a bundle of two sites): the key, or a pending order's, says which one
+  const leaves = endEntities(certs);
+  const chosen = await chooseLeaf(
+    leaves,
+    keys,
+    async (c) => !!(await findPendingOrder(store, publicKeyId(c.x509.publicKey))),
+  );
+  let { chain, unrelated } = orderChain(certs, chosen);
+  // a CA certificate, an expired or a not-yet-valid one never goes live: refused before any fetch
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- orderChain keeps at least the leaf
+  const refusal = leafRefusal(chain[0]!, now, !!input.force);
+  if (refusal) throw refusal;
   const fetched: string[] = [];
   // Complete the chain: follow AIA caIssuers until a self-signed root or a trusted issuer.
   for (let hops = 0; hops < 4; hops++) {
@@ -111,7 +126,7 @@ export async function importCertificate(
       const got = await fetchIssuers(url, input.aiaTimeoutMs ?? 10_000);
       if (got.length === 0) break;
       fetched.push(url);
-      ({ chain, unrelated } = orderChain([...chain, ...got, ...unrelated]));
+      ({ chain, unrelated } = orderChain([...chain, ...got, ...unrelated], chosen));
       if (chain[chain.length - 1] === last) break; // what came back didn't extend the chain
     } catch (err) {
       notes.push(`could not fetch the issuer from ${url}: ${(err as Error).message}`);
@@ -146,17 +161,16 @@ export async function importCertificate(
     );
   if (unrelated.length)
     notes.push(`${unrelated.length} certificate(s) not in the leaf's chain were left out`);
-
-  const notAfter = notAfterOf(leaf.x509);
-  if (notAfter.getTime() <= now.getTime()) {
-    throw new CertkitError(
-      'policy',
-      `the certificate expired on ${notAfter.toISOString()}`,
-      'ask the CA to reissue it; nothing was imported',
+  if (leaves.length > 1)
+    notes.push(
+      `imported ${leafLabel(leaf)} of the ${leaves.length} server certificates given (${leaves.map(leafLabel).join(', ')})`,
     );
-  }
-  if (notBeforeOf(leaf.x509).getTime() > now.getTime())
-    notes.push("the certificate is not valid yet (check this machine's clock)");
+  const notAfter = notAfterOf(leaf.x509);
+  const notBefore = notBeforeOf(leaf.x509);
+  if (notBefore.getTime() > now.getTime())
+    notes.push(
+      `the certificate is not valid until ${notBefore.toISOString()}; it was put live anyway (--force)`,
+    );
 
   const sanNames = Object.values(subjectAltNames(leaf.x509)).flat();
   // a legacy certificate with no SAN: the lineage is named by its CN, and the user is told clients ignore it

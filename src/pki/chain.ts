@@ -26,16 +26,32 @@ function walk(from: ParsedCertificate, pool: ParsedCertificate[]): ParsedCertifi
   return chain;
 }
 
-/** The certificates in leaf-first chain order, plus those that don't belong to the leaf's chain. */
-export function orderChain(input: ParsedCertificate[]): {
+function issuesOthers(c: ParsedCertificate, certs: ParsedCertificate[]): boolean {
+  return certs.some((o) => o !== c && issued(o.x509, c.x509));
+}
+
+/** The end-entity (leaf) certificates of a set: not a CA, and issuing nothing else in the set. */
+export function endEntities(input: ParsedCertificate[]): ParsedCertificate[] {
+  const certs = dedupe(input);
+  return certs.filter((c) => !c.x509.ca && !issuesOthers(c, certs));
+}
+
+/**
+ * The certificates in leaf-first chain order, plus those that don't belong to the leaf's chain. The leaf is
+ * `leaf` when given (one of the set, chosen by the caller), else the end-entity certificate with the longest chain.
+ */
+export function orderChain(
+  input: ParsedCertificate[],
+  leaf?: ParsedCertificate,
+): {
   chain: ParsedCertificate[];
   unrelated: ParsedCertificate[];
 } {
   const certs = dedupe(input);
   if (certs.length === 0) return { chain: [], unrelated: [] };
+  const given = leaf && certs.find((c) => c.x509.fingerprint256 === leaf.x509.fingerprint256);
   // A leaf issues nothing else in the set. Prefer non-CA leaves, then the longest chain.
-  const issuesOthers = (c: ParsedCertificate) => certs.some((o) => o !== c && issued(o.x509, c.x509));
-  let candidates = certs.filter((c) => !issuesOthers(c));
+  let candidates = given ? [given] : certs.filter((c) => !issuesOthers(c, certs));
   if (candidates.length === 0) candidates = certs;
   const nonCa = candidates.filter((c) => !c.x509.ca);
   if (nonCa.length > 0) candidates = nonCa;

@@ -8,7 +8,7 @@ import { keyMatchesCertificate } from './keys.js';
 import { readMaterial, readMaterialFile, type ReadOptions } from './read.js';
 import type { TrustStore } from './trust.js';
 import type { CertFacts, ChainReport, InputFormat, KeyFacts, Material } from './types.js';
-import { CertkitError } from '../errors.js';
+import { CertkitError, inputError } from '../errors.js';
 
 export const INSPECT_SCHEMA_VERSION = 1;
 
@@ -68,6 +68,10 @@ async function reportFor(material: Material, trust: TrustStore, now: Date): Prom
   };
 }
 
+/** The reason of a skipped directory (the rest are files): how the report tells them apart. */
+export const CANNOT_LIST = 'cannot list the directory';
+
+/** The files below a directory, recursively; a subdirectory that cannot be listed is skipped with its reason. */
 async function expand(path: string, out: string[], skipped: InspectReport['skipped']): Promise<void> {
   const st = await stat(path).catch(() => null);
   if (st?.isDirectory()) {
@@ -75,22 +79,43 @@ async function expand(path: string, out: string[], skipped: InspectReport['skipp
     try {
       entries = (await readdir(path)).sort();
     } catch (err) {
-      skipped.push({
-        source: path,
-        reason: `cannot list the directory (${(err as NodeJS.ErrnoException).code})`,
-      });
+      skipped.push({ source: path, reason: `${CANNOT_LIST} (${(err as NodeJS.ErrnoException).code})` });
       return;
     }
     for (const entry of entries) await expand(join(path, entry), out, skipped);
   } else out.push(path);
 }
 
+/** A directory given by name: it must be listable and hold at least one file (at any depth). */
+async function filesOf(dir: string, skipped: InspectReport['skipped']): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = (await readdir(dir)).sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    const permission = code === 'EACCES' || code === 'EPERM';
+    throw new CertkitError(
+      permission ? 'environment' : 'input',
+      `cannot read ${dir} (${code})`,
+      permission ? 'run as a user who can read it' : undefined,
+    );
+  }
+  const files: string[] = [];
+  const skippedBefore = skipped.length;
+  for (const entry of entries) await expand(join(dir, entry), files, skipped);
+  if (files.length === 0 && skipped.length === skippedBefore) throw inputError(`${dir} holds no files`);
+  return files;
+}
+
 export interface InspectOptions extends ReadOptions {
   keyFile?: string;
   now?: Date;
   stdin?: () => Promise<Buffer>;
-  /** reads the chain served at host[:port] when an argument is not a file (set by the CLI) */
-  endpoint?: (spec: string) => Promise<Material | null>;
+  /**
+   * for an argument that names nothing on disk: the chain served at that address (set by the CLI), or a
+   * CertkitError saying what is missing. Without it, such an argument is a missing file.
+   */
+  endpoint?: (spec: string) => Promise<Material>;
 }
 
 /** Explicit files must parse (else CertkitError 'input'); files found inside a directory are skipped if not. */
@@ -113,21 +138,17 @@ export async function inspectPaths(
       materials.push(await readMaterial(await opts.stdin!(), '<stdin>', opts));
       continue;
     }
-    const st = await stat(path).catch(() => null);
-    if (!st && opts.endpoint) {
-      const served = await opts.endpoint(path);
-      if (served) {
-        materials.push(served);
-        continue;
-      }
+    const st = await stat(path).catch((err: NodeJS.ErrnoException) => err.code ?? 'error');
+    if (st === 'ENOENT' && opts.endpoint) {
+      materials.push(await opts.endpoint(path));
+      continue;
     }
-    if (!st?.isDirectory()) {
+    // a file, or what cannot be looked at (a symlink loop, permissions): the reader names the problem
+    if (typeof st === 'string' || !st.isDirectory()) {
       materials.push(await readMaterialFile(path, opts));
       continue;
     }
-    const files: string[] = [];
-    await expand(path, files, report.skipped);
-    for (const f of files) {
+    for (const f of await filesOf(path, report.skipped)) {
       try {
         materials.push(await readMaterialFile(f, opts));
       } catch (err) {

@@ -74,6 +74,11 @@ function leaf(
   return issue(dir, name, int, { cn: `${name}.example.test`, sans: [`${name}.example.test`], key, ...opts });
 }
 
+/** `import` of a leaf with its key and the test intermediate into store. */
+function importWithChain(store: string, l: { certFile: string; keyFile: string }): string[] {
+  return ['--store', store, 'import', '--cert', l.certFile, '--chain', int.certFile, '--key', l.keyFile];
+}
+
 /** The CA's side of a pending order: signs the CSR for these names, then runs `import` of it with its chain. */
 function fulfil(store: string, csrFile: string, names: string[], leafFile: string) {
   signCsr(csrFile, int, names, leafFile, 30);
@@ -226,17 +231,7 @@ describe('certkit import', () => {
 
   it('an expired certificate is refused', () => {
     const l = leaf('expired', 'ec256', { notBefore: '20200101000000Z', notAfter: '20210101000000Z' });
-    const r = certkit([
-      '--store',
-      join(tempDir(), 's'),
-      'import',
-      '--cert',
-      l.certFile,
-      '--chain',
-      int.certFile,
-      '--key',
-      l.keyFile,
-    ]);
+    const r = certkit(importWithChain(join(tempDir(), 's'), l));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/expired on 2021-01-01/);
   });
@@ -466,5 +461,133 @@ describe('import of a legacy certificate without subjectAltName', () => {
     );
     const list = certkitJson(['--store', store, 'list']);
     expect(JSON.stringify(list)).toContain('legacy.example.com');
+  });
+});
+
+describe('QA: what import puts live', () => {
+  /** A bundle of two server certificates (www and mail) and their intermediate, as some CAs send an order. */
+  function twoLeaves(work: string) {
+    const www = issue(work, 'leaf1', int, { cn: 'www.example.test', sans: ['www.example.test'] });
+    const mail = issue(work, 'leaf2', int, { cn: 'mail.example.test', sans: ['mail.example.test'] });
+    const bundle = join(work, 'twoleaf.pem');
+    writeFileSync(bundle, read(www.certFile) + read(mail.certFile) + read(int.certFile));
+    return { www, mail, bundle };
+  }
+
+  it('two leaves in the bundle: the one the key matches is imported (it was "the key does not match")', () => {
+    const work = tempDir();
+    const { mail, bundle } = twoLeaves(work);
+    const store = join(work, 'store');
+    const r = certkit(['--store', store, 'import', '--cert', bundle, '--key', mail.keyFile, '--offline']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/imported as "mail\.example\.test" version 1: mail\.example\.test /);
+    expect(r.stderr).toMatch(/imported mail\.example\.test of the 2 server certificates given/);
+    expectGoodLineage(store, 'mail.example.test', mail.certFile);
+  });
+
+  it('two leaves and no key that decides: refused in one line naming both, nothing written', () => {
+    const work = tempDir();
+    const { bundle } = twoLeaves(work);
+    const store = join(work, 'store');
+    const none = certkit(['--store', store, 'import', '--cert', bundle, '--offline']);
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toMatch(
+      /^certkit: the given files hold 2 server certificates \(www\.example\.test, mail\.example\.test\) and no key says which one to import \(give the key of the one to import with --key/,
+    );
+    const other = leaf('stranger');
+    const wrong = certkit([
+      '--store',
+      store,
+      'import',
+      '--cert',
+      bundle,
+      '--key',
+      other.keyFile,
+      '--offline',
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/hold 2 server certificates .* and the key matches none of them/);
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it("two leaves and a pending CSR's key matches one: that one is imported without --key", () => {
+    const work = tempDir();
+    const store = join(work, 'store');
+    const csr = certkitJson(['--store', store, 'csr', '-d', 'mail.example.com', '--out-dir', work]);
+    signCsr(csr.csrFile, int, ['mail.example.com'], join(work, 'mail.pem'), 30);
+    const www = leaf('wwwpending');
+    const bundle = join(work, 'order.pem');
+    writeFileSync(bundle, read(www.certFile) + read(join(work, 'mail.pem')) + read(int.certFile));
+    const r = certkitJson(['--store', store, 'import', '--cert', bundle, '--offline']);
+    expect(r).toMatchObject({
+      name: 'mail.example.com',
+      keyFrom: 'pending-csr',
+      names: ['mail.example.com'],
+    });
+  });
+
+  it('a certificate not valid yet is refused, saying when it becomes valid and that --force puts it live', () => {
+    const l = leaf('future', 'ec256', { notBefore: '20900101000000Z', notAfter: '20910101000000Z' });
+    const store = join(tempDir(), 'store');
+    const args = importWithChain(store, l);
+    const r = certkit(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^certkit: the certificate is not valid until 2090-01-01T00:00:00\.000Z.*--force puts it live anyway; nothing was imported\)$/m,
+    );
+    expect(existsSync(store)).toBe(false);
+    const forced = certkit([...args, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/note: the certificate is not valid until 2090-01-01.*put live anyway/);
+    const live = join(store, 'live', 'future.example.test', 'cert.pem');
+    expect(opensslFacts(live).fingerprint).toBe(opensslFacts(l.certFile).fingerprint);
+  });
+
+  it('a CA certificate with its key (an intermediate, a root) is refused: it is not a server certificate', () => {
+    const store = join(tempDir(), 'store');
+    for (const ca of [int, root]) {
+      const r = certkit([
+        '--store',
+        store,
+        'import',
+        '--cert',
+        ca.certFile,
+        '--key',
+        ca.keyFile,
+        '--offline',
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(
+        /^certkit: "CN=certkit (Import Intermediate|Test Root)" is a CA certificate, not a server certificate/,
+      );
+    }
+    const withChain = certkit([
+      '--store',
+      store,
+      'import',
+      '--cert',
+      int.certFile,
+      '--chain',
+      root.certFile,
+      '--key',
+      int.keyFile,
+    ]);
+    expect(withChain.code).toBe(2);
+    expect(withChain.stderr).toMatch(/is a CA certificate, not a server certificate/);
+    expect(existsSync(store)).toBe(false);
+  });
+
+  it('import --help says what is refused and what --force does', () => {
+    const help = certkit(['import', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(
+      /one not valid yet \(unless --force\), a CA certificate \(it is not a server certificate\)/,
+    );
+    expect(help).toMatch(
+      /several server certificates, the one the key \(or a pending CSR\) belongs to is imported/,
+    );
+    expect(help).toMatch(/--force put a certificate that is not valid yet live anyway/);
   });
 });

@@ -1,8 +1,9 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/apache.js';
 import { certkit, certkitJson } from '../helpers/cli.js';
+import { asUnprivileged } from '../helpers/unprivileged.js';
 import { makeChain, makePfx, openssl, opensslFacts, read, tempDir } from '../helpers/openssl.js';
 
 let dir: string;
@@ -310,5 +311,65 @@ describe('QA bugs', () => {
     const r = certkit(['inspect', '127.0.0.1:443', '--timeout', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^certkit: --timeout must be more than 0/);
+  });
+});
+
+describe('QA: what an argument that is not a readable file is', () => {
+  it('a missing file without an extension is "no such file" (exit 2), not a host that does not resolve (exit 6)', () => {
+    const r = certkit(['inspect', 'fullchain'], { cwd: tempDir() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "certkit: fullchain: no such file (a server's chain is read from HOST:PORT)",
+    );
+    const pem = certkit(['inspect', 'nosuch.pem'], { cwd: tempDir() });
+    expect(pem.code).toBe(2);
+    expect(pem.stderr.trim()).toBe('certkit: nosuch.pem: no such file');
+  });
+
+  it('a symlink loop is said as one (exit 2)', () => {
+    const d = tempDir();
+    symlinkSync('loop2', join(d, 'loop1'));
+    symlinkSync('loop1', join(d, 'loop2'));
+    const r = certkit(['inspect', 'loop1'], { cwd: d });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('certkit: loop1: too many levels of symbolic links');
+  });
+
+  it('HOST:PORT with a port out of range is said so (exit 2), not "no such file"', () => {
+    for (const spec of ['127.0.0.1:99999', '[::1]:0']) {
+      const r = certkit(['inspect', spec]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toMatch(
+        new RegExp(`^certkit: \\S+: port \\d+ is out of range \\(1 to 65535\\)$`),
+      );
+    }
+  });
+
+  it('an empty directory is one line and exit 2, not silence and exit 0', () => {
+    const d = tempDir();
+    mkdirSync(join(d, 'sub'));
+    const r = certkit(['inspect', d]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(`certkit: ${d} holds no files`);
+  });
+
+  it('a directory that cannot be read is "cannot read DIR (EACCES)" exit 8, not "skipped 1 file(s)" exit 0', () => {
+    const top = tempDir();
+    chmodSync(top, 0o755);
+    const d = join(top, 'locked');
+    mkdirSync(d);
+    copyFileSync(pki.rsaLeaf.certFile, join(d, 'a.pem'));
+    chmodSync(d, 0o000);
+    const r = asUnprivileged(['inspect', d]);
+    expect(r.code).toBe(8);
+    expect(r.stderr.trim()).toBe(`certkit: cannot read ${d} (EACCES) (run as a user who can read it)`);
+    // below a directory that was given, one that cannot be listed is skipped and said as a directory
+    copyFileSync(pki.ecLeaf.certFile, join(top, 'b.pem'));
+    const below = asUnprivileged(['inspect', top]);
+    expect(below.code).toBe(0);
+    expect(below.stdout).toMatch(/b\.pem \(PEM: 1 certificate\)/);
+    expect(below.stdout).toContain(`skipped ${d}: cannot list the directory (EACCES)`);
+    expect(below.stdout).not.toMatch(/skipped \d+ file/);
   });
 });

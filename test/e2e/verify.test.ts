@@ -237,3 +237,41 @@ describe('verify of a password-protected .pfx (found by the QA run)', () => {
     for (const r of [none, withFile, withEnv]) expect(r.stdout + r.stderr).not.toContain('s3cret-pfx');
   });
 });
+
+describe('QA: verify input the QA run found handled wrongly', () => {
+  it('a file with two end-entity certificates says so and which one it validates (it was silent)', () => {
+    const mail = issue(dir, 'mail', ica, { cn: 'mail.example.test', sans: ['mail.example.test'] });
+    const twoleaf = join(dir, 'twoleaf.pem');
+    writeFileSync(twoleaf, read(leaf.certFile) + read(mail.certFile) + read(ica.certFile));
+    for (const json of [[], ['--json']]) {
+      const r = certkit([...json, 'verify', twoleaf, ...trustOnly(root.certFile), '--no-revocation']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr.trim()).toBe(
+        `note: ${twoleaf} holds 2 end-entity certificates (CN=www.example.test; CN=mail.example.test); this validates CN=www.example.test only (give each in a file of its own to validate it)`,
+      );
+      if (json.length) expect(JSON.parse(r.stdout).path[0].subject).toBe('CN=www.example.test');
+    }
+  });
+
+  it('--name with an IDN is checked in its punycode form, and both forms are shown', () => {
+    const idn = issue(dir, 'idn', ica, { cn: 'xn--bcher-kva.de', sans: ['xn--bcher-kva.de'] });
+    const args = [
+      'verify',
+      idn.certFile,
+      '--chain',
+      ica.certFile,
+      ...trustOnly(root.certFile),
+      '--no-revocation',
+    ];
+    const ok = certkit([...args, '--name', 'bücher.de']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^VALID for xn--bcher-kva\.de \(bücher\.de\) at /);
+    const other = certkit([...args, '--name', 'müller.de']);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toMatch(/^INVALID for xn--mller-kva\.de \(müller\.de\) at /);
+    expect(other.stdout).toMatch(/hostname-mismatch/);
+    const json = JSON.parse(certkit(['--json', ...args, '--name', 'bücher.de']).stdout);
+    expect(json.names).toEqual(['xn--bcher-kva.de']);
+  });
+});

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/apache.js';
-import { BIN, ROOT, certkit, certkitAsync } from '../helpers/cli.js';
+import { BIN, certkit, certkitAsync } from '../helpers/cli.js';
+import { asUnprivileged } from '../helpers/unprivileged.js';
 import { banner, nodeTls, plainHttp, smtpStarttls, type Listener } from '../helpers/listeners.js';
 import { issue, makePfx, makeRoot, read, tempDir } from '../helpers/openssl.js';
 
@@ -42,33 +43,6 @@ function pfxOfGood(out: string, password: string): void {
 function importInto(store: string, name: string): void {
   const args = ['--cert', good.certFile, '--chain', root.certFile, '--key', good.keyFile, '--name', name];
   execFileSync(process.execPath, [BIN, '--store', store, 'import', ...args]);
-}
-
-/**
- * Runs certkit without root's power to read everything, when the tests run as root: in a new user namespace
- * (`unshare --user`: root keeps its owner rights but loses DAC override, and the checkout stays readable wherever
- * it is), else as nobody through setpriv (the checkout must then be readable by others). Both are util-linux.
- */
-function asUnprivileged(args: string[]): { code: number; stdout: string; stderr: string } {
-  if (process.getuid?.() !== 0) return certkit(args);
-  const run = (cmd: string, pre: string[]) => {
-    try {
-      const stdout = execFileSync(cmd, [...pre, process.execPath, BIN, ...args], {
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        cwd: ROOT,
-      }).toString();
-      return { code: 0, stdout, stderr: '' };
-    } catch (err) {
-      const e = err as { status: number | null; stdout?: Buffer; stderr?: Buffer };
-      if (e.status === null || e.stdout === undefined)
-        throw new Error(`${cmd} (Debian package util-linux) is needed to run this test as root`);
-      return { code: e.status, stdout: e.stdout.toString(), stderr: e.stderr?.toString() ?? '' };
-    }
-  };
-  const ns = run('unshare', ['--user']);
-  if (!/^unshare: /m.test(ns.stderr)) return ns;
-  return run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups']);
 }
 
 describe('one bad target never loses the report', () => {

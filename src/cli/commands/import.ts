@@ -14,6 +14,7 @@ export interface ImportFlags {
   offline?: boolean;
   caFile?: string[];
   dryRun?: boolean;
+  force?: boolean;
 }
 
 export async function runImport(ctx: Context, flags: ImportFlags): Promise<number> {
@@ -28,6 +29,7 @@ export async function runImport(ctx: Context, flags: ImportFlags): Promise<numbe
       name: flags.name,
       offline: flags.offline,
       dryRun: flags.dryRun,
+      force: flags.force,
       now: ctx.now,
     },
     store,

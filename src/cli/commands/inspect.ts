@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { style } from '../../util/style.js';
-import { inspectPaths, type InspectReport, type InputReport } from '../../pki/inspect.js';
+import { CANNOT_LIST, inspectPaths, type InspectReport, type InputReport } from '../../pki/inspect.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import { readSecret } from '../../util/secret.js';
 import type { CertFacts, Material } from '../../pki/types.js';
@@ -124,8 +124,11 @@ export function renderInspect(ctx: Context, report: InspectReport): string[] {
     if (i > 0) lines.push('');
     renderInput(ctx, input, lines);
   });
-  if (report.skipped.length)
-    lines.push('', `skipped ${report.skipped.length} file(s) that hold no certificate material`);
+  const unlisted = report.skipped.filter((x) => x.reason.startsWith(CANNOT_LIST));
+  const files = report.skipped.length - unlisted.length;
+  if (files || unlisted.length) lines.push('');
+  if (files) lines.push(`skipped ${files} file(s) that hold no certificate material`);
+  for (const d of unlisted) lines.push(`skipped ${d.source}: ${d.reason}`);
   if (report.keyMatch) {
     const m = report.keyMatch;
     lines.push(
@@ -136,16 +139,10 @@ export function renderInspect(ctx: Context, report: InspectReport): string[] {
   return lines;
 }
 
-/** host[:port] (not a file): the chain exactly as the server sends it. */
-async function servedChain(spec: string, flags: InspectFlags): Promise<Material | null> {
-  const { parseTarget } = await import('../../monitor/targets.js');
-  let target;
-  try {
-    target = parseTarget(spec, { starttls: flags.starttls });
-  } catch {
-    return null;
-  }
-  if (target.kind !== 'endpoint') return null;
+/** HOST:PORT or a URL (an argument that is not on disk): the chain exactly as the server sends it. */
+async function servedChain(spec: string, flags: InspectFlags): Promise<Material> {
+  const { inspectEndpoint } = await import('./inspect-target.js');
+  const target = inspectEndpoint(spec, flags.starttls);
   const { probeTls } = await import('../../monitor/tls-probe.js');
   const timeoutMs = timeoutSeconds(flags.timeout) * 1000;
   let address = target.host;

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { generatePrivateKey, parseKeyType, privateKeyToPem, keyTypeOf } from '../../csr/keygen.js';
 import { writeSecretAtomic } from '../../util/fs-atomic.js';
@@ -15,6 +15,14 @@ export interface KeyFlags {
   dryRun?: boolean;
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // missing or not reachable: the checks below and the write say why
+  }
+}
+
 export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
   const type = parseKeyType(flags.type);
   if (!flags.out)
@@ -22,6 +30,13 @@ export async function runKey(ctx: Context, flags: KeyFlags): Promise<number> {
       'usage',
       'where should the key go?',
       'give --out FILE (keys are never printed to the terminal)',
+    );
+  // a directory is never replaced by a key, --force or not: refused before anything is written
+  if (/[/\\]$/.test(flags.out) || isDirectory(flags.out))
+    throw new CertkitError(
+      'input',
+      `${flags.out} is a directory: give a file path`,
+      `e.g. --out ${join(flags.out, 'privkey.pem')}`,
     );
   if (!existsSync(dirname(flags.out))) {
     throw new CertkitError(

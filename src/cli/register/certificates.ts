@@ -14,9 +14,11 @@ export function registerCertificates(program: Command, run: Runner): void {
     .description(
       'Show the facts of certificates, chains, keys and CSRs in any form: PEM, DER, PKCS#7 (.p7b), PKCS#12 (.pfx/.p12).\n' +
         'A bundle is put in leaf-first order and checked against the system trust store (plus --ca-file).\n' +
-        'Directories are read recursively; files in them that hold no certificate material are skipped and counted.',
+        'Directories are read recursively; files in them that hold no certificate material are skipped and counted\n' +
+        '(an empty directory, or one that cannot be read, is an error). A server is given with its port: a name\n' +
+        'that is neither on disk nor HOST:PORT (or a URL such as https://HOST) is a missing file.',
     )
-    .argument('<files...>', 'files or directories; - reads stdin; host[:port] shows the chain a server sends')
+    .argument('<files...>', 'files or directories; - reads stdin; HOST:PORT shows the chain a server sends')
     .option('--key <file>', 'say whether this private key matches the (leaf) certificate')
     .option('--ca-file <file>', 'extra trusted CA certificates (PEM), repeatable', collect)
     .option('--no-system-roots', 'trust only --ca-file (not the system roots)')
@@ -35,7 +37,9 @@ export function registerCertificates(program: Command, run: Runner): void {
         'certkit inspect cert.pem --key privkey.pem',
         'CERTKIT_PASSWORD=... certkit inspect legacy.pfx',
         'openssl s_client -connect host:443 -showcerts </dev/null | certkit inspect -',
-      ) + 'Exit: 0 read fine, 1 the key does not match, 2 unreadable or not certificate material.\n',
+      ) +
+        'Exit: 0 read fine, 1 the key does not match, 2 missing, unreadable or not certificate material,\n' +
+        '6 the server cannot be reached, 8 permission denied.\n',
     )
     .action((files: string[], flags: InspectFlags) =>
       run(async (ctx) => (await import('../commands/inspect.js')).runInspect(ctx, files, flags)),
@@ -141,8 +145,10 @@ export function registerCertificates(program: Command, run: Runner): void {
     .description(
       'Import a certificate from a CA (PEM, DER, .p7b, .pfx/.p12) into the store as a new lineage version:\n' +
         'the chain is rebuilt leaf-first, missing intermediates are fetched from the AIA URL (unless --offline),\n' +
-        'the root is left out, and the key is matched (or found among pending CSRs). Refuses expired certificates\n' +
-        'and keys that do not match, leaving the store unchanged.',
+        'the root is left out, and the key is matched (or found among pending CSRs); when the files hold several\n' +
+        'server certificates, the one the key (or a pending CSR) belongs to is imported. Refuses, leaving the store\n' +
+        'unchanged: an expired certificate, one not valid yet (unless --force), a CA certificate (it is not a\n' +
+        'server certificate), and a key that does not match.',
     )
     .option('--cert <file>', 'certificate or bundle (repeatable)', collect)
     .option('--chain <file>', 'intermediate(s) sent separately (repeatable)', collect)
@@ -152,6 +158,7 @@ export function registerCertificates(program: Command, run: Runner): void {
     .option('--name <lineage>', "lineage name (default: the pending order, else the certificate's name)")
     .option('--ca-file <file>', 'extra trusted roots (PEM), repeatable', collect)
     .option('--offline', 'never fetch missing intermediates over the network')
+    .option('--force', 'put a certificate that is not valid yet live anyway')
     .option('--dry-run', 'check everything, write nothing')
     .addHelpText(
       'after',

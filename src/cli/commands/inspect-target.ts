@@ -1,0 +1,31 @@
+/**
+ * What an `inspect` argument that names nothing on disk means: a server to read the chain from, given as
+ * HOST:PORT, [IPv6]:PORT or a URL (https://host, smtp://host:2525), or else a file that is missing. A bare name
+ * is never taken for a host: `inspect fullchain` is a missing file, not a DNS lookup. Pure.
+ */
+import { inputError, usageError } from '../../errors.js';
+import { parseTarget, type Target } from '../../monitor/targets.js';
+
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+/** host:port or [v6]:port, the port in digits */
+const HOST_PORT = /^(?:\[[^\]]*\]|[^:[\]]*):(\d+)$/;
+/** could be a host name a user meant (not a file name with a certificate's extension) */
+const HOST_LIKE = /^[a-z0-9-]+(\.[a-z0-9-]+)*$/i;
+const FILE_EXTENSION = /\.(pem|crt|cer|der|key|csr|p7b|p7c|pfx|p12|chain)$/i;
+
+/** The server `spec` names, or a one-line CertkitError: a missing file, a port out of range, a bad address. */
+export function inspectEndpoint(spec: string, starttls?: string): Extract<Target, { kind: 'endpoint' }> {
+  const port = HOST_PORT.exec(spec)?.[1];
+  if (port === undefined && !URL_SCHEME.test(spec))
+    throw inputError(
+      `${spec}: no such file`,
+      HOST_LIKE.test(spec) && !FILE_EXTENSION.test(spec)
+        ? "a server's chain is read from HOST:PORT"
+        : undefined,
+    );
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
+    throw usageError(`${spec}: port ${port} is out of range (1 to 65535)`);
+  const target = parseTarget(spec, { starttls });
+  if (target.kind !== 'endpoint') throw inputError(`${spec}: no such file`);
+  return target;
+}
