@@ -31,6 +31,8 @@ export interface ObtainResult {
   issuer: string;
   livePath: string;
   replaced: string | null;
+  /** what the user should know about this issuance (e.g. a new key where the old one was to be reused) */
+  notes: string[];
 }
 
 function coversAll(cert: X509Certificate, names: string[]): string[] {
@@ -41,14 +43,41 @@ function coversAll(cert: X509Certificate, names: string[]): string[] {
   });
 }
 
+/**
+ * --reuse-key keeps the live key, except after that certificate was revoked: the key may be compromised (and a
+ * CA refuses a key revoked for keyCompromise), so a new key is made and said.
+ */
+export function reuseKeyDecision(
+  reuseKey: boolean,
+  liveCertPem: string | null,
+  revoked: { serial: string; reason: string } | null,
+): { reuse: boolean; note: string | null } {
+  if (!reuseKey || !liveCertPem) return { reuse: false, note: null };
+  if (revoked && new X509Certificate(liveCertPem).serialNumber === revoked.serial)
+    return {
+      reuse: false,
+      note: `a new key: the key of the revoked certificate (${revoked.reason}) is not reused`,
+    };
+  return { reuse: true, note: null };
+}
+
 export async function obtainForLineage(store: Store, opts: ObtainOptions): Promise<ObtainResult> {
   const step = opts.onStep ?? (() => {});
   const a = opts.acme;
   step(`account at ${new URL(a.directoryUrl).host}`);
   const { client } = await ensureAccount(store.root, a.directoryUrl, opts.register);
   const previous = await store.readLive(opts.lineage).catch(() => null);
+  const revoked = previous
+    ? await store
+        .readSettings(opts.lineage)
+        .then((s) => s?.revoked ?? null)
+        .catch(() => null)
+    : null;
+  const reuse = reuseKeyDecision(!!a.reuseKey, previous?.certPem ?? null, revoked);
+  const notes = reuse.note ? [reuse.note] : [];
+  if (reuse.note) step(reuse.note);
   const key =
-    a.reuseKey && previous
+    reuse.reuse && previous
       ? createPrivateKey(previous.keyPem)
       : await generatePrivateKey(parseKeyType(a.keyType));
   const replaces = previous ? ariCertId(previous.certPem) : null;
@@ -104,5 +133,6 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
     issuer: leaf.issuer.split('\n').join(', '),
     livePath: store.liveDir(opts.lineage),
     replaced: replaces && previous ? replaces : null,
+    notes,
   };
 }

@@ -173,7 +173,7 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
         name: c.name,
         status: 'renewed',
         dueAt,
-        reason: d.reason,
+        reason: [d.reason, ...result.notes].join('; '),
         version: result.version,
         notAfter: result.notAfter,
       };

@@ -105,6 +105,25 @@ describe('deploys, duplicates and confirmations', () => {
     expect((await ck(store, ['revoke', '--name', 'rev.test', '--yes'])).code).toBe(0);
   });
 
+  it('a --reuse-key lineage whose certificate was revoked renews with a new key, and says so', async () => {
+    const store = join(tempDir(), 'store');
+    const keyOf = () => readFileSync(join(store, 'live', 'reuse.test', 'privkey.pem'), 'utf8');
+    expect((await ck(store, ['request', 'reuse.test', ...standaloneArgs(pebble), '--reuse-key'])).code).toBe(
+      0,
+    );
+    const first = keyOf();
+    expect((await ck(store, ['renew', '--name', 'reuse.test', '--force', '--no-jitter'])).code).toBe(0);
+    expect(keyOf()).toBe(first); // --reuse-key is honoured
+    const revoke = await ck(store, ['revoke', '--name', 'reuse.test', '--reason', 'keyCompromise', '--yes']);
+    expect(revoke.code, revoke.stderr).toBe(0);
+    const renew = await ck(store, ['renew', '--name', 'reuse.test', '--force', '--no-jitter']);
+    expect(renew.code, renew.stderr).toBe(0);
+    expect(keyOf()).not.toBe(first);
+    expect(renew.stdout + renew.stderr).toMatch(
+      /a new key: the key of the revoked certificate \(keyCompromise\) is not reused/,
+    );
+  });
+
   it('--json of account show and revoke --dry-run carries schemaVersion (QA run: it was missing)', async () => {
     const store = join(tempDir(), 'store');
     expect((await ck(store, ['request', 'json.rev.test', ...standaloneArgs(pebble)])).code).toBe(0);

@@ -209,6 +209,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     io: solverIo(ctx),
     onStep: (m) => ctx.progress(`• ${m}`),
   });
+  for (const n of result.notes) ctx.err(`note: ${n}`);
   await deployVersion(store, lineage, result.version, { onStep: (m) => ctx.progress(`• ${m}`) });
   let installs: unknown[] = [];
   const autoInstall = autoInstallOptions(ctx, auto, flags);
