@@ -73,7 +73,7 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
         .then((s) => s?.revoked ?? null)
         .catch(() => null)
     : null;
-  const reuse = reuseKeyDecision(!!a.reuseKey, previous?.certPem ?? null, revoked);
+  const reuse = reuseKeyDecision(a.reuseKey, previous?.certPem ?? null, revoked);
   const notes = reuse.note ? [reuse.note] : [];
   if (reuse.note) step(reuse.note);
   const key =
