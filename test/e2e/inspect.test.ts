@@ -324,6 +324,11 @@ describe('QA: what an argument that is not a readable file is', () => {
     const pem = certkit(['inspect', 'nosuch.pem'], { cwd: tempDir() });
     expect(pem.code).toBe(2);
     expect(pem.stderr.trim()).toBe('certkit: nosuch.pem: no such file');
+    // a dotted host name is still a server on port 443, as `check` takes it (nothing listens there here)
+    const host = certkit(['inspect', '127.0.0.1', '--timeout', '3'], { cwd: tempDir() });
+    expect(host.stderr).not.toMatch(/no such file/);
+    expect(host.stderr).toMatch(/127\.0\.0\.1/);
+    expect(host.code).toBe(6);
   });
 
   it('a symlink loop is said as one (exit 2)', () => {

@@ -472,6 +472,35 @@ describe('the exporter never dies', () => {
 });
 
 describe('QA bugs', () => {
+  it('check FILE --name with an IDN matches the punycode name the certificate carries (as verify does)', () => {
+    const idn = issue(dir, 'idn', root, {
+      cn: 'xn--bcher-kva.example',
+      sans: ['xn--bcher-kva.example'],
+      days: 90,
+    });
+    const ok = certkit([
+      'check',
+      idn.certFile,
+      '--ca-file',
+      root.certFile,
+      '--name',
+      'bücher.example',
+      '--nagios',
+    ]);
+    expect(ok.stdout, ok.stderr).toMatch(/^CERTKIT OK/);
+    expect(ok.code).toBe(0);
+    const wrong = certkit([
+      'check',
+      idn.certFile,
+      '--ca-file',
+      root.certFile,
+      '--name',
+      'bäcker.example',
+      '--nagios',
+    ]);
+    expect(wrong.code).toBe(2);
+  });
+
   it('QA: check --prometheus /nonexistent/dir/m.prom gives the documented result: UNKNOWN for an OK run, said first', () => {
     const prom = `/nonexistent-${process.pid}/dir/m.prom`;
     const ok = certkit([
