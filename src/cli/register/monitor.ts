@@ -34,9 +34,12 @@ export function registerMonitor(program: Command, run: Runner): void {
       .option('--concurrency <n>', 'targets checked at once (default: check.concurrency, else 64)')
       .option(
         '--warn-days <n>',
-        'WARNING this many days before expiry (short-lived certs: a third of the lifetime)',
+        'WARNING this many days before expiry, at least --crit-days (default 30; short-lived certs: a third of the lifetime)',
       )
-      .option('--crit-days <n>', 'CRITICAL this many days before expiry (short-lived certs: a sixth)')
+      .option(
+        '--crit-days <n>',
+        'CRITICAL this many days before expiry (default 7; short-lived certs: a sixth)',
+      )
       .option('--strict', 'self-signed endpoints are CRITICAL (default WARNING)')
       .option(
         '--allow-self-signed <pattern>',
