@@ -169,9 +169,10 @@ describe('examples/', () => {
     execFileSync('promtool', ['check', 'config', 'prometheus.yml'], { cwd: dir });
   });
 
-  it('dns-hook-challtestsrv.sh is the hook the ACME tests use (test/integration/acme.test.ts)', () => {
-    expect(readFileSync(join(ROOT, 'test/integration/acme.test.ts'), 'utf8')).toContain(
-      'examples/dns-hook-challtestsrv.sh',
+  it('dns-hook-challtestsrv.sh is the hook the ACME tests use (dnsHookArgs in test/helpers/pebble.ts, used by acme.test.ts)', () => {
+    expect(readFileSync(join(ROOT, 'test/helpers/pebble.ts'), 'utf8')).toMatch(
+      /export function dnsHookArgs[\s\S]*examples\/dns-hook-challtestsrv\.sh/,
     );
+    expect(readFileSync(join(ROOT, 'test/integration/acme.test.ts'), 'utf8')).toContain('dnsHookArgs(');
   });
 });
