@@ -71,10 +71,13 @@ export class Store {
     return join(this.liveDir(name), file);
   }
 
+  /** Creates the store's directories; a --store that is a file (or lies under one) is one line, exit 2. */
   async init(): Promise<void> {
-    await ensureDir(this.root);
-    await ensureDir(join(this.root, 'lineages'));
-    await ensureDir(join(this.root, 'live'));
+    for (const dir of [this.root, join(this.root, 'lineages'), join(this.root, 'live')])
+      await ensureDir(dir).catch((err: unknown) => {
+        if (errno(err) === 'EEXIST' || errno(err) === 'ENOTDIR') throw this.notADirectory(dir);
+        throw err;
+      });
   }
 
   /** Runs fn holding the store lock (waits for another run, fails clearly after lockWaitMs). */

@@ -152,6 +152,18 @@ describe('store', () => {
     r = certkit(['--store', file, 'check', 'store']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/some-file\.pem is not a directory/);
+    // the commands that write say it too (QA: exit 70 'internal error: EEXIST ... mkdir'), and leave the file be
+    for (const cmd of [
+      ['selfsigned', '-d', 'a.example.test'],
+      ['csr', '-d', 'a.example.com', '--out-dir', dir],
+    ]) {
+      r = certkit(['--store', file, ...cmd]);
+      expect([r.code, r.stderr.trim()]).toEqual([
+        2,
+        expect.stringMatching(/^certkit: the store .*some-file\.pem is not a directory \(/),
+      ]);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('not a store\n');
     // an existing, empty directory is a new store: fine
     r = certkit(['--store', dir, 'list']);
     expect(r.code, r.stderr).toBe(0);
