@@ -957,4 +957,29 @@ describe('certkit install asterisk / renew (CLI) against the stand-in', () => {
     expect(r.stderr).toMatch(/^certkit: .*would listen on the same port.*--sip-bind/);
     expect(state(p.etc)).toEqual(before);
   });
+
+  it("QA: a TLS bind on the same part's plain port, or a bind that is not an IP address, is one line, exit 2, nothing written", async () => {
+    const p = await pbx({ parts: ['pjsip'] });
+    const before = state(p.etc);
+    const { store, args } = imported(p);
+    const cases: [string[], RegExp][] = [
+      [
+        ['--http', '--http-bind', '127.0.0.1:8088'],
+        /http\.conf: TLS \(127\.0\.0\.1:8088\) and the plain HTTP listener \(127\.0\.0\.1:8088\) would share a port/,
+      ],
+      [
+        ['--manager', '--manager-bind', '0.0.0.0:5038'],
+        /manager\.conf: TLS \(0\.0\.0\.0:5038\) and the plain AMI listener \([\d.]+:5038\) would share a port/,
+      ],
+      [['--pjsip-bind', '999.1.1.1:5061'], /--pjsip-bind 999\.1\.1\.1:5061: not an IP address\[:port\]/],
+      [['--pjsip-bind', 'pbx.example.test:5061'], /not an IP address\[:port\]/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = certkit(['--store', store, ...args, ...extra, '--asterisk', p.standin.binary]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(state(p.etc)).toEqual(before);
+  });
 });

@@ -18,7 +18,7 @@ export const withPort = (bind: string, part: AsteriskPart) => {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 };
 
-function overlaps(a: string, b: string, pa: AsteriskPart, pb: AsteriskPart): boolean {
+export function overlaps(a: string, b: string, pa: AsteriskPart, pb: AsteriskPart): boolean {
   const x = parseBind(a, DEFAULT_PORTS[pa]);
   const y = parseBind(b, DEFAULT_PORTS[pb]);
   const any = (h: string) => h === '0.0.0.0' || h === '::' || h === '';

@@ -3,6 +3,9 @@
  * switched on when it was off (it listens only with enabled=yes). Its plain listener comes on with it, so that
  * one is kept on loopback unless it was already bound elsewhere, and the plan says so.
  */
+import { join } from 'node:path';
+import { CertkitError } from '../../errors.js';
+import { overlaps } from './binds.js';
 import { DEFAULT_PORTS } from './types.js';
 import type { Draft } from './draft.js';
 import { settingValue } from './parser.js';
@@ -15,6 +18,27 @@ export function planHttpOrManager(d: Draft, part: 'http' | 'manager'): void {
       switchServerOn(d, part, general);
     },
   });
+  refuseTlsOnPlainPort(d, part);
+}
+
+const PLAIN_PORTS = { http: 8088, manager: 5038 } as const;
+
+/** The plain listener the server keeps (bindaddr, bindport/port) and the TLS one must not share a port. */
+function refuseTlsOnPlainPort(d: Draft, part: 'http' | 'manager'): void {
+  const g = d
+    .load(join(d.o.configDir, `${part}.conf`))
+    .file.sections.find((s) => s.header.name === 'general');
+  const tls = d.endpoints.find((e) => e.part === part);
+  if (!g || !tls) return;
+  const host = settingValue(g.lines, 'bindaddr')?.trim() || '0.0.0.0';
+  const port = settingValue(g.lines, part === 'http' ? 'bindport' : 'port')?.trim() || PLAIN_PORTS[part];
+  const plain = `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  if (overlaps(tls.bind, plain, part, part))
+    throw new CertkitError(
+      'usage',
+      `${part}.conf: TLS (${tls.bind}) and the plain ${part === 'http' ? 'HTTP' : 'AMI'} listener (${plain}) would share a port`,
+      `give TLS its own port (--${part}-bind ADDR:PORT; default ${DEFAULT_PORTS[part]})`,
+    );
 }
 
 // HTTPS and AMI over TLS listen only when the server itself is on ([general] enabled, default no): asking

@@ -5,6 +5,7 @@
  * trusting `asterisk -rx`, which exits 0 and says "reloaded successfully" whatever happened. On a failure every
  * file is restored (bytes, mode, owner), every part is reloaded again and the old certificates are checked.
  */
+import { isIP } from 'node:net';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
@@ -52,12 +53,21 @@ export interface AsteriskInstallOptions {
   verifyTimeoutMs?: number;
 }
 
+/**
+ * A --*-bind value: an IP address (IPv6 in brackets) with an optional port. Asterisk parses binds as numeric
+ * addresses (a name or 999.1.1.1 would only fail at the verification, then roll back), so only those pass.
+ */
 function checkBind(flag: string, value: string | undefined): void {
   if (value === undefined) return;
-  const m = /^(\[[0-9a-fA-F:.]+\]|[0-9.]+|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(value.trim());
-  const port = m?.[2] === undefined ? 1 : Number(m[2]);
-  if (!m || port < 1 || port > 65535)
-    throw new CertkitError('usage', `${flag} ${value}: not an address[:port]`, `e.g. ${flag} 0.0.0.0:5061`);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[2] ?? '';
+  const port = m?.[3] === undefined ? 1 : Number(m[3]);
+  if (!m || isIP(host) === 0 || (m[1] !== undefined && isIP(host) !== 6) || port < 1 || port > 65535)
+    throw new CertkitError(
+      'usage',
+      `${flag} ${value}: not an IP address[:port]`,
+      `e.g. ${flag} 0.0.0.0:5061 or ${flag} [::]:5061`,
+    );
 }
 
 export async function installAsterisk(o: AsteriskInstallOptions) {
