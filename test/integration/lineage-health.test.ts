@@ -56,7 +56,9 @@ describe('a lineage certkit cannot use is never skipped silently', () => {
     const list = await ck(store, ['list']);
     expect(list.code).toBe(1);
     expect(list.stdout).toMatch(/ok\.test .*BROKEN/);
-    const json = JSON.parse((await ck(store, ['--json', 'list'])).stdout);
+    const listed = await ck(store, ['--json', 'list']);
+    expect(listed.code).toBe(1); // as the table (QA round 2: --json said 0)
+    const json = JSON.parse(listed.stdout);
     expect(json.lineages[0]).toMatchObject({ name: NAME, broken: true });
     const revoke = await ck(store, ['revoke', '--name', NAME, '--yes']);
     expect(revoke.code).toBe(2);

@@ -8,7 +8,9 @@ export async function runList(ctx: Context): Promise<number> {
   const lineages = await listLineages(store, ctx.now);
   if (ctx.json) {
     ctx.out(JSON.stringify({ schemaVersion: 1, store: store.root, lineages }, null, 2));
-    return 0;
+    for (const l of lineages) if (l.problem) ctx.err(`certkit: ${l.name}: ${l.problem}`);
+    // the same exit as the table: a broken lineage is exit 1 whatever the format
+    return lineages.some((l) => l.broken) ? 1 : 0;
   }
   if (lineages.length === 0) {
     if (!ctx.quiet)
