@@ -10,7 +10,8 @@ import {
 } from './account.js';
 import { AcmeClient, DEFAULT_DEADLINES, type Deadlines } from './client.js';
 
-async function session(storeRoot: string, directoryUrl: string, deadlines: Deadlines) {
+/** The stored account for this CA, or exit 3 saying there is none (no network: dry runs use it too). */
+export async function requireAccount(storeRoot: string, directoryUrl: string) {
   const acct = await loadAccount(storeRoot, directoryUrl);
   if (!acct)
     throw new CertkitError(
@@ -18,6 +19,11 @@ async function session(storeRoot: string, directoryUrl: string, deadlines: Deadl
       `no ACME account for ${directoryUrl} in the store`,
       'register with certkit account register --agree-tos',
     );
+  return acct;
+}
+
+async function session(storeRoot: string, directoryUrl: string, deadlines: Deadlines) {
+  const acct = await requireAccount(storeRoot, directoryUrl);
   return {
     acct,
     client: new AcmeClient({

@@ -59,6 +59,16 @@ export async function saveAccount(storeRoot: string, record: AccountRecord, keyP
   await writeFileAtomic(join(dir, 'account.json'), JSON.stringify(record, null, 2) + '\n', 0o600);
 }
 
+/** Registering needs the CA's terms accepted (--agree-tos): checked before any network call, dry runs too. */
+export function requireTermsAccepted(agreeTos: boolean | undefined): void {
+  if (!agreeTos)
+    throw new CertkitError(
+      'usage',
+      "the CA's terms of service must be accepted to register",
+      'read them (certkit account show --server ...) and add --agree-tos',
+    );
+}
+
 /** Registers a new account (or finds the existing one for this key) and saves it. */
 export async function registerAccount(
   storeRoot: string,
@@ -66,13 +76,7 @@ export async function registerAccount(
   opts: RegisterOptions,
   keyPem = newAccountKeyPem(),
 ) {
-  if (!opts.agreeTos) {
-    throw new CertkitError(
-      'usage',
-      "the CA's terms of service must be accepted to register",
-      'read them (certkit account show --server ...) and add --agree-tos',
-    );
-  }
+  requireTermsAccepted(opts.agreeTos);
   const client = new AcmeClient({
     directoryUrl,
     accountKeyPem: keyPem,

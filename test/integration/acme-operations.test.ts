@@ -124,6 +124,30 @@ describe('deploys, duplicates and confirmations', () => {
     );
   });
 
+  it('account dry runs refuse what the real run would: no account to roll over or deactivate (3), no --agree-tos or a missing EAB key (2)', async () => {
+    const store = join(tempDir(), 'store');
+    const server = ['--server', pebble.directoryUrl, '--dry-run'];
+    for (const action of ['rollover', 'deactivate']) {
+      const r = await ck(store, ['account', action, ...server, '--yes']);
+      expect([r.code, r.stderr.trim()]).toEqual([
+        3,
+        expect.stringMatching(/^certkit: no ACME account for .* in the store/),
+      ]);
+    }
+    const noTerms = await ck(store, ['account', 'register', ...server]);
+    expect([noTerms.code, noTerms.stderr]).toEqual([
+      2,
+      expect.stringMatching(/terms of service must be accepted/),
+    ]);
+    const noKey = await ck(store, ['account', 'register', ...server, '--agree-tos', '--eab-kid', 'k']);
+    expect([noKey.code, noKey.stderr]).toEqual([
+      2,
+      expect.stringMatching(/external account binding needs the HMAC key/),
+    ]);
+    const ok = await ck(store, ['account', 'register', ...server, '--agree-tos']);
+    expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^would register the account at /)]);
+  });
+
   it('--json of account show and revoke --dry-run carries schemaVersion (QA run: it was missing)', async () => {
     const store = join(tempDir(), 'store');
     expect((await ck(store, ['request', 'json.rev.test', ...standaloneArgs(pebble)])).code).toBe(0);

@@ -1,4 +1,5 @@
-import { deactivate, register, rollover, showAccount } from '../../acme/account-ops.js';
+import { deactivate, register, requireAccount, rollover, showAccount } from '../../acme/account-ops.js';
+import { requireTermsAccepted } from '../../acme/account.js';
 import { resolveServer } from '../../acme/servers.js';
 import { deadlinesFromSeconds } from '../../acme/client.js';
 import { usageError } from '../../errors.js';
@@ -28,6 +29,12 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
   const print = (obj: unknown, human: string) =>
     ctx.out(ctx.json ? JSON.stringify({ schemaVersion: 1, ...(obj as object) }, null, 2) : human);
   if (action !== 'show' && flags.dryRun) {
+    // what the real run would refuse before talking to the CA, the dry run refuses too
+    if (action === 'register') {
+      requireTermsAccepted(flags.agreeTos);
+      await eabFromFlags(flags);
+    } else if (action === 'rollover' || action === 'deactivate') await requireAccount(ctx.storeRoot, url);
+    else throw usageError(`unknown action "${action}"`, 'use show, register, rollover or deactivate');
     print({ dryRun: true, action, directoryUrl: url }, `would ${action} the account at ${url}`);
     return 0;
   }
