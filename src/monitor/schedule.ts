@@ -48,8 +48,8 @@ function safeListen(value: string): string {
   if (!LISTEN.test(value) || Number(value.slice(value.lastIndexOf(':') + 1)) > 65535)
     throw new CertkitError(
       'usage',
-      `--listen ${JSON.stringify(value)} is not an address:port`,
-      'e.g. --listen 127.0.0.1:9793 or --listen [::1]:9793',
+      `--exporter ${JSON.stringify(value)} is not an address:port`,
+      'e.g. --exporter 127.0.0.1:9793 or --exporter [::1]:9793',
     );
   return value;
 }

@@ -96,7 +96,7 @@ describe('certkit schedule', () => {
     expect(cron.stderr.trim().split('\n')[0]).toMatch(/exporter .*cron/);
     const bad = certkit(['schedule', 'install', '--root', root, '--systemd', '--exporter', '0.0.0.0:99999']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--listen "0\.0\.0\.0:99999" is not an address:port/);
+    expect(bad.stderr).toMatch(/--exporter "0\.0\.0\.0:99999" is not an address:port/);
     expect(existsSync(join(root, 'etc'))).toBe(false);
   });
 

@@ -973,6 +973,7 @@ describe('certkit install asterisk / renew (CLI) against the stand-in', () => {
       ],
       [['--pjsip-bind', '999.1.1.1:5061'], /--pjsip-bind 999\.1\.1\.1:5061: not an IP address\[:port\]/],
       [['--pjsip-bind', 'pbx.example.test:5061'], /not an IP address\[:port\]/],
+      [['--sip-bind', '0.0.0.0:5070'], /--sip-bind 0\.0\.0\.0:5070 was given, but sip is not being set up/],
     ];
     for (const [extra, message] of cases) {
       const r = certkit(['--store', store, ...args, ...extra, '--asterisk', p.standin.binary]);

@@ -16,6 +16,7 @@
  * being built, certificate delivery), effects.ts (writes, touches, reloads, verifications), files.ts (reading).
  */
 import { join } from 'node:path';
+import { CertkitError } from '../../errors.js';
 import { frozenView, liveView, type FsView, type Snapshot } from '../snapshot.js';
 import { refuseSharedPorts } from './binds.js';
 import { startDraft } from './draft.js';
@@ -89,6 +90,15 @@ function planWith(view: FsView, snapshot: Snapshot, o: AsteriskPlanOptions): Ast
   const read = factsReader(view);
   const chosen = o.parts ? { parts: o.parts, notes: [] } : defaultParts(o.configDir, read);
   const parts = chosen.parts;
+  // binds holds every part's flag, undefined where none was given
+  const given = Object.entries(o.binds ?? {}) as [AsteriskPart, string | undefined][];
+  for (const [part, bind] of given)
+    if (bind !== undefined && !parts.includes(part))
+      throw new CertkitError(
+        'usage',
+        `--${part}-bind ${bind} was given, but ${part} is not being set up${o.parts ? '' : ` (${chosen.notes[0] ?? 'not in use in the configuration'})`}`,
+        `add --${part}, or leave out --${part}-bind`,
+      );
   const d = startDraft(o, read, parts);
   d.notes.push(...chosen.notes);
   // in this order: chan_sip's default port steps around the listeners planned before it
