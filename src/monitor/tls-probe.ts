@@ -137,6 +137,7 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
   return new Promise((resolve) => {
     let settled = false;
     let handshakeStarted = false;
+    let connected = false;
     let tls: TLSSocket | undefined;
     const finish = (r: ProbeResult) => {
       if (settled) return;
@@ -152,7 +153,11 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
       () =>
         fail(
           'timeout',
-          `no ${handshakeStarted ? 'TLS handshake' : 'connection'} within ${o.timeoutMs / 1000} s`,
+          handshakeStarted
+            ? `no TLS handshake within ${o.timeoutMs / 1000} s`
+            : connected && o.starttls
+              ? `connected, but no ${o.starttls} STARTTLS exchange within ${o.timeoutMs / 1000} s (a greeting never came?)`
+              : `no connection within ${o.timeoutMs / 1000} s`,
         ),
       o.timeoutMs,
     );
@@ -166,6 +171,7 @@ async function attempt(o: ProbeOptions, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Prom
       else fail('handshake-failed', err.code ?? err.message);
     });
     const onConnect = async () => {
+      connected = true;
       try {
         if (o.starttls) await negotiateStarttls(socket, o.starttls, o.servername ?? o.address);
       } catch (err) {

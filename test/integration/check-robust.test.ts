@@ -366,6 +366,21 @@ describe('right answers', () => {
 });
 
 describe('STARTTLS per target', () => {
+  it('a server that accepts but never greets: the timeout says the STARTTLS exchange, not "no connection" (QA)', async () => {
+    const silent = createServer(() => {}); // accepts, says nothing
+    const port = await freePort();
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
+    try {
+      const r = await certkitAsync(['inspect', `127.0.0.1:${port}`, '--starttls', 'smtp', '--timeout', '2']);
+      expect(r.code).toBe(6);
+      expect(r.stderr.trim()).toBe(
+        `certkit: 127.0.0.1:${port}: connected, but no smtp STARTTLS exchange within 2 s (a greeting never came?)`,
+      );
+    } finally {
+      silent.close();
+    }
+  });
+
   const ls: Listener[] = [];
   afterAll(async () => {
     for (const l of ls) await l.close();
