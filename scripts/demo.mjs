@@ -7,21 +7,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createConnection } from 'node:net';
-import { startPebble, freePort } from './lib/pebble.mjs';
+import { startPebble, claimPort, freePort } from './lib/pebble.mjs';
 import { createApache } from './lib/apache.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SANDBOX = resolve(process.env.CERTKIT_DEMO_DIR ?? '/var/tmp/certkit-demo');
 const NAME = 'www.example.test';
 const say = (s = '') => process.stdout.write(s + '\n');
-
-const portFree = (port) =>
-  new Promise((res) => {
-    const c = createConnection({ host: '127.0.0.1', port });
-    c.once('connect', () => (c.destroy(), res(false)));
-    c.once('error', () => res(true));
-  });
 
 function stopOldApache() {
   const state = join(SANDBOX, 'state.json');
@@ -42,8 +34,8 @@ if (process.argv.includes('--clean')) {
 stopOldApache();
 rmSync(SANDBOX, { recursive: true, force: true });
 mkdirSync(SANDBOX, { recursive: true });
-const httpPort = (await portFree(18080)) ? 18080 : await freePort();
-const tlsPort = (await portFree(18443)) ? 18443 : await freePort();
+const httpPort = (await claimPort(18080)) ? 18080 : await freePort();
+const tlsPort = (await claimPort(18443)) ? 18443 : await freePort();
 
 say('1. A local ACME CA (Pebble + challtestsrv) on loopback');
 const pebble = await startPebble({ dir: join(SANDBOX, 'pebble'), ports: { http: httpPort } });

@@ -39,6 +39,15 @@ function pidAlive(pid) {
   }
 }
 
+function ensureLockDir() {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  try {
+    chmodSync(PORT_LOCKS, 0o1777); // shared by every user's test runs, like /tmp
+  } catch {
+    // another user's directory: it is already 1777
+  }
+}
+
 function reserve(port) {
   const lock = join(PORT_LOCKS, String(port));
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -72,13 +81,20 @@ function bindable(port, host) {
   });
 }
 
+/**
+ * Takes this port if no other test process has reserved it and nothing listens on it (the demo's fixed
+ * 18080/18443 while the suite runs): reserved like freePort's, so the two never hand out the same port.
+ */
+export async function claimPort(port) {
+  ensureLockDir();
+  if (reservedHere.has(port)) return false;
+  if (!reserve(port)) return false;
+  reservedHere.add(port);
+  return (await bindable(port, '127.0.0.1')) && (await bindable(port, '0.0.0.0'));
+}
+
 export async function freePort() {
-  mkdirSync(PORT_LOCKS, { recursive: true });
-  try {
-    chmodSync(PORT_LOCKS, 0o1777); // shared by every user's test runs, like /tmp
-  } catch {
-    // another user's directory: it is already 1777
-  }
+  ensureLockDir();
   const high = Math.min(ephemeralStart(), 65536) - 1;
   const low = Math.max(1024, Math.min(15000, high - 2000));
   const span = high - low + 1;
