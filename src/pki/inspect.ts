@@ -1,7 +1,7 @@
 /** The inspect report: facts for every input, chain analysis, key↔certificate match. Pure of output. */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { analyseChain, orderChain } from './chain.js';
+import { analyseChain, endEntities, orderChain } from './chain.js';
 import { csrFacts, type CsrFacts } from './csr-facts.js';
 import { certFacts, keyFacts } from './facts.js';
 import { keyMatchesCertificate } from './keys.js';
@@ -162,7 +162,12 @@ export async function inspectPaths(
   if (opts.keyFile) {
     const keyMaterial = await readMaterialFile(opts.keyFile, opts);
     const key = keyMaterial.keys[0];
-    const leaf = orderChain(materials.flatMap((m) => m.certificates)).chain[0];
+    const all = materials.flatMap((m) => m.certificates);
+    // in a bundle of several end-entity certificates, the one the key belongs to (else the chain's leaf)
+    const keyObject = key?.keyObject;
+    const leaf =
+      (keyObject && endEntities(all).find((c) => keyMatchesCertificate(keyObject, c.x509))) ??
+      orderChain(all).chain[0];
     const fingerprint = leaf?.x509.fingerprint256 ?? null;
     if (!key)
       report.keyMatch = {

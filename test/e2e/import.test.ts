@@ -483,6 +483,10 @@ describe('QA: what import puts live', () => {
     expect(r.stdout).toMatch(/imported as "mail\.example\.test" version 1: mail\.example\.test /);
     expect(r.stderr).toMatch(/imported mail\.example\.test of the 2 server certificates given/);
     expectGoodLineage(store, 'mail.example.test', mail.certFile);
+    // inspect compares the key with the certificate it belongs to, not just the first one
+    const inspected = certkit(['inspect', bundle, '--key', mail.keyFile]);
+    expect(inspected.code, inspected.stdout).toBe(0);
+    expect(inspected.stdout).toMatch(/key .* matches the certificate/);
   });
 
   it('two leaves and no key that decides: refused in one line naming both, nothing written', () => {
