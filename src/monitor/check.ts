@@ -51,7 +51,8 @@ export async function runCheck(targets: Target[], o: CheckOptions): Promise<Chec
       return await unitsFor(t, o, skipped, live);
     } catch (err) {
       const label = t.kind === 'path' ? t.path : t.kind === 'endpoint' ? t.label : t.kind;
-      return [failedUnit(label, 'file', readFailure(label, err), o)];
+      const kind = t.kind === 'store' || t.kind === 'endpoint' ? t.kind : 'file';
+      return [failedUnit(label, kind, readFailure(label, err), o)];
     }
   });
   const units = perTarget.flat();

@@ -152,6 +152,9 @@ describe('store', () => {
     r = certkit(['--store', file, 'check', 'store']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/some-file\.pem is not a directory/);
+    // reported as the store target it is, not as a file
+    const json = JSON.parse(certkit(['--store', file, '--json', 'check', 'store']).stdout);
+    expect(json.targets.map((t: { kind: string }) => t.kind)).toEqual(['store']);
     // the commands that write say it too (QA: exit 70 'internal error: EEXIST ... mkdir'), and leave the file be
     for (const cmd of [
       ['selfsigned', '-d', 'a.example.test'],
