@@ -224,6 +224,14 @@ describe('install apache: QA regressions', () => {
     const a = await apache([{ name: 'al.site.test', aliases: ['www.al.site.test'] }]);
     const l = lineage(['al.site.test', 'www.al.site.test'], 'al');
     const tlsPort = await freePort();
+    // without --vhost, the certificate's names find the site, as a lineage's do
+    const dry = await certkitAsync([
+      ...['--store', join(l.dir, 'store'), 'install', 'apache', '--server-root', a.serverRoot],
+      ...['--fullchain', join(l.store, 'live', 'al', 'fullchain.pem'), '--key', l.leaf.keyFile],
+      ...['--tls-port', String(tlsPort), '--dry-run'],
+    ]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^\+\s+ServerName al\.site\.test\n\+\s+ServerAlias www\.al\.site\.test$/m);
     const r = await certkitAsync([
       ...['--store', join(l.dir, 'store'), 'install', 'apache', '--server-root', a.serverRoot],
       ...['--fullchain', join(l.store, 'live', 'al', 'fullchain.pem'), '--key', l.leaf.keyFile],

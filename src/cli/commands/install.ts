@@ -49,8 +49,9 @@ export async function runInstall(ctx: Context, target: string, flags: InstallFla
   const store = new Store(ctx.storeRoot);
   const settings = flags.name ? await store.requireLineage(flags.name) : null;
   const lineage = flags.name ?? 'custom';
-  if (!settings && !flags.vhost)
-    throw new CertkitError('usage', 'with --fullchain/--key, give --vhost NAME to say which site');
+  // Apache finds the sites by the certificate's names, as for a lineage; Asterisk needs the name to verify
+  if (!settings && !flags.vhost && target !== 'apache')
+    throw new CertkitError('usage', 'with --fullchain/--key, give --vhost NAME to say which name to verify');
   // the lineage's domains; with --fullchain, Apache takes the certificate's own names (checked against the
   // vhost --vhost resolves to) and Asterisk the --vhost name
   const names = settings?.domains;

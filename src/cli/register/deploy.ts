@@ -25,7 +25,7 @@ export function registerDeploy(program: Command, run: Runner): void {
     )
     .option(
       '--vhost <site>',
-      "apache: the site: a ServerName, an alias, FILE:LINE or an address like '*:80' (default: every vhost serving the lineage's names)",
+      "apache: the site: a ServerName, an alias, FILE:LINE or an address like '*:80' (default: every vhost serving the lineage's, or the --fullchain certificate's, names)",
     )
     .option('--server-root <dir>', 'apache: configuration directory (default /etc/apache2 or /etc/httpd)')
     .option(
