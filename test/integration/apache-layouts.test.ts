@@ -5,7 +5,7 @@
  * blocks that loading mod_ssl changes. No --ctl is given: certkit must run every command against the tree.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -274,6 +274,44 @@ describe.each([
       expect(JSON.parse(again.stdout)).toMatchObject({ noop: true, changed: [] });
       expect(snapshotWithModes(i.root)).toEqual(tree);
     }
+  });
+});
+
+describe('install apache: a customised RHEL tree', () => {
+  it("whose httpd.conf includes only some of conf.modules.d: certkit's module file is included from the main file, so mod_ssl loads; the next run changes nothing", async () => {
+    const httpPort = await freePort();
+    const tlsPort = await freePort();
+    const dir = tempDir('certkit-layout-');
+    const a = createApache({ dir, layout: 'rhel', httpPort });
+    const main = join(a.serverRoot, 'conf', 'httpd.conf');
+    // only the base modules: a 00-certkit.conf dropped into conf.modules.d would never be read
+    writeFileSync(
+      main,
+      readFileSync(main, 'utf8').replace(
+        'Include conf.modules.d/*.conf',
+        'Include conf.modules.d/00-base.conf',
+      ),
+    );
+    const base = join(a.serverRoot, 'conf.modules.d', '00-base.conf');
+    const load = (m: string) => `LoadModule ${m}_module ${MODDIR}/mod_${m}.so`;
+    writeFileSync(
+      base,
+      readFileSync(base, 'utf8') + ['rewrite', 'proxy', 'proxy_http'].map(load).join('\n') + '\n',
+    );
+    writeFileSync(join(a.serverRoot, 'conf.d', 'app.conf'), sites(join(dir, 'www'), httpPort).app);
+    a.start();
+    const i = { root: a.serverRoot, httpPort, tlsPort, stop: () => a.stop() };
+    running.push(i);
+    const l = lineage(['app.test'], 'rhel-custom');
+    const r = await install(l.store, i, 'rhel-custom', ['--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(main, 'utf8')).toMatch(
+      /^Include(?:Optional)? \S*conf\.modules\.d\/00-certkit\.conf$/m,
+    );
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'app.test')).toBe(l.fingerprint);
+    const again = await install(l.store, i, 'rhel-custom', ['--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ noop: true, changed: [] });
   });
 });
 

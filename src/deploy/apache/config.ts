@@ -80,6 +80,8 @@ export interface ApacheConfig {
   env: Record<string, string>;
   /** files included more than once */
   includedTwice: string[];
+  /** the absolute patterns of the live Include/IncludeOptional lines (what a new file must match to be read) */
+  liveIncludes: string[];
   view: FsView;
 }
 
@@ -196,6 +198,7 @@ export function loadApacheConfig(
     defines,
     env,
     includedTwice: [],
+    liveIncludes: [],
     view,
   };
   const expand = (s: string) =>
@@ -242,6 +245,7 @@ export function loadApacheConfig(
           const pattern = args[0] ?? '';
           const abs = isAbsolute(pattern) ? pattern : join(cfg.httpdRoot, pattern);
           const matches = expandInclude(abs, view);
+          if (live) cfg.liveIncludes.push(abs);
           if (live && matches.length === 0 && name === 'include' && !/[*?[]/.test(pattern))
             throw new CertkitError(
               'input',

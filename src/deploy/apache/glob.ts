@@ -52,3 +52,11 @@ export function expandInclude(pattern: string, view: FsView): string[] {
   for (const p of paths) visit(p);
   return files;
 }
+
+/** Whether a file at `path` would be read by an Include of `pattern` (a directory pattern: anything below it). */
+export function includeCovers(pattern: string, path: string): boolean {
+  const pat = pattern.split('/').filter(Boolean);
+  const segs = path.split('/').filter(Boolean);
+  if (!pat.some(hasWildcard)) return segs.length >= pat.length && pat.every((p, i) => p === segs[i]);
+  return segs.length === pat.length && pat.every((p, i) => segmentRegex(p).test(segs[i] ?? ''));
+}

@@ -9,6 +9,7 @@ import type { Effect } from '../engine.js';
 import { textOf, type FsView } from '../snapshot.js';
 import { vhostLocation, vhostServes, type ApacheConfig, type Vhost } from './config.js';
 import type { PlanEdits } from './edits.js';
+import { includeCovers } from './glob.js';
 import type { ApachePlanOptions } from './plan-options.js';
 import { vhostLabel } from './sites.js';
 
@@ -138,6 +139,8 @@ export function enableModules(cfg: ApacheConfig, missing: string[], edits: PlanE
     for (const m of missing) lines.add(`LoadModule ${m} ${moduleLoadPath(cfg, m.replace(/_module$/, ''))}`);
     edits.write(spec.path, [...lines].join('\n') + '\n');
     // before everything else, so <IfModule mod_ssl.c> anywhere sees it (as the plan evaluated)
-    if (spec.includeFromMain) edits.includeFromMain(spec.path, true);
+    // a layout's module directory may not be included by this tree's main file (a customised RHEL httpd.conf)
+    if (spec.includeFromMain || !cfg.liveIncludes.some((p) => includeCovers(p, spec.path)))
+      edits.includeFromMain(spec.path, true);
   }
 }

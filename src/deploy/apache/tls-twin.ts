@@ -5,6 +5,7 @@
  */
 import { dirname, relative } from 'node:path';
 import { CertkitError } from '../../errors.js';
+import { includeCovers } from './glob.js';
 import { vhostLocation, type ApacheConfig, type Vhost } from './config.js';
 import { textOf } from '../snapshot.js';
 import type { PlanEdits } from './edits.js';
@@ -157,6 +158,8 @@ export function planTlsVhosts(
     edits.write(site.path, header.join('\n') + twins.join('\n'));
     if (site.enableLink && !cfg.view.state(site.enableLink).exists)
       edits.link(site.enableLink, relative(dirname(site.enableLink), site.path));
-    if (site.includeFromMain) edits.includeFromMain(site.path, false);
+    const loadedByLink = site.enableLink !== undefined;
+    if (site.includeFromMain || (!loadedByLink && !cfg.liveIncludes.some((p) => includeCovers(p, site.path))))
+      edits.includeFromMain(site.path, false);
   }
 }
