@@ -1,33 +1,6 @@
 // Issue 2 benchmarks: startup time, and inspecting 2,000 certificates vs an openssl loop.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERTKIT, goal, hyperfine, ms, need, row, scaled, sec, tmp } from './lib.mjs';
-
-async function makeCerts(dir, count) {
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(globalThis.crypto);
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const caKeys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  const leafKeys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
-  mkdirSync(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: (1000 + i).toString(16),
-      subject: `CN=host${i}.example.test`,
-      issuer: 'CN=Bench CA',
-      notBefore: new Date(Date.now() - 86400000),
-      notAfter: new Date(Date.now() + (i % 365) * 86400000),
-      signingAlgorithm: alg,
-      publicKey: leafKeys.publicKey,
-      signingKey: caKeys.privateKey,
-      extensions: [
-        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: `host${i}.example.test` }]),
-      ],
-    });
-    writeFileSync(join(dir, `host${i}.pem`), cert.toString('pem') + '\n');
-  }
-}
+import { CERTKIT, goal, hyperfine, makeCerts, ms, need, row, scaled, sec, tmp } from './lib.mjs';
 
 export default async function foundation() {
   need('certbot');

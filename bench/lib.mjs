@@ -1,12 +1,12 @@
 // Benchmark helpers: whole processes on this machine, timed by hyperfine (wall, user+sys CPU).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const CERTKIT = `${process.execPath} ${join(ROOT, 'bin/certkit.js')}`;
+export const CERTKIT = `${process.execPath} ${join(ROOT, 'bin/certkit.cjs')}`;
 
 /**
  * CERTKIT_BENCH_SCALE (0 < s <= 1, default 1) shrinks every size and run count, so a test can run the whole
@@ -96,4 +96,34 @@ export function row(name, certkit, peer, fmt = ms, note = '') {
     ratio: p == null ? 'n/a' : `${(p / c).toFixed(p / c < 1 ? 2 : 1)}x`,
     note,
   };
+}
+
+/**
+ * `count` distinct certificates (host<i>.example.test, one CA, expiries spread over a year) as host<i>.pem in dir:
+ * every file its own certificate, so no per-certificate cache flatters the tool that reads them.
+ */
+export async function makeCerts(dir, count) {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(globalThis.crypto);
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const caKeys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const leafKeys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  mkdirSync(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: (1000 + i).toString(16),
+      subject: `CN=host${i}.example.test`,
+      issuer: 'CN=Bench CA',
+      notBefore: new Date(Date.now() - 86400000),
+      notAfter: new Date(Date.now() + (i % 365) * 86400000),
+      signingAlgorithm: alg,
+      publicKey: leafKeys.publicKey,
+      signingKey: caKeys.privateKey,
+      extensions: [
+        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: `host${i}.example.test` }]),
+      ],
+    });
+    writeFileSync(join(dir, `host${i}.pem`), cert.toString('pem') + '\n');
+  }
 }

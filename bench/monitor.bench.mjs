@@ -1,9 +1,9 @@
 // Issue 7 benchmarks: 1,000 loopback TLS endpoints, certkit check vs ssl-cert-check (wall and peak memory),
 // and a directory of 10,000 certificates vs an openssl x509 loop.
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:tls';
 import { join } from 'node:path';
-import { CERTKIT, hyperfine, need, row, scaled, sec, tmp } from './lib.mjs';
+import { CERTKIT, hyperfine, makeCerts, need, row, scaled, sec, tmp } from './lib.mjs';
 import { selfSignedLeaf } from '../scripts/lib/openssl.mjs';
 
 /** The one certificate every listener serves: self-signed for 127.0.0.1 (check is run with --allow-self-signed). */
@@ -83,11 +83,9 @@ export default async function monitor() {
   );
   for (const s of servers) s.close();
 
-  // 10,000 certificates in a directory
+  // 10,000 distinct certificates in a directory
   const certs = join(dir, 'certs');
-  mkdirSync(certs);
-  const pem = cert.toString();
-  for (let i = 0; i < files; i++) writeFileSync(join(certs, `c${i}.pem`), pem);
+  await makeCerts(certs, files);
   const d = hyperfine(
     [
       `${CERTKIT} --quiet check ${certs} --allow-self-signed '*' > /dev/null; true`,

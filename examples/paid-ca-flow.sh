@@ -6,7 +6,7 @@
 #   usage: examples/paid-ca-flow.sh WORKDIR [APACHE_ROOT TLS_PORT]
 set -euo pipefail
 work=$1; apache_root=${2:-}; tls_port=${3:-443}
-certkit() { node "$(dirname "$0")/../bin/certkit.js" --store "$work/store" "$@"; }
+certkit() { node "$(dirname "$0")/../bin/certkit.cjs" --store "$work/store" "$@"; }
 mkdir -p "$work/ca" "$work/order"
 
 # 1. the order: OV, two names; no TTY, so every answer is a flag

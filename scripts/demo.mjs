@@ -62,7 +62,7 @@ const certkit = (args, opts = {}) => {
   // stdout and stderr into one file, so the lines keep the order certkit wrote them in
   const log = join(SANDBOX, 'last-command.log');
   const fd = openSync(log, 'w');
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/certkit.js'), '--store', store, ...args], {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/certkit.cjs'), '--store', store, ...args], {
     env,
     stdio: ['ignore', fd, fd],
     ...opts,
@@ -109,7 +109,7 @@ try {
   say('Done. Look for yourself:');
   say(`  curl --cacert ${caRoot} --resolve ${NAME}:${tlsPort}:127.0.0.1 https://${NAME}:${tlsPort}/`);
   say(`  curl -sI -H 'Host: ${NAME}' http://127.0.0.1:${httpPort}/some/page     # 301 to https`);
-  say(`  node bin/certkit.js --store ${store} list`);
+  say(`  node bin/certkit.cjs --store ${store} list`);
   say(`  report: ${html}`);
   say(`  (the sandbox Apache keeps running; npm run demo -- --clean stops it and removes ${SANDBOX})`);
 } catch (err) {

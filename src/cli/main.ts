@@ -1,6 +1,6 @@
 /**
  * The certkit command line. Commands are registered here with their help; their code is imported only
- * when they run, so `certkit --version` and `--help` stay fast (no ACME client, nodemailer or node-forge); `--version` alone is answered by bin/certkit.js without loading this file.
+ * when they run, so `certkit --version` and `--help` stay fast (no ACME client, nodemailer or node-forge); `--version` alone is answered by bin/certkit.cjs without loading this file.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { makeContext, type Context, type GlobalOptions } from './context.js';

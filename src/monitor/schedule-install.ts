@@ -25,9 +25,9 @@ export function scheduleKind(ask: { cron?: boolean; systemd?: boolean }): Schedu
   return existsSync('/run/systemd/system') ? 'systemd' : 'cron';
 }
 
-/** This certkit, absolute, as the units and the cron line run it: `node /path/to/bin/certkit.js`. */
+/** This certkit, absolute, as the units and the cron line run it: `node /path/to/bin/certkit.cjs`. */
 export function certkitCommand(): string {
-  const bin = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '../../bin/certkit.js'));
+  const bin = realpathSync(join(dirname(fileURLToPath(import.meta.url)), '../../bin/certkit.cjs'));
   return `${process.execPath} ${bin}`;
 }
 

@@ -25,7 +25,7 @@ describe('CLI shell', () => {
     it(`${args[0]} loads neither acme-client, nodemailer nor node-forge`, () => {
       const mods = loadedModules(args);
       if (args[0] === '--version')
-        // answered by bin/certkit.js before the CLI loads: no package at all (the --help case shows the probe works)
+        // answered by bin/certkit.cjs before the CLI loads: no package at all (the --help case shows the probe works)
         expect(mods.filter((m) => m.includes('/node_modules/'))).toEqual([]);
       else expect(mods.some((m) => m.includes('commander'))).toBe(true); // the probe works
       for (const heavy of ['acme-client', 'nodemailer', 'node-forge', '@peculiar']) {

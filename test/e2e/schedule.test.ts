@@ -30,7 +30,7 @@ describe('certkit schedule', () => {
     expect(timer).toMatch(/RandomizedDelaySec=1h/);
     expect(timer).toMatch(/Persistent=true/);
     expect(readFileSync(join(dir, 'certkit-check.service'), 'utf8')).toMatch(
-      /ExecStart=\/\S+node \S+certkit\.js --config \S+config\.json .*--quiet check/,
+      /ExecStart=\/\S+node \S+certkit\.cjs --config \S+config\.json .*--quiet check/,
     );
     systemdAnalyzeVerify(dir, [
       'certkit-check.service',

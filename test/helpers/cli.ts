@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'certkit.js');
+export const BIN = join(ROOT, 'bin', 'certkit.cjs');
 
 export interface CliResult {
   code: number;

@@ -22,7 +22,7 @@ export function lineage(names: string[], tag = names[0]!) {
   const leaf = issue(dir, tag, testCa().int, { cn: names[0]!, sans: names, key: 'ec256' });
   const store = join(dir, 'store');
   execFileSync(process.execPath, [
-    'bin/certkit.js',
+    'bin/certkit.cjs',
     '--store',
     store,
     'import',

@@ -173,7 +173,7 @@ describe('certkit check against real listeners', () => {
       { cn: 'good.test', sans: ['127.0.0.1'], key: 'ec256' },
     );
     execFileSync(process.execPath, [
-      'bin/certkit.js',
+      'bin/certkit.cjs',
       '--store',
       store,
       'import',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scheduleFiles } from '../../src/monitor/schedule.js';
 import { CertkitError } from '../../src/errors.js';
 
-const base = { root: '/tmp/root', command: '/usr/bin/node /opt/certkit/bin/certkit.js' };
+const base = { root: '/tmp/root', command: '/usr/bin/node /opt/certkit/bin/certkit.cjs' };
 
 describe('schedule files', () => {
   for (const kind of ['cron', 'systemd'] as const) {
