@@ -2,7 +2,16 @@
 // Used by the test suite, the demo and the benchmarks. Every name resolves to 127.0.0.1 (challtestsrv DNS);
 // http-01 is fetched from 127.0.0.1:httpPort. Returns what a client needs, and stop().
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
@@ -14,7 +23,10 @@ import { certificateRequest, selfSigned, signRequest } from './openssl.mjs';
 // releasing it races: vitest runs test files in parallel processes, and the kernel hands the same ephemeral
 // ports to outgoing connections (CI once failed with Apache's "could not bind to address 127.0.0.1:36445").
 // So ports come from below the ephemeral range, and each one is reserved across processes with an
-// O_EXCL lock file holding the owner's pid (a dead owner's lock is taken over), then checked by binding it.
+// lock file holding the owner's pid, then checked by binding it. The lock appears with its pid already in it
+// (a hard link of a written temp file: an O_EXCL create would be seen empty for a moment, and a reader
+// taking "empty" for "dead owner" handed one port to two processes in CI). A dead owner's lock is moved
+// aside by rename, which only one taker can win.
 const PORT_LOCKS = join(tmpdir(), 'certkit-test-ports');
 const reservedHere = new Set();
 
@@ -48,29 +60,52 @@ function ensureLockDir() {
   }
 }
 
+function readOwner(file) {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return NaN;
+  }
+}
+
 function reserve(port) {
   const lock = join(PORT_LOCKS, String(port));
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return true;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      let owner = NaN;
+  const mine = join(PORT_LOCKS, `.${port}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        owner = Number(readFileSync(lock, 'utf8'));
-      } catch {
-        continue; // removed meanwhile: try again
+        linkSync(mine, lock);
+        return true;
+      } catch (e) {
+        if (e.code !== 'EEXIST') throw e;
       }
+      const owner = readOwner(lock);
+      if (Number.isNaN(owner)) continue; // removed meanwhile: try again
       if (owner === process.pid || pidAlive(owner)) return false;
+      // a dead owner's lock: move it aside; only one process's rename finds it
+      const aside = `${mine}.stale`;
       try {
-        rmSync(lock, { force: true });
+        renameSync(lock, aside);
       } catch {
+        continue;
+      }
+      if (readOwner(aside) !== owner) {
+        // re-taken by a live process between the read and the rename: put its lock back, leave the port
+        try {
+          linkSync(aside, lock);
+        } catch {
+          // someone has linked a new lock meanwhile: theirs stands
+        }
+        rmSync(aside, { force: true });
         return false;
       }
+      rmSync(aside, { force: true });
     }
+    return false;
+  } finally {
+    rmSync(mine, { force: true });
   }
-  return false;
 }
 
 function bindable(port, host) {

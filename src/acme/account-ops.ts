@@ -59,12 +59,20 @@ export async function showAccount(
   };
 }
 
+/** The store's live (not deactivated) account for this CA: `register` keeps it rather than replace its key. */
+export async function liveAccount(storeRoot: string, directoryUrl: string): Promise<AccountRecord | null> {
+  const acct = await loadAccount(storeRoot, directoryUrl);
+  return acct && !acct.record.deactivatedAt ? acct.record : null;
+}
+
 export async function register(
   storeRoot: string,
   directoryUrl: string,
   opts: RegisterOptions,
-): Promise<AccountRecord> {
-  return (await registerAccount(storeRoot, directoryUrl, opts)).record;
+): Promise<{ record: AccountRecord; alreadyRegistered: boolean }> {
+  const existing = await liveAccount(storeRoot, directoryUrl);
+  if (existing) return { record: existing, alreadyRegistered: true };
+  return { record: (await registerAccount(storeRoot, directoryUrl, opts)).record, alreadyRegistered: false };
 }
 
 export async function rollover(

@@ -148,6 +148,31 @@ describe('deploys, duplicates and confirmations', () => {
     expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^would register the account at /)]);
   });
 
+  it('account register on a store that has an account keeps it (same key, exit 0, says so) instead of replacing its key', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await ck(store, ['request', 'keep.acct.test', ...standaloneArgs(pebble)])).code).toBe(0);
+    const accounts = join(store, 'accounts');
+    const keyFile = (): string => {
+      const found: string[] = [];
+      const walk = (d: string): void => {
+        for (const e of readdirSync(d, { withFileTypes: true }))
+          if (e.isDirectory()) walk(join(d, e.name));
+          else if (e.name === 'account.key') found.push(join(d, e.name));
+      };
+      walk(accounts);
+      expect(found).toHaveLength(1);
+      return readFileSync(found[0] ?? '', 'utf8');
+    };
+    const before = keyFile();
+    for (const extra of [['--dry-run'], []]) {
+      const r = await ck(store, ['account', 'register', '--server', pebble.directoryUrl, ...extra]);
+      expect([r.code, r.stdout], r.stderr).toEqual([0, expect.stringMatching(/^already registered: https:/)]);
+    }
+    const j = await ck(store, ['--json', 'account', 'register', '--server', pebble.directoryUrl]);
+    expect(JSON.parse(j.stdout)).toMatchObject({ schemaVersion: 1, alreadyRegistered: true });
+    expect(keyFile()).toBe(before);
+  });
+
   it('--json of account show and revoke --dry-run carries schemaVersion (QA run: it was missing)', async () => {
     const store = join(tempDir(), 'store');
     expect((await ck(store, ['request', 'json.rev.test', ...standaloneArgs(pebble)])).code).toBe(0);

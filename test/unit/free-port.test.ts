@@ -8,24 +8,29 @@ const lib = fileURLToPath(new URL('../../scripts/lib/pebble.mjs', import.meta.ur
 
 describe('freePort', () => {
   it('gives distinct ports below the ephemeral range to concurrent processes', async () => {
+    // each process keeps running (holding its reservations, as a test file does while its servers run)
+    // until all four have printed their ports: a finished process's locks are stale and may be reused
     const script = `import { freePort } from ${JSON.stringify(lib)};
       const ports = []; for (let i = 0; i < 40; i++) ports.push(await freePort());
-      console.log(JSON.stringify(ports));`;
+      console.log(JSON.stringify(ports));
+      process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`;
     const { spawn } = await import('node:child_process');
+    const children = [0, 1, 2, 3].map(() => spawn(process.execPath, ['--input-type=module', '-e', script]));
     const runs = await Promise.all(
-      [0, 1, 2, 3].map(
-        () =>
+      children.map(
+        (child) =>
           new Promise<number[]>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--input-type=module', '-e', script]);
             let out = '';
-            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.stdout.on('data', (d: Buffer) => {
+              out += d.toString();
+              if (out.endsWith('\n')) resolve(JSON.parse(out) as number[]);
+            });
             child.on('error', reject);
-            child.on('close', (code) =>
-              code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`exit ${code}`)),
-            );
+            child.on('close', (code) => reject(new Error(`exit ${code} before printing its ports`)));
           }),
       ),
     );
+    for (const child of children) child.stdin.end();
     const all = runs.flat();
     expect(all).toHaveLength(160);
     expect(new Set(all).size).toBe(160);

@@ -1,4 +1,11 @@
-import { deactivate, register, requireAccount, rollover, showAccount } from '../../acme/account-ops.js';
+import {
+  deactivate,
+  liveAccount,
+  register,
+  requireAccount,
+  rollover,
+  showAccount,
+} from '../../acme/account-ops.js';
 import { requireTermsAccepted } from '../../acme/account.js';
 import { resolveServer } from '../../acme/servers.js';
 import { deadlinesFromSeconds } from '../../acme/client.js';
@@ -28,6 +35,17 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
   const deadlines = deadlinesFromSeconds(flags.timeout);
   const print = (obj: unknown, human: string) =>
     ctx.out(ctx.json ? JSON.stringify({ schemaVersion: 1, ...(obj as object) }, null, 2) : human);
+  if (action === 'register') {
+    // an account already in the store is kept (a second registration would replace its key): say so
+    const existing = await liveAccount(ctx.storeRoot, url);
+    if (existing) {
+      print(
+        { ...existing, alreadyRegistered: true },
+        `already registered: ${existing.url} (certkit account rollover changes its key)`,
+      );
+      return 0;
+    }
+  }
   if (action !== 'show' && flags.dryRun) {
     // what the real run would refuse before talking to the CA, the dry run refuses too
     if (action === 'register') {
@@ -62,7 +80,10 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
         eab,
         deadlines,
       });
-      print(r, `registered ${r.url}`);
+      print(
+        { ...r.record, alreadyRegistered: r.alreadyRegistered },
+        r.alreadyRegistered ? `already registered: ${r.record.url}` : `registered ${r.record.url}`,
+      );
       return 0;
     }
     case 'rollover': {

@@ -181,7 +181,9 @@ export function registerAcme(program: Command, run: Runner): void {
         'certkit account show',
         'certkit account register --server zerossl --eab-kid KID --eab-hmac-key-file hmac.txt --agree-tos',
         'certkit account rollover',
-      ),
+      ) +
+        '\nregister keeps an account the store already has for that CA (it says "already registered");\n' +
+        'rollover changes its key, deactivate ends it.\n',
     )
     .action((action: string, flags: AccountFlags) =>
       run(async (ctx) => (await import('../commands/account.js')).runAccount(ctx, action, flags)),
