@@ -430,6 +430,63 @@ describe('certkit audit: Asterisk as the origin', () => {
   });
 });
 
+describe('certkit audit: IPv6-only listeners', () => {
+  it('a TLS server on [::1] and an AMI banner on [::] (v6 only) are listed from /proc/net/tcp6 and probed over IPv6', async () => {
+    const leaf = selfSignedLeaf(dir, 'v6', 'v6.audit.test');
+    const tls6 = tlsServer({ cert: read(leaf.certFile), key: read(leaf.keyFile) }, (s) => {
+      s.on('error', () => {});
+      s.end();
+    });
+    const ami6 = createServer((s) => {
+      s.on('error', () => {});
+      s.write('Asterisk Call Manager/9.0.0\r\n');
+    });
+    const listen6 = (server: Server, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port: 0, host, ipv6Only: true }, () =>
+          resolve((server.address() as { port: number }).port),
+        );
+      });
+    const tlsPort6 = await listen6(tls6, '::1');
+    const amiPort6 = await listen6(ami6, '::');
+    try {
+      const truth = ssListening().filter((t) => [tlsPort6, amiPort6].includes(t.port));
+      expect(truth.map((t) => t.local).sort()).toEqual(['[::1]', '[::]'].sort());
+      const r = await certkitAsync(
+        [
+          '--store',
+          store,
+          '--json',
+          'audit',
+          '--no-apache',
+          '--asterisk-dir',
+          join(dir, 'no-asterisk'),
+          '--ports',
+          `${tlsPort6},${amiPort6}`,
+          '--timeout',
+          '3',
+        ],
+        { timeoutMs: 30_000 },
+      );
+      const rep = JSON.parse(r.stdout) as { ports: Port[] };
+      const byPort = Object.fromEntries(rep.ports.map((p) => [p.port, p]));
+      expect(rep.ports).toHaveLength(2);
+      const t = byPort[tlsPort6]!;
+      expect([t.address, t.scope, t.speaks]).toEqual(['::1', 'loopback', 'tls']);
+      expect(t.findings.map((f) => f.id)).toEqual(
+        expect.arrayContaining(['unmanaged-certificate', 'self-signed']),
+      );
+      const a = byPort[amiPort6]!;
+      expect([a.address, a.scope, a.speaks]).toEqual(['::', 'all', 'ami']);
+      expect(a.findings.map((f) => f.id)).toContain('plaintext-exposed');
+    } finally {
+      tls6.close();
+      ami6.close();
+    }
+  });
+});
+
 describe('certkit audit --remote', () => {
   it('finds the same TCP ports through 127.0.0.1', async () => {
     const tcp = [httpPort, tlsPort, ports.sserver!, ports.smtp!, ports.ami!, ports.weak!];
