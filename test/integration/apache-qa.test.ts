@@ -1,4 +1,5 @@
 /** Regressions from the QA run (a new user on a clone of main): install apache against a real private Apache. */
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -271,5 +272,28 @@ describe('install apache: QA regressions', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('already installed: nothing changed');
     expect(again.stdout).not.toMatch(/^note:/m);
+  });
+  it('two vhosts with the same name on one address: the twin is made for the one Apache answers from (the first), the shadowed one is left alone and said', async () => {
+    // sites-enabled is read in name order: dup.site.test.conf comes before zz.site.test.conf
+    const a = await apache([{ name: 'dup.site.test' }, { name: 'zz.site.test', aliases: ['dup.site.test'] }]);
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    const first = sha('<h1>dup.site.test</h1>\n');
+    // Apache's own answer, the fact the plan relies on: the first vhost with the name wins
+    expect((await fetchPage('http', '127.0.0.1', a.httpPort, 'dup.site.test')).bodySha256).toBe(first);
+    const l = lineage(['dup.site.test'], 'dup');
+    const tlsPort = await freePort();
+    const zzFile = join(a.serverRoot, 'sites-available', 'zz.site.test.conf');
+    const zzBefore = readFileSync(zzFile, 'utf8');
+    const r = await installApacheCli(l.store, a.serverRoot, 'dup', tlsPort);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /no HTTPS site for the vhost zz\.site\.test, dup\.site\.test .*zz\.site\.test\.conf:1: Apache answers dup\.site\.test from the earlier vhost at .*dup\.site\.test\.conf:1/,
+    );
+    expect(readFileSync(zzFile, 'utf8')).toBe(zzBefore);
+    const page = await fetchPage('https', '127.0.0.1', tlsPort, 'dup.site.test');
+    expect(page.bodySha256).toBe(first);
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'dup.site.test')).toBe(l.fingerprint);
+    const redirect = await fetchPage('http', '127.0.0.1', a.httpPort, 'dup.site.test', '/x');
+    expect([redirect.status, redirect.location]).toEqual([301, `https://dup.site.test:${tlsPort}/x`]);
   });
 });

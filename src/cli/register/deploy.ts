@@ -81,7 +81,11 @@ export function registerDeploy(program: Command, run: Runner): void {
         'certkit install apache --name www.example.com --hsts --basic-auth /etc/apache2/.htpasswd --yes',
         'certkit install asterisk --name pbx.example.com --pjsip --http --dry-run',
         'certkit install asterisk --name pbx.example.com --pjsip --manager --manager-bind 127.0.0.1:5039',
-      ) + 'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
+      ) +
+        "Apache: the sites are the vhosts serving the certificate's names (or --vhost); each gets its TLS vhost\n" +
+        'updated in place or an HTTPS twin, and a redirect for the names the certificate covers. A vhost whose\n' +
+        'names Apache answers from an earlier vhost on the same address is left alone (a note says so).\n' +
+        'Exit: 0 installed (or nothing to do), 2 refused before any change, 7 failed and rolled back.\n',
     )
     .action((target: string, flags: InstallFlags) =>
       run(async (ctx) => (await import('../commands/install.js')).runInstall(ctx, target, flags)),

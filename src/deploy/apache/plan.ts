@@ -49,7 +49,7 @@ export function planApacheInstall(d: ApacheDiscovery, o: ApachePlanOptions): Apa
   for (const f of cfg.includedTwice.filter((t) => cfg.allVhosts.some((v) => v.file === t)))
     notes.push(`${f} is included twice (its vhosts are listed once)`);
 
-  const sites = planSites(cfg, o);
+  const sites = planSites(cfg, o, notes);
   const edits = planEdits(cfg);
   const profileFile = join(cfg.serverRoot, 'certkit', `tls-${o.tls}.conf`);
   edits.write(profileFile, tlsProfileSnippet(o.tls));

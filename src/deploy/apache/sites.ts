@@ -104,8 +104,28 @@ function coversNone(v: Vhost, certNames: string[]): CertkitError {
   );
 }
 
-/** Which sites the certificate serves and how (pure). */
-export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[] {
+/** A vhost's addresses as Apache groups name-based vhosts by them (`_default_` is `*` in 2.4). */
+function addressKeys(v: Vhost): string[] {
+  return v.addressText.map((a) => a.toLowerCase().replace(/^_default_:/, '*:'));
+}
+
+/**
+ * The earlier vhost Apache answers this name from: among the vhosts of one address, the first (in
+ * configuration order) whose ServerName or ServerAlias matches wins, so a later vhost with the same name never
+ * sees it — when that holds on every address the later vhost listens on.
+ */
+function shadowingVhost(live: Vhost[], v: Vhost, name: string): Vhost | undefined {
+  const before = live.slice(0, live.indexOf(v)).filter((e) => vhostServes(e, name));
+  const per = addressKeys(v).map((a) => before.find((e) => addressKeys(e).includes(a)));
+  return per.length > 0 && per.every((e) => e !== undefined) ? per[0] : undefined;
+}
+
+/**
+ * Which sites the certificate serves and how (pure). Without --vhost, a vhost whose covered names Apache
+ * answers from an earlier vhost on the same addresses gets no twin of its own (it would serve nothing); a note
+ * says so.
+ */
+export function planSites(cfg: ApacheConfig, o: ApachePlanOptions, notes: string[] = []): PlannedSite[] {
   const own = ownTwinFiles(cfg, o.lineage);
   const live = cfg.vhosts.filter((v) => !own.has(v.file));
   const chosen = chosenVhosts(cfg, o);
@@ -131,8 +151,19 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions): PlannedSite[
       o.vhost && all.length === 0
         ? o.names.filter((n) => !n.startsWith('*.'))
         : all.filter((n) => certCovers(o.names, n));
-    const names = covered.length ? covered : o.names.filter((n) => vhostServes(h, n));
-    if (names.length === 0) throw coversNone(h, o.names);
+    const candidates = covered.length ? covered : o.names.filter((n) => vhostServes(h, n));
+    if (candidates.length === 0) throw coversNone(h, o.names);
+    const shadowed = o.vhost ? [] : candidates.filter((n) => shadowingVhost(live, h, n));
+    const names = candidates.filter((n) => !shadowed.includes(n));
+    const firstShadow = shadowed[0];
+    if (firstShadow !== undefined) {
+      const by = shadowingVhost(live, h, firstShadow);
+      notes.push(
+        `${names.length ? `${shadowed.join(', ')} left out of` : 'no HTTPS site for'} the vhost ${vhostLabel(h)}: ` +
+          `Apache answers ${shadowed.join(', ')} from the earlier vhost at ${by ? vhostLocation(by) : '?'} (give --vhost to choose this one)`,
+      );
+      if (names.length === 0) continue;
+    }
     // an existing TLS vhost for the same site (same ServerName) is updated instead of adding a twin
     const tls =
       [...live].find(
