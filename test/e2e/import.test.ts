@@ -409,6 +409,30 @@ describe('certkit selfsigned', () => {
     expect(certkit(['--store', store, 'selfsigned', '-d', 'pbx.office.lan', '-d', '10.0.0.5']).code).toBe(0);
   });
 
+  it('takes the names as arguments like request does (QA: `certkit selfsigned NAME` was refused), before the -d ones', () => {
+    const store = join(tempDir(), 'store');
+    const r = certkit(['--store', store, 'selfsigned', 'pbx.args.test', '10.1.2.3', '-d', 'alt.args.test']);
+    expect(r.code, r.stderr).toBe(0);
+    const text = openssl([
+      'x509',
+      '-in',
+      join(store, 'live', 'pbx.args.test', 'cert.pem'),
+      '-noout',
+      '-text',
+    ]);
+    expect(text).toMatch(/DNS:pbx\.args\.test, IP Address:10\.1\.2\.3, DNS:alt\.args\.test/);
+    const none = certkit(['--store', store, 'selfsigned']);
+    expect([none.code, none.stderr.trim()]).toEqual([
+      2,
+      'certkit: no names given (give them: certkit selfsigned NAME [NAME...] (or -d NAME))',
+    ]);
+    const csr = certkit(['--store', store, 'csr', 'www.args.example.com', 'args.example.com', '--dry-run']);
+    expect([csr.code, csr.stdout.trim()], csr.stderr).toEqual([
+      0,
+      'would write a CSR for www.args.example.com, args.example.com to .',
+    ]);
+  });
+
   it('creates a lineage marked self-signed', () => {
     const store = join(tempDir(), 'store');
     const r = certkitJson([

@@ -141,7 +141,11 @@ export async function runCsr(
       country: answers.country,
     };
   } else if (input.names.length === 0) {
-    throw new CertkitError('usage', 'no names given', 'add -d NAME for each name, or use --wizard');
+    throw new CertkitError(
+      'usage',
+      'no names given',
+      'give them: certkit csr NAME [NAME...] (or -d NAME), or use --wizard',
+    );
   }
   const plan = await planCsrOrder(input);
   if (flags.dryRun) {

@@ -17,7 +17,12 @@ export interface SelfSignedFlags {
 
 export async function runSelfSigned(ctx: Context, flags: SelfSignedFlags): Promise<number> {
   const names = (flags.domain ?? []).map((d) => normalizeName(d).ascii);
-  if (names.length === 0) throw new CertkitError('usage', 'no names given', 'add -d NAME for each name');
+  if (names.length === 0)
+    throw new CertkitError(
+      'usage',
+      'no names given',
+      'give them: certkit selfsigned NAME [NAME...] (or -d NAME)',
+    );
   // internal names are what self-signed certificates are for; broken ones ('www.exa mple.com') are not
   const violations = names.flatMap((n) => nameViolations(n, { privateCa: true }));
   if (violations.length) throw new RuleViolationError(violations, 'nothing was written');

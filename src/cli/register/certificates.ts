@@ -6,6 +6,12 @@ import type { CsrFlags } from '../commands/csr.js';
 import type { ImportFlags } from '../commands/import.js';
 import type { SelfSignedFlags } from '../commands/selfsigned.js';
 
+/** Names given as arguments (as `request` takes them) come before the -d ones; none at all stays undefined. */
+function withNames(names: string[], domain: string[] | undefined): string[] | undefined {
+  const all = [...names, ...(domain ?? [])];
+  return all.length ? all : undefined;
+}
+
 /** inspect, list, key, csr, import, selfsigned: certificates, keys and the store. */
 export function registerCertificates(program: Command, run: Runner): void {
   program
@@ -97,6 +103,7 @@ export function registerCertificates(program: Command, run: Runner): void {
         'when the certificate is imported.\n' +
         'The domain-control forms shown are Sectigo-style: DNS or email only for an order with a wildcard.',
     )
+    .argument('[names...]', 'the names (DNS or IP) to cover, as with -d; the first is the CN')
     .option(
       '-d, --domain <name>',
       'a name (DNS or IP) the certificate covers; repeatable (or comma-separated)',
@@ -130,14 +137,22 @@ export function registerCertificates(program: Command, run: Runner): void {
     .addHelpText(
       'after',
       examples(
-        'certkit csr -d www.example.com -d example.com',
+        'certkit csr www.example.com example.com',
+        'certkit csr -d www.example.com -d example.com   # the same',
         'certkit csr -d shop.example.com --org "Example Ltd" --locality London --country GB --key-type rsa-2048',
         'certkit csr --wizard',
         'certkit csr --private-ca -d pbx.office.lan -d 10.0.0.5   # for an internal CA',
         'certkit csr --wizard --product wildcard -d "*.example.com" -d example.com --yes   # no TTY needed',
       ) + 'Exit: 0 written, 2 a rule refused the request (one line per rule; nothing written).\n',
     )
-    .action((flags: CsrFlags) => run(async (ctx) => (await import('../commands/csr.js')).runCsr(ctx, flags)));
+    .action((names: string[], flags: CsrFlags) =>
+      run(async (ctx) =>
+        (await import('../commands/csr.js')).runCsr(ctx, {
+          ...flags,
+          domain: withNames(names, flags.domain),
+        }),
+      ),
+    );
 
   program
     .command('import')
@@ -175,6 +190,7 @@ export function registerCertificates(program: Command, run: Runner): void {
   program
     .command('selfsigned')
     .summary('make a self-signed certificate for internal and test use')
+    .argument('[names...]', 'the names (DNS or IP) to cover, as with -d')
     .option('-d, --domain <name>', 'a name (DNS or IP); repeatable', collect)
     .option('--key-type <type>', 'ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096')
     .option('--days <n>', 'validity in days', '365')
@@ -183,11 +199,17 @@ export function registerCertificates(program: Command, run: Runner): void {
     .addHelpText(
       'after',
       examples(
-        'certkit selfsigned -d intranet.lan -d 10.0.0.5',
+        'certkit selfsigned intranet.lan 10.0.0.5',
+        'certkit selfsigned -d intranet.lan -d 10.0.0.5   # the same',
         'certkit selfsigned -d pbx.internal --days 90',
       ),
     )
-    .action((flags: SelfSignedFlags) =>
-      run(async (ctx) => (await import('../commands/selfsigned.js')).runSelfSigned(ctx, flags)),
+    .action((names: string[], flags: SelfSignedFlags) =>
+      run(async (ctx) =>
+        (await import('../commands/selfsigned.js')).runSelfSigned(ctx, {
+          ...flags,
+          domain: withNames(names, flags.domain),
+        }),
+      ),
     );
 }
