@@ -399,6 +399,11 @@ describe('stores from before pending orders had ids', () => {
   });
 });
 
+/** `openssl x509 -text` of a lineage's live certificate. */
+function liveCertText(store: string, lineage: string): string {
+  return openssl(['x509', '-in', join(store, 'live', lineage, 'cert.pem'), '-noout', '-text']);
+}
+
 describe('certkit selfsigned', () => {
   it("refuses a name with a space ('www.exa mple.com') but allows internal names", () => {
     const store = join(tempDir(), 'store');
@@ -413,13 +418,7 @@ describe('certkit selfsigned', () => {
     const store = join(tempDir(), 'store');
     const r = certkit(['--store', store, 'selfsigned', 'pbx.args.test', '10.1.2.3', '-d', 'alt.args.test']);
     expect(r.code, r.stderr).toBe(0);
-    const text = openssl([
-      'x509',
-      '-in',
-      join(store, 'live', 'pbx.args.test', 'cert.pem'),
-      '-noout',
-      '-text',
-    ]);
+    const text = liveCertText(store, 'pbx.args.test');
     expect(text).toMatch(/DNS:pbx\.args\.test, IP Address:10\.1\.2\.3, DNS:alt\.args\.test/);
     const none = certkit(['--store', store, 'selfsigned']);
     expect([none.code, none.stderr.trim()]).toEqual([
@@ -447,13 +446,7 @@ describe('certkit selfsigned', () => {
       '30',
     ]);
     expect(r.selfSigned).toBe(true);
-    const text = openssl([
-      'x509',
-      '-in',
-      join(store, 'live', 'pbx.internal.test', 'cert.pem'),
-      '-noout',
-      '-text',
-    ]);
+    const text = liveCertText(store, 'pbx.internal.test');
     expect(text).toMatch(/DNS:pbx\.internal\.test, IP Address:10\.9\.8\.7/);
     const l = certkitJson(['--store', store, 'list']).lineages[0];
     expect(l).toMatchObject({ source: 'self-signed', selfSigned: true });
