@@ -14,7 +14,8 @@ Examples (each command has more: certkit help COMMAND):
   certkit inspect server.pem --key server.key     what a file holds; does the key match?
   certkit csr --wizard                             a CSR for a paid CA, step by step
   certkit import --cert from-the-ca.p7b            the CA's certificate into the store, chain fixed
-  certkit request www.example.com --webroot /var/www/html --agree-tos --install apache
+  certkit request www.example.com                  on the server: challenge, Apache install and renewal chosen
+  certkit request www.example.com --webroot /var/www/html --agree-tos --email ops@example.com
   certkit renew                                    renew what is due (cron/systemd: certkit schedule install)
   certkit install apache --name www.example.com --dry-run
   certkit check store www.example.com mail.example.com:587 --nagios
