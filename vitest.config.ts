@@ -13,6 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // fails the run if a test started the machine's own Apache (see the file)
+    globalSetup: ['test/system-apache-guard.ts'],
     // `certkit request` sets up renewal (schedule install) when none exists: never into this machine's /etc
     env: { CERTKIT_SCHEDULE_ROOT: join(tmpdir(), 'certkit-test-schedule-root') },
     reporters: ['default'],

@@ -207,11 +207,14 @@ describe('certkit install apache (Debian layout)', () => {
     const site = join(a.serverRoot, 'sites-available', 'fail.site.test.conf');
     chmodSync(site, 0o640);
     chownSync(site, 0, 4);
-    // a control command whose configtest rejects any configuration certkit has touched
+    // a control command whose configtest rejects any configuration certkit has touched; it calls apache2ctl
+    // without naming the tree: certkit's APACHE_CONFDIR must point it at this one (CI: the system Apache in
+    // /etc/apache2 was started by the rollback's reload when it did not)
     const ctl = join(l.dir, 'failing-ctl.sh');
+    const seen = join(l.dir, 'ctl-confdir');
     writeFileSync(
       ctl,
-      `#!/bin/sh\nif [ "$1" = configtest ] && grep -Rqs "BEGIN certkit" ${a.serverRoot}/sites-enabled/; then echo "AH00526: Syntax error (forced by the test)" >&2; exit 1; fi\nexec apache2ctl "$@"\n`,
+      `#!/bin/sh\necho "$1 $APACHE_CONFDIR" >> ${seen}\nif [ "$1" = configtest ] && grep -Rqs "BEGIN certkit" ${a.serverRoot}/sites-enabled/; then echo "AH00526: Syntax error (forced by the test)" >&2; exit 1; fi\nexec apache2ctl "$@"\n`,
     );
     execFileSync('chmod', ['+x', ctl]);
     const before = snapshotWithModes(a.serverRoot);
@@ -233,6 +236,9 @@ describe('certkit install apache (Debian layout)', () => {
     expect(r.code).toBe(7);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/fails its test.*restored/);
+    const calls = readFileSync(seen, 'utf8').trim().split('\n');
+    expect(calls.length).toBeGreaterThan(0);
+    for (const c of calls) expect(c).toMatch(new RegExp(`^\\S+ ${a.serverRoot}$`));
     expect(snapshotWithModes(a.serverRoot)).toEqual(before);
     expect((await httpHead('127.0.0.1', a.httpPort, 'fail.site.test', '/')).status).toBe(200);
   });

@@ -1,7 +1,8 @@
 /**
  * Control commands, always against the tree being changed: Debian's apache2ctl with APACHE_CONFDIR (it reads
  * that tree's envvars and passes -d), or the httpd binary with -d ServerRoot -f MAIN and the layout's -D flags.
- * `--ctl CMD` replaces both (CMD configtest / graceful / start / stop / -v / -S).
+ * `--ctl CMD` replaces both (CMD configtest / graceful / start / stop / -v / -S); on a Debian-layout tree it
+ * also gets APACHE_CONFDIR, so a wrapper that calls apache2ctl acts on that tree.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,11 +27,12 @@ export function makeCtl(cfg: ApacheConfig, ctl?: string, env: NodeJS.ProcessEnv 
   let command: (action: string) => string;
   let describe: string;
   const childEnv: NodeJS.ProcessEnv = { ...env };
+  // a --ctl wrapper that calls apache2ctl acts on this tree too, not on /etc/apache2's instance
+  if (cfg.layout === 'debian') childEnv.APACHE_CONFDIR = cfg.serverRoot;
   if (ctl) {
     command = (a) => `${ctl} ${a}`;
     describe = ctl;
   } else if (cfg.layout === 'debian') {
-    childEnv.APACHE_CONFDIR = cfg.serverRoot;
     command = (a) => `apache2ctl ${a}`;
     describe = `APACHE_CONFDIR=${cfg.serverRoot} apache2ctl`;
   } else {
