@@ -30,7 +30,7 @@ export function registerDeploy(program: Command, run: Runner): void {
     .option('--server-root <dir>', 'apache: configuration directory (default /etc/apache2 or /etc/httpd)')
     .option(
       '--ctl <cmd>',
-      'apache: control command (default: apache2ctl with APACHE_CONFDIR, or httpd -d ROOT -f FILE with the layout -D flags)',
+      'apache: control command, run as CMD configtest|graceful|... (default: apache2ctl with APACHE_CONFDIR, or httpd -d ROOT -f FILE with the layout -D flags); on a Debian tree it gets APACHE_CONFDIR too',
     )
     .option('--redirect', 'apache: redirect HTTP to HTTPS (default)')
     .option('--no-redirect', 'apache: no redirect')
