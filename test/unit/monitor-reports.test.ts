@@ -193,6 +193,45 @@ describe('Prometheus renderer', () => {
   });
 });
 
+describe('duplicate series (QA round 3)', () => {
+  // a chain whose leaf and intermediate both have a weak key gives two weak-key findings; a file named and also
+  // inside a named directory is checked twice: the text format allows each series once (a repeated one makes
+  // the scrape or the textfile collector fail), and Nagios graphers keep one value per label
+  const twice = () =>
+    assembleReport(
+      [
+        target('weak.pem', {
+          leftDays: 60,
+          findings: [
+            f('weak-key', 'CRITICAL', 'leaf: RSA 1024'),
+            f('weak-key', 'CRITICAL', 'intermediate: RSA 1024'),
+          ],
+        }),
+        target('site.pem', { leftDays: 60 }),
+        target('site.pem', { leftDays: 60 }),
+      ],
+      [],
+      NOW,
+    );
+
+  it('Prometheus: every series once', () => {
+    const series = renderPrometheus(twice())
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.replace(/ [^ ]+$/, ''));
+    expect(series.length).toBeGreaterThan(0);
+    expect(series.filter((s, i) => series.indexOf(s) !== i)).toEqual([]);
+    expect(series.filter((s) => s.startsWith('certkit_finding{id="weak-key"'))).toHaveLength(1);
+  });
+
+  it('Nagios: each finding id once per target, each perfdata label once', () => {
+    const [text, perf] = renderNagios(twice(), 30, 7).split(' | ');
+    expect(text).toBe('CERTKIT CRITICAL - weak.pem: weak-key');
+    const labels = perf!.split(' ').map((p) => p.replace(/=.*$/, ''));
+    expect(labels).toEqual(["'weak.pem'", "'site.pem'"]);
+  });
+});
+
 describe('HTML renderer', () => {
   it('the timeline is readable for 90-day certificates beside a 10-year one (not scaled to the longest)', () => {
     const r = assembleReport(

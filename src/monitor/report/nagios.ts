@@ -31,17 +31,17 @@ export function renderNagios(
   const findings = bad.length
     ? bad
         .slice(0, 5)
-        .map((t) => `${t.target}: ${t.findings.map((f) => f.id).join(',')}`)
+        .map((t) => `${t.target}: ${[...new Set(t.findings.map((f) => f.id))].join(',')}`)
         .join('; ') + (bad.length > 5 ? `; +${bad.length - 5} more` : '')
     : r.targets.length
       ? `${r.targets.length} certificate(s) ok`
       : 'nothing was checked';
   const summary = [...notes, findings].join('; ');
   const now = new Date(r.generatedAt);
-  const perf = r.targets
-    .map((t) => perfdata(t, now, warnDays, critDays))
-    .filter(Boolean)
-    .join(' ');
+  // one value per label: a file reached twice (named and inside a named directory) is one series for a grapher
+  const perf = [...new Set(r.targets.map((t) => perfdata(t, now, warnDays, critDays)).filter(Boolean))].join(
+    ' ',
+  );
   // the text part must not contain "|": it starts the perfdata
   return `CERTKIT ${r.status} - ${summary.replace(/\|/g, '/').replace(/\n/g, ' ')}${perf ? ` | ${perf}` : ''}`;
 }

@@ -24,8 +24,15 @@ interface Metric {
 
 export function renderPrometheus(r: CheckReport): string {
   const m: Record<string, Metric> = {};
+  // a series is written once: two findings with one id (a weak key in the leaf and in the intermediate) or a
+  // file reached twice (named and inside a named directory) would repeat it, and a scrape or the textfile
+  // collector rejects a series given twice
+  const written = new Set<string>();
   const add = (name: string, help: string, l: Record<string, string | undefined>, value: number) => {
-    (m[name] ??= { name, help, type: 'gauge', samples: [] }).samples.push(`${name}${labels(l)} ${value}`);
+    const series = `${name}${labels(l)}`;
+    if (written.has(series)) return;
+    written.add(series);
+    (m[name] ??= { name, help, type: 'gauge', samples: [] }).samples.push(`${series} ${value}`);
   };
   const now = Math.floor(Date.parse(r.generatedAt) / 1000);
   for (const t of r.targets) {
