@@ -1,4 +1,5 @@
 /** What every command gets: the global flags, resolved once. */
+import { dirname, resolve } from 'node:path';
 import { defaultStoreRoot } from '../store/paths.js';
 import type { CertkitConfig } from '../config/load.js';
 import { isTty } from '../util/tty.js';
@@ -30,6 +31,17 @@ export interface Context {
   progress: (line: string) => void;
 }
 
+/**
+ * The store's absolute path: paths recorded in it (pending orders' key files) and written into schedules (cron's
+ * working directory is /) must not depend on where a command was run. A relative `store` in the config file is
+ * taken from the config file's directory.
+ */
+function storeRootOf(g: GlobalOptions, config: CertkitConfig, env: NodeJS.ProcessEnv): string {
+  if (g.store !== undefined) return resolve(g.store);
+  if (config.store !== undefined) return resolve(g.config ? dirname(g.config) : '.', config.store);
+  return resolve(defaultStoreRoot(env));
+}
+
 export function makeContext(
   g: GlobalOptions,
   config: CertkitConfig = {},
@@ -49,7 +61,7 @@ export function makeContext(
     tty,
     configFile: g.config,
     config,
-    storeRoot: g.store ?? config.store ?? defaultStoreRoot(env),
+    storeRoot: storeRootOf(g, config, env),
     now,
     out: (line = '') => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),

@@ -260,6 +260,32 @@ describe('certkit import', () => {
   });
 });
 
+describe('a store given as a relative path', () => {
+  it('csr run with --store ./store, import run later from another directory: the pending key is found (it was recorded relative to the first one)', () => {
+    const work = tempDir();
+    const name = 'relative.example.com';
+    const csr = certkit(['--store', './store', '--json', 'csr', name, '--out-dir', '.'], { cwd: work });
+    expect(csr.code, csr.stderr).toBe(0);
+    const csrFile = join(work, `${name}.csr`);
+    signCsr(csrFile, int, [name], join(work, 'leaf.pem'));
+    const r = certkit(
+      [
+        '--store',
+        join(work, 'store'),
+        '--json',
+        'import',
+        '--cert',
+        join(work, 'leaf.pem'),
+        '--chain',
+        int.certFile,
+      ],
+      { cwd: tempDir() },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name, keyFrom: 'pending-csr' });
+  });
+});
+
 describe('pending orders are never replaced (issue 14 item 6)', () => {
   function order(store: string, names: string[], extra: string[] = []) {
     const out = tempDir();
