@@ -267,20 +267,12 @@ describe('a store given as a relative path', () => {
     const csr = certkit(['--store', './store', '--json', 'csr', name, '--out-dir', '.'], { cwd: work });
     expect(csr.code, csr.stderr).toBe(0);
     const csrFile = join(work, `${name}.csr`);
-    signCsr(csrFile, int, [name], join(work, 'leaf.pem'));
-    const r = certkit(
-      [
-        '--store',
-        join(work, 'store'),
-        '--json',
-        'import',
-        '--cert',
-        join(work, 'leaf.pem'),
-        '--chain',
-        int.certFile,
-      ],
-      { cwd: tempDir() },
-    );
+    const leafFile = join(work, 'leaf.pem');
+    signCsr(csrFile, int, [name], leafFile);
+    const store = join(work, 'store');
+    const r = certkit(['--store', store, '--json', 'import', '--cert', leafFile, '--chain', int.certFile], {
+      cwd: tempDir(),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ name, keyFrom: 'pending-csr' });
   });
