@@ -25,7 +25,9 @@ export function readPkcs12(
 ): { certificates: ParsedCertificate[]; keys: ParsedKey[] } {
   const asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), false);
   let p12: forge.pkcs12.Pkcs12Pfx | undefined;
-  const candidates = password !== undefined ? [password] : ['', undefined];
+  // a given password is tried first, then none: a directory (or a batch of imports) holds files with a
+  // password beside files exported without one, and the password of the others must not make those unreadable
+  const candidates = password !== undefined ? [password, '', undefined] : ['', undefined];
   let lastError: unknown;
   for (const pw of candidates) {
     try {

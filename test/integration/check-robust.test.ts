@@ -573,6 +573,23 @@ describe('QA bugs', () => {
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('QA3: with a password given, a PKCS#12 file exported without one is still read (a directory holds both)', () => {
+    const d = tempDir();
+    const password = 'pfx-Secret-0815';
+    pfxOfGood(join(d, 'locked.pfx'), password);
+    pfxOfGood(join(d, 'open.p12'), ''); // openssl pkcs12 -export -passout pass: (Windows "no password" export)
+    const r = certkit(['--json', 'check', d, '--ca-file', root.certFile], {
+      env: { CERTKIT_PASSWORD: password },
+    });
+    const report = JSON.parse(r.stdout) as { targets: { target: string; status: string }[] };
+    expect(report.targets.map((t) => [t.target.replace(/^.*\//, ''), t.status])).toEqual([
+      ['locked.pfx', 'OK'],
+      ['open.p12', 'OK'],
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(password);
+  });
+
   it('QA: check <store>/live follows its links to version directories, each real directory once (loops end)', () => {
     const store = join(tempDir(), 'store');
     importInto(store, 'alpha');
