@@ -9,9 +9,19 @@ export function formatDn(dn: string | undefined): string {
   return (dn ?? '').split('\n').filter(Boolean).join(', ');
 }
 
+/**
+ * The common name's value as written in the certificate. Node prints names RFC 2253-escaped (`\,` `\<` `\"`,
+ * control characters as `\XX`): a CN of `Acme, Inc. CA` came out as `Acme\, Inc. CA` in reports and labels.
+ */
 export function commonNameOf(dn: string | undefined): string | null {
   const line = (dn ?? '').split('\n').find((l) => l.startsWith('CN='));
-  return line ? line.slice(3) : null;
+  return line ? unescapeDnValue(line.slice(3)) : null;
+}
+
+function unescapeDnValue(v: string): string {
+  return v.replace(/\\(?:([0-9A-Fa-f]{2})|(.))/g, (_, hex: string | undefined, ch: string | undefined) =>
+    hex ? String.fromCharCode(parseInt(hex, 16)) : (ch ?? ''),
+  );
 }
 
 export function notAfterOf(x509: X509Certificate): Date {
