@@ -197,6 +197,24 @@ describe('Apache evaluation', () => {
     );
   });
 
+  it('names, DocumentRoot and SSLEngine a vhost takes from a file it includes count (a per-site snippet), under its conditions', () => {
+    const root = tree({
+      'conf/httpd.conf': MAIN,
+      'conf.d/site.conf': '<VirtualHost *:80>\n    Include snippets/site-names.conf\n</VirtualHost>\n',
+      'conf.d/tls.conf':
+        '<VirtualHost *:443>\n    Include snippets/site-names.conf\n    Include snippets/ssl-on.conf\n</VirtualHost>\n',
+      'snippets/site-names.conf':
+        'ServerName inc.test\nServerAlias www.inc.test\nDocumentRoot /srv/inc\n' +
+        '<IfModule mod_not_loaded.c>\n    ServerAlias off.inc.test\n</IfModule>\n',
+      'snippets/ssl-on.conf': 'SSLEngine on\n',
+    });
+    const cfg = configOf(discoverApache(root, 'l'));
+    expect(cfg.vhosts.map((v) => [vhostNames(v), v.documentRoot, v.ssl])).toEqual([
+      [['inc.test', 'www.inc.test'], '/srv/inc', false],
+      [['inc.test', 'www.inc.test'], '/srv/inc', true],
+    ]);
+  });
+
   it('a vhost whose names the certificate covers none of is refused (no twin without a name)', () => {
     const root = tree({ 'conf/httpd.conf': MAIN, 'conf.d/a.conf': vh('a.test', '    ServerAlias b.test\n') });
     expect(() =>

@@ -13,7 +13,6 @@ import {
   type Vhost,
 } from '../../deploy/apache/config.js';
 import { defaultServerRoot } from '../../deploy/apache/ctl.js';
-import { is } from '../../deploy/apache/parser.js';
 import { findPortOwner, isApacheProcess, type PortOwner } from './port-owner.js';
 
 export interface ServedName {
@@ -71,9 +70,9 @@ function expandVars(cfg: ApacheConfig, s: string): string {
 }
 
 export function documentRoot(cfg: ApacheConfig, v: Vhost): string | null {
-  const d = v.block.children.find((c) => c.kind === 'directive' && is(c, 'DocumentRoot'));
-  if (!d || d.kind !== 'directive' || !d.args[0]) return null;
-  const p = expandVars(cfg, d.args[0]).replace(/\/+$/, '') || '/';
+  // the vhost's own, or from a file it includes (as Apache reads it)
+  if (!v.documentRoot) return null;
+  const p = expandVars(cfg, v.documentRoot).replace(/\/+$/, '') || '/';
   return isAbsolute(p) ? p : join(cfg.serverRoot, p);
 }
 

@@ -11,7 +11,7 @@ import { CertkitError } from '../../errors.js';
 import { liveView, textOf, type FsView, type Snapshot } from '../snapshot.js';
 import { expandInclude } from './glob.js';
 import { detectLayout, type Layout, type LayoutName } from './layouts.js';
-import { ApacheSyntaxError, is, parseApache, type BlockNode, type ConfNode } from './parser.js';
+import { ApacheSyntaxError, parseApache, type BlockNode, type ConfNode } from './parser.js';
 
 export type { LayoutName };
 
@@ -233,7 +233,14 @@ export function loadApacheConfig(
     macro?: Vhost['macro'];
     /** inside <IfModule ssl_module> or <IfModule mod_ssl.c> (what Debian's ports.conf wraps its TLS Listen in) */
     inSsl?: boolean;
+    /** inside a <VirtualHost>: its directives, also those of files it includes (on: under its own conditions) */
+    vhost?: { directives: VhostDirective[]; on: boolean };
   }
+  /** the vhost scope of a nested branch: its directives count only where the branch is on */
+  const within = (where: Where, on: boolean): Where =>
+    where.vhost
+      ? { ...where, vhost: { directives: where.vhost.directives, on: where.vhost.on && on } }
+      : where;
   const walk = (nodes: ConfNode[], where: Where, live: boolean, off: string[], depth: number): void => {
     if (depth > 64) throw new CertkitError('input', `${where.file}: Include nesting is too deep (a loop?)`);
     for (const n of nodes) {
@@ -241,6 +248,7 @@ export function loadApacheConfig(
       const name = n.name.toLowerCase();
       const args = n.args.map(expand);
       if (n.kind === 'directive') {
+        if (where.vhost?.on) where.vhost.directives.push({ name, args });
         if (name === 'include' || name === 'includeoptional') {
           const pattern = args[0] ?? '';
           const abs = isAbsolute(pattern) ? pattern : join(cfg.httpdRoot, pattern);
@@ -264,7 +272,13 @@ export function loadApacheConfig(
             const idx = lines.get(f.path)!;
             walk(
               f.nodes,
-              { file: m, source: f.path, lineOf: (x) => idx.get(x) ?? 0, inSsl: where.inSsl },
+              {
+                file: m,
+                source: f.path,
+                lineOf: (x) => idx.get(x) ?? 0,
+                inSsl: where.inSsl,
+                ...(where.vhost ? { vhost: where.vhost } : {}),
+              },
               live,
               off,
               depth + 1,
@@ -296,6 +310,7 @@ export function loadApacheConfig(
               lineOf: (x) => idx.get(x) ?? 0,
               macro: { name: macro.name, file: where.file, line: where.lineOf(n) },
               inSsl: where.inSsl,
+              ...(where.vhost ? { vhost: where.vhost } : {}),
             },
             live,
             off,
@@ -318,14 +333,14 @@ export function loadApacheConfig(
         const inSsl = where.inSsl || (!neg && moduleName(bare) === 'ssl_module');
         walk(
           n.children,
-          inSsl ? { ...where, inSsl } : where,
+          within(inSsl ? { ...where, inSsl } : where, on),
           live && on,
           on ? off : [...off, `<IfModule ${arg}>`],
           depth,
         );
       } else if (name === 'ifdefine') {
         const on = defines.has(bare) !== neg;
-        walk(n.children, where, live && on, on ? off : [...off, `<IfDefine ${arg}>`], depth);
+        walk(n.children, within(where, on), live && on, on ? off : [...off, `<IfDefine ${arg}>`], depth);
       } else if (name === 'macro') {
         if (live && args[0])
           macros.set(args[0].toLowerCase(), {
@@ -341,11 +356,13 @@ export function loadApacheConfig(
         const key = where.macro
           ? `${where.macro.file}:${where.macro.line}:${line}`
           : `${where.source}:${line}`;
+        // its directives as Apache reads them: also from files it includes (a per-site snippet with the names)
+        const directives: VhostDirective[] = [];
+        walk(n.children, { ...where, vhost: { directives, on: true } }, live, off, depth);
         if (!seenVhost.has(key)) {
           seenVhost.add(key);
-          cfg.allVhosts.push(describeVhost(n, args, where, line, live, off, expand));
+          cfg.allVhosts.push(describeVhost(n, args, where, line, live, off, directives));
         }
-        walk(n.children, where, live, off, depth); // Include inside a vhost
       } else if (['ifversion', 'ifdirective', 'iffile', 'ifsection'].includes(name)) {
         walk(n.children, where, live, off, depth);
       }
@@ -371,6 +388,12 @@ function hostOnly(name: string): string {
     .toLowerCase();
 }
 
+/** A directive of a vhost's scope: lower-case name, arguments after ${VAR}. */
+interface VhostDirective {
+  name: string;
+  args: string[];
+}
+
 function describeVhost(
   block: BlockNode,
   args: string[],
@@ -378,18 +401,17 @@ function describeVhost(
   line: number,
   live: boolean,
   off: string[],
-  expand: (s: string) => string,
+  directives: VhostDirective[],
 ): Vhost {
   let serverName: string | null = null;
   const aliases: string[] = [];
   let ssl = false;
   let documentRoot: string | null = null;
-  for (const c of block.children) {
-    if (c.kind !== 'directive') continue;
-    if (is(c, 'ServerName')) serverName = hostOnly(expand(c.args[0] ?? ''));
-    if (is(c, 'ServerAlias')) aliases.push(...c.args.map((a) => expand(a).toLowerCase()));
-    if (is(c, 'SSLEngine')) ssl = (c.args[0] ?? '').toLowerCase() === 'on';
-    if (is(c, 'DocumentRoot')) documentRoot = expand(c.args[0] ?? '');
+  for (const d of directives) {
+    if (d.name === 'servername') serverName = hostOnly(d.args[0] ?? '');
+    if (d.name === 'serveralias') aliases.push(...d.args.map((a) => a.toLowerCase()));
+    if (d.name === 'sslengine') ssl = (d.args[0] ?? '').toLowerCase() === 'on';
+    if (d.name === 'documentroot') documentRoot = d.args[0] ?? '';
   }
   return {
     file: where.source,
