@@ -1,6 +1,7 @@
 /** What `certkit check` can look at, parsed from the command line or the config file. */
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { CertkitError } from '../errors.js';
 import { STARTTLS_BY_PORT, STARTTLS_PROTOCOLS, type StarttlsProtocol } from './starttls.js';
 
@@ -88,6 +89,10 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
     port = Number(p);
     portGiven = true;
   }
+  // an internationalised name (bücher.example) is looked up, sent as SNI and matched in its ASCII form
+  // (xn--bcher-kva.example), as browsers do; the label keeps what the user wrote
+  const written = host;
+  if (!isIP(host) && /[^\x00-\x7f]/.test(host)) host = domainToASCII(host);
   if (
     !host ||
     !Number.isInteger(port) ||
@@ -106,7 +111,7 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
     host,
     port,
     starttls,
-    label: `${host.includes(':') ? `[${host}]` : host}:${port}`,
+    label: `${host.includes(':') ? `[${host}]` : written}:${port}`,
   };
 }
 

@@ -6,6 +6,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/apache.js';
@@ -657,5 +658,34 @@ describe('QA bugs', () => {
     const r = certkit(['--config', cfg, 'check', good.certFile]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/timeout/);
+  });
+});
+
+describe('internationalised host names (QA round 3)', () => {
+  it('check bücher.test:PORT looks the name up, sends SNI and matches it as xn--bcher-kva.test; the label stays as written', async () => {
+    const idn = issue(dir, 'idn', root, { cn: 'xn--bcher-kva.test', sans: ['xn--bcher-kva.test'], days: 90 });
+    const port = await freePort();
+    const names: (string | false)[] = [];
+    const server = createTlsServer({ cert: read(idn.certFile), key: read(idn.keyFile) }, (s) => s.end());
+    server.on('secureConnection', (s) => names.push(s.servername));
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const r = await certkitAsync([
+        '--json',
+        'check',
+        `bücher.test:${port}`,
+        '--ip',
+        '127.0.0.1',
+        '--ca-file',
+        root.certFile,
+        '--no-revocation',
+      ]);
+      const report = JSON.parse(r.stdout) as { targets: { target: string; status: string }[] };
+      expect(report.targets.map((t) => [t.target, t.status])).toEqual([[`bücher.test:${port}`, 'OK']]);
+      expect(r.code).toBe(0);
+      expect(names).toEqual(['xn--bcher-kva.test']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
