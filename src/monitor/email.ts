@@ -2,6 +2,7 @@
  * The email digest: one message per run through nodemailer (the only importer of it), SMTP settings from the
  * config file; the password from a file or the environment, never argv; TLS verified (caFile for a private CA).
  */
+import { isIP } from 'node:net';
 import { CertkitError } from '../errors.js';
 import { readRegularFileSync } from '../pki/read.js';
 import { renderHtml } from './report/html.js';
@@ -50,10 +51,8 @@ export async function sendDigest(report: CheckReport, s: EmailSettings): Promise
   const timeoutMs = (s.timeout ?? DEFAULT_TIMEOUT_S) * 1000;
   const security = s.security ?? 'starttls';
   let pass: string | undefined;
-  if (s.passwordFile)
-    pass = readRegularFileSync(s.passwordFile, 'key')
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
+  // the first line, as documented (and as check's --password-file): a second line is not part of the password
+  if (s.passwordFile) pass = readRegularFileSync(s.passwordFile, 'key').toString('utf8').split(/\r?\n/)[0];
   else if (s.passwordEnv) pass = process.env[s.passwordEnv];
   const transport = nodemailer.createTransport({
     host: s.host,
@@ -64,7 +63,8 @@ export async function sendDigest(report: CheckReport, s: EmailSettings): Promise
     auth: s.user ? { user: s.user, pass } : undefined,
     tls: {
       rejectUnauthorized: true,
-      servername: s.host,
+      // SNI carries names only (RFC 6066): for an IP address node warns on stderr, and the IP is checked anyway
+      servername: isIP(s.host) ? undefined : s.host,
       ca: s.caFile ? readRegularFileSync(s.caFile).toString('utf8') : undefined,
     },
     connectionTimeout: timeoutMs,

@@ -155,6 +155,40 @@ describe('email digest', () => {
     expect(received).toHaveLength(2);
   });
 
+  it('QA3: the password is the first line of passwordFile; an IP address as host gives no warning on stderr', async () => {
+    const pwFile = join(smtpDir, 'smtp-password-2');
+    writeFileSync(pwFile, 's3cret-smtp\n# rotated 2026-11 by ops\n');
+    const cfg = join(smtpDir, 'config-ip.json');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        email: {
+          host: '127.0.0.1',
+          port,
+          user: 'monitor',
+          passwordFile: pwFile,
+          from: 'certkit@example.test',
+          to: ['ops@example.test'],
+          caFile: join(smtpDir, 'smtp-root.pem'),
+        },
+      }),
+    );
+    const before = received.length;
+    authSeen = null;
+    const r = await certkitAsync([
+      '--config',
+      cfg,
+      'check',
+      files.good,
+      '--ca-file',
+      files.root,
+      '--email-always',
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(authSeen).toBe('monitor');
+    expect(received).toHaveLength(before + 1);
+  });
+
   it('refuses an SMTP server whose certificate it cannot verify: one line after the report, exit code of the check', async () => {
     const cfg = join(smtpDir, 'config-untrusted.json');
     writeFileSync(join(smtpDir, 'smtp-password'), 's3cret-smtp\n');
