@@ -1,5 +1,5 @@
 /** Regressions from QA round 3 (a new user's Apache configurations): install apache against a real private Apache. */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { certkitAsync } from '../helpers/cli.js';
@@ -57,5 +57,41 @@ describe('install apache: QA round 3', () => {
     expect((await fetchPage('https', '127.0.0.1', tlsPort, 'www.inc.site.test')).status).toBe(200);
     const redirect = await fetchPage('http', '127.0.0.1', a.httpPort, 'www.inc.site.test', '/x');
     expect([redirect.status, redirect.location]).toEqual([301, `https://www.inc.site.test:${tlsPort}/x`]);
+  });
+
+  it('a sites-enabled symlink into a directory of its own (not sites-available) is edited there (was an internal error)', async () => {
+    const a = await apacheWith(() => ({}));
+    const elsewhere = join(dirname(a.serverRoot), 'elsewhere');
+    mkdirSync(elsewhere);
+    const www = join(dirname(a.serverRoot), 'www', 'site');
+    writeFileSync(
+      join(elsewhere, 'link.conf'),
+      `<VirtualHost *:${a.httpPort}>\n\tServerName link.site.test\n\tDocumentRoot ${www}\n\t<Directory ${www}>\n\t\tRequire all granted\n\t</Directory>\n</VirtualHost>\n`,
+    );
+    symlinkSync(join(elsewhere, 'link.conf'), join(a.serverRoot, 'sites-enabled', 'link.conf'));
+    a.control('graceful');
+    const l = lineage(['link.site.test'], 'link');
+    const tlsPort = await freePort();
+    const r = await installApacheCli(l.store, a.serverRoot, 'link', tlsPort);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(elsewhere, 'link.conf'), 'utf8')).toContain('# BEGIN certkit redirect');
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'link.site.test')).toBe(l.fingerprint);
+  });
+
+  it("the certificate's names a vhost answers through a wildcard ServerAlias get the twin and the redirect too", async () => {
+    const a = await apacheWith((port, www) => ({
+      'sites-available/w.conf': `<VirtualHost *:${port}>\n    ServerName w.site.test\n    ServerAlias *.w.site.test\n    DocumentRoot ${www}\n    <Directory ${www}>\n        Require all granted\n    </Directory>\n</VirtualHost>\n`,
+    }));
+    const l = lineage(['w.site.test', 'www.w.site.test'], 'w');
+    const tlsPort = await freePort();
+    const r = await installApacheCli(l.store, a.serverRoot, 'w', tlsPort);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}verified names: w\.site\.test, www\.w\.site\.test$/m);
+    const twin = readFileSync(join(a.serverRoot, 'sites-available', 'certkit-w-ssl.conf'), 'utf8');
+    expect(twin).toMatch(/^\s+ServerName w\.site\.test\n\s+ServerAlias www\.w\.site\.test$/m);
+    const www = await fetchPage('http', '127.0.0.1', a.httpPort, 'www.w.site.test', '/x');
+    expect([www.status, www.location]).toEqual([301, `https://www.w.site.test:${tlsPort}/x`]);
+    // a name the certificate does not cover stays on HTTP
+    expect((await fetchPage('http', '127.0.0.1', a.httpPort, 'other.w.site.test', '/')).status).toBe(200);
   });
 });

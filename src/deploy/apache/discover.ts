@@ -24,6 +24,8 @@ function candidatePaths(cfg: ApacheConfig, lineage: string): string[] {
     join(root, 'certkit', 'tls-modern.conf'),
     join(root, 'certkit', 'stapling.conf'),
     site.path,
+    // an edited config file's own directory too (a sites-enabled symlink into a directory of its own)
+    ...cfg.files.keys(),
     ...(site.enableLink ? [site.enableLink] : []),
     ...cfg.allVhosts.map((v) => cfg.layoutSpec.siteFile(lineage, v.file).path),
     ...(cfg.layoutSpec.modules.kind === 'file' ? [cfg.layoutSpec.modules.path] : []),

@@ -104,6 +104,15 @@ function coversNone(v: Vhost, certNames: string[]): CertkitError {
   );
 }
 
+/**
+ * The names a site installs: its own names the certificate covers, and the certificate's names the vhost answers
+ * through a wildcard ServerAlias (`*.example.com` serving the certificate's www.example.com).
+ */
+function withServedCertNames(v: Vhost, covered: string[], certNames: string[]): string[] {
+  const served = certNames.filter((n) => !covered.includes(n) && vhostServes(v, n));
+  return [...covered, ...served];
+}
+
 /** A vhost's addresses as Apache groups name-based vhosts by them (`_default_` is `*` in 2.4). */
 function addressKeys(v: Vhost): string[] {
   return v.addressText.map((a) => a.toLowerCase().replace(/^_default_:/, '*:'));
@@ -151,7 +160,7 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions, notes: string
       o.vhost && all.length === 0
         ? o.names.filter((n) => !n.startsWith('*.'))
         : all.filter((n) => certCovers(o.names, n));
-    const candidates = covered.length ? covered : o.names.filter((n) => vhostServes(h, n));
+    const candidates = withServedCertNames(h, covered, o.names);
     if (candidates.length === 0) throw coversNone(h, o.names);
     const shadowed = o.vhost ? [] : candidates.filter((n) => shadowingVhost(live, h, n));
     const names = candidates.filter((n) => !shadowed.includes(n));
@@ -187,7 +196,13 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions, notes: string
     if (usedTls.has(t)) continue;
     usedTls.add(t);
     const all = vhostNames(t);
-    const names = all.filter((n) => certCovers(o.names, n)).concat(all.length ? [] : o.names);
+    const names = all.length
+      ? withServedCertNames(
+          t,
+          all.filter((n) => certCovers(o.names, n)),
+          o.names,
+        )
+      : o.names;
     if (names.length === 0) throw coversNone(t, o.names);
     sites.push({
       http: null,
