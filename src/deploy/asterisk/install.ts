@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { applyPlan, effectiveEffects, renderDiff, type VerifyEffect } from '../engine.js';
+import { hideSecrets } from './hide-secrets.js';
 import { preflightCertificate } from '../preflight.js';
 import { servedFingerprint } from '../probe.js';
 import {
@@ -125,7 +126,7 @@ export async function installAsterisk(o: AsteriskInstallOptions) {
     parts: plan.parts,
     changed: [] as string[],
     noop: written.length === 0,
-    diff: renderDiff(plan),
+    diff: hideSecrets(renderDiff(plan)),
     notes: plan.notes,
     files: written.map((w) => ({ path: w.path, role: plan.roles.get(w.path), mode: w.mode.toString(8) })),
     reloads: [] as string[],
