@@ -94,4 +94,39 @@ describe('install apache: QA round 3', () => {
     // a name the certificate does not cover stays on HTTP
     expect((await fetchPage('http', '127.0.0.1', a.httpPort, 'other.w.site.test', '/')).status).toBe(200);
   });
+
+  it("a second lineage for another name of the same site gets its own twin; neither takes the other's HTTPS or redirect, re-runs change nothing", async () => {
+    const a = await apacheWith((port, www) => ({
+      'sites-available/two.conf': `<VirtualHost 127.0.0.1:${port}>\n    ServerName two.site.test\n    ServerAlias www.two.site.test\n    DocumentRoot ${www}\n    <Directory ${www}>\n        Require all granted\n    </Directory>\n</VirtualHost>\n`,
+    }));
+    const apex = lineage(['two.site.test'], 'apex');
+    const www = lineage(['www.two.site.test'], 'www');
+    const tlsPort = await freePort();
+    const both = async () => ({
+      apex: await servedFingerprint('127.0.0.1', tlsPort, 'two.site.test'),
+      www: await servedFingerprint('127.0.0.1', tlsPort, 'www.two.site.test'),
+      redirects: [
+        (await fetchPage('http', '127.0.0.1', a.httpPort, 'two.site.test', '/x')).location,
+        (await fetchPage('http', '127.0.0.1', a.httpPort, 'www.two.site.test', '/x')).location,
+      ],
+    });
+    const expected = {
+      apex: apex.fingerprint,
+      www: www.fingerprint,
+      redirects: [`https://two.site.test:${tlsPort}/x`, `https://www.two.site.test:${tlsPort}/x`],
+    };
+    expect((await installApacheCli(apex.store, a.serverRoot, 'apex', tlsPort)).code).toBe(0);
+    const second = await installApacheCli(www.store, a.serverRoot, 'www', tlsPort);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).not.toMatch(/updated in place|not redirected/);
+    expect(await both()).toEqual(expected);
+    for (const [l, name] of [
+      [apex, 'apex'],
+      [www, 'www'],
+    ] as const) {
+      const again = await installApacheCli(l.store, a.serverRoot, name, tlsPort);
+      expect(again.stdout).toContain('already installed: nothing changed');
+    }
+    expect(await both()).toEqual(expected);
+  });
 });

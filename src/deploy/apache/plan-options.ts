@@ -35,6 +35,8 @@ export interface PlannedSite {
   names: string[];
   /** names of the HTTP vhost the certificate does not cover: not redirected */
   uncovered: string[];
+  /** names of the HTTP vhost another certkit install already serves over HTTPS on the port: redirected too */
+  httpsElsewhere: string[];
   documentRoot: string | null;
   redirected: boolean;
 }

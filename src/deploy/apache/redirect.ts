@@ -52,7 +52,8 @@ function setRedirect(block: BlockNode, http: Vhost, s: PlannedSite, o: ApachePla
   block.children = stripManaged(block.children, 'redirect');
   if (!o.redirect) return;
   // a vhost without names (a port's default, chosen by --vhost) answers every name: redirect only the installed ones
-  const onlyFor = s.uncovered.length || !vhostNames(http).length ? s.names : null;
+  // (with the names another certkit install serves over HTTPS: their redirect stays)
+  const onlyFor = s.uncovered.length || !vhostNames(http).length ? [...s.names, ...s.httpsElsewhere] : null;
   // before the site's own rewrite/redirect rules: a site rule with [L] or [PT] must not keep a URL on HTTP
   const first = block.children.findIndex((c) => c.kind !== 'text' && /^(rewrite|redirect)/i.test(c.name));
   const lines = managed('redirect', redirectLines(o, onlyFor), childIndent(block));

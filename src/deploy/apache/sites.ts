@@ -6,6 +6,7 @@
 import { basename } from 'node:path';
 import { CertkitError } from '../../errors.js';
 import { vhostLocation, vhostNames, vhostServes, type ApacheConfig, type Vhost } from './config.js';
+import { BEGIN } from './managed.js';
 import type { ApachePlanOptions, PlannedSite } from './plan-options.js';
 
 /** A vhost as the plan's notes and refusals name it: its names, addresses and place. */
@@ -113,6 +114,21 @@ function withServedCertNames(v: Vhost, covered: string[], certNames: string[]): 
   return [...covered, ...served];
 }
 
+/**
+ * Is the name served over HTTPS on the port by a TLS vhost certkit installed another certificate into (another
+ * lineage's twin, or a vhost with a managed tls block)? Its redirect is then kept by this install too.
+ */
+function servedByOtherInstall(live: Vhost[], ours: Vhost | null, name: string, tlsPort: number): boolean {
+  return live.some(
+    (v) =>
+      v !== ours &&
+      v.ssl &&
+      v.addresses.some((a) => a.port === tlsPort) &&
+      vhostServes(v, name) &&
+      v.block.children.some((c) => c.kind === 'text' && c.raw.trim() === BEGIN('tls')),
+  );
+}
+
 /** A vhost's addresses as Apache groups name-based vhosts by them (`_default_` is `*` in 2.4). */
 function addressKeys(v: Vhost): string[] {
   return v.addressText.map((a) => a.toLowerCase().replace(/^_default_:/, '*:'));
@@ -173,21 +189,26 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions, notes: string
       );
       if (names.length === 0) continue;
     }
-    // an existing TLS vhost for the same site (same ServerName) is updated instead of adding a twin
+    // an existing TLS vhost for the same site (same ServerName) is updated instead of adding a twin — when
+    // the certificate covers that ServerName (else it is another certificate's site: another lineage's twin)
     const tls =
       [...live].find(
         (v) =>
           isTlsVhost(v, o.tlsPort) &&
           !usedTls.has(v) &&
           h.serverName !== null &&
-          v.serverName === h.serverName,
+          v.serverName === h.serverName &&
+          certCovers(o.names, h.serverName),
       ) ?? null;
     if (tls) usedTls.add(tls);
+    const notCovered = all.filter((n) => !certCovers(o.names, n));
+    const elsewhere = notCovered.filter((n) => servedByOtherInstall(live, tls, n, o.tlsPort));
     sites.push({
       http: h,
       tls,
       names,
-      uncovered: all.filter((n) => !certCovers(o.names, n)),
+      uncovered: notCovered.filter((n) => !elsewhere.includes(n)),
+      httpsElsewhere: elsewhere,
       documentRoot: h.documentRoot,
       redirected: o.redirect && !h.macro,
     });
@@ -209,6 +230,7 @@ export function planSites(cfg: ApacheConfig, o: ApachePlanOptions, notes: string
       tls: t,
       names,
       uncovered: [],
+      httpsElsewhere: [],
       documentRoot: t.documentRoot,
       redirected: false,
     });
