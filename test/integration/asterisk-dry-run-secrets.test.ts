@@ -3,24 +3,18 @@
  * changed lines of pjsip.conf, manager.conf and sip.conf show `<hidden>` instead of passwords, AMI secrets and
  * register-line passwords, on the terminal and in --json. No Asterisk needed: a dry run only reads the files.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hideSecrets } from '../../src/deploy/asterisk/hide-secrets.js';
+import { dryRunPbx } from '../helpers/asterisk-dry-run.js';
 import { certkit } from '../helpers/cli.js';
-import { makeChain, selfSignedLeaf, tempDir } from '../helpers/openssl.js';
 
 const SECRETS = ['Pjsip-6001-pw', 'Ami-admin-pw', 'Sip-peer-pw', 'Trunk-reg-pw'];
 
 describe('install asterisk --dry-run never shows a configuration secret', () => {
   it('pjsip auth password, AMI secret, chan_sip secret and register password next to changed lines are hidden', () => {
-    const dir = tempDir();
-    const etc = join(dir, 'etc');
-    const keys = join(etc, 'keys');
-    mkdirSync(keys, { recursive: true });
-    const old = selfSignedLeaf(dir, 'old', 'pbx.example.test');
-    copyFileSync(old.certFile, join(keys, 'old.pem'));
-    copyFileSync(old.keyFile, join(keys, 'old.key'));
+    const { etc, keys, installArgs: args } = dryRunPbx();
     // a TLS transport without method (certkit adds method and allow_reload) right above an auth section
     writeFileSync(
       join(etc, 'pjsip.conf'),
@@ -34,31 +28,6 @@ describe('install asterisk --dry-run never shows a configuration secret', () => 
       join(etc, 'sip.conf'),
       `[general]\ntlsenable=no\nregister => trunk:${SECRETS[3]}@sip.example.test/100\n\n[peer]\nsecret=${SECRETS[2]}\n`,
     );
-    const chain = makeChain(dir, ['pbx.example.test']);
-    const store = join(dir, 'store');
-    const leaf = chain.ecLeaf;
-    const pem = { cert: leaf.certFile, chain: chain.int.certFile, key: leaf.keyFile };
-    const imp = certkit([
-      '--store',
-      store,
-      'import',
-      '--name',
-      'pbx',
-      ...Object.entries(pem).flatMap(([k, v]) => [`--${k}`, v]),
-    ]);
-    expect(imp.code, imp.stderr).toBe(0);
-    const args = [
-      '--store',
-      store,
-      'install',
-      'asterisk',
-      '--name',
-      'pbx',
-      '--config-dir',
-      etc,
-      '--keys-dir',
-      keys,
-    ];
     const parts = ['--pjsip', '--manager', '--sip', '--sip-bind', '0.0.0.0:5062', '--dry-run'];
     const text = certkit([...args, ...parts]);
     expect(text.code, text.stderr).toBe(0);
