@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { factsReader, loadWithIncludes } from '../deploy/asterisk/files.js';
 import { effectiveValue, isTemplate, parseAsterisk, type AstFile } from '../deploy/asterisk/parser.js';
+import { liveView } from '../deploy/snapshot.js';
 import type { AsteriskListener, AsteriskPart } from './origins.js';
 
 const yes = (v: string | undefined) => /^(yes|true|y|t|1|on)$/i.test((v ?? '').trim());
@@ -42,16 +44,26 @@ export function asteriskListeners(dir = '/etc/asterisk'): AsteriskListener[] {
     tls: boolean,
   ) => out.push({ part, section, file, transport, tls, ...bind });
 
-  const pjsip = read(dir, 'pjsip.conf');
-  if (pjsip) {
-    for (const s of pjsip.ast.sections) {
-      if (isTemplate(s) || (effectiveValue(pjsip.ast, s, 'type') ?? '').toLowerCase() !== 'transport')
-        continue;
-      const proto = (effectiveValue(pjsip.ast, s, 'protocol') ?? 'udp').toLowerCase();
-      const tls = proto === 'tls';
-      const bind = splitBind(effectiveValue(pjsip.ast, s, 'bind'), tls ? 5061 : 5060);
-      add('pjsip', s.header.name, pjsip.file, proto === 'udp' ? 'udp' : 'tcp', bind, tls);
-    }
+  // pjsip.conf with the files it #includes (globs too), as Asterisk reads it: certkit's own TLS transport lives
+  // in pjsip_certkit.conf, and many setups keep transports in pjsip.d/*.conf; templates apply across files
+  const pjsipFiles = loadWithIncludes(dir, 'pjsip.conf', factsReader(liveView(new Map())));
+  const pjsip: AstFile = { preamble: [], sections: pjsipFiles.flatMap((f) => f.file.sections) };
+  const fileOf = new Map(pjsipFiles.flatMap((f) => f.file.sections.map((s) => [s, f.path] as const)));
+  for (const s of pjsip.sections) {
+    if (isTemplate(s) || (effectiveValue(pjsip, s, 'type') ?? '').toLowerCase() !== 'transport') continue;
+    const proto = (effectiveValue(pjsip, s, 'protocol') ?? 'udp').toLowerCase();
+    // ws/wss transports listen through http.conf's server, not on a port of their own
+    if (proto === 'ws' || proto === 'wss') continue;
+    const tls = proto === 'tls';
+    const bind = splitBind(effectiveValue(pjsip, s, 'bind'), tls ? 5061 : 5060);
+    add(
+      'pjsip',
+      s.header.name,
+      fileOf.get(s) ?? join(dir, 'pjsip.conf'),
+      proto === 'udp' ? 'udp' : 'tcp',
+      bind,
+      tls,
+    );
   }
   const http = read(dir, 'http.conf');
   if (http && yes(general(http.ast, 'enabled'))) {

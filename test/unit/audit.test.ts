@@ -1,9 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exposureFindings, type PortFacts } from '../../src/audit/findings.js';
 import { parseHttpHead } from '../../src/audit/identify.js';
 import { originFor, type ApacheSite } from '../../src/audit/origins.js';
-import { splitBind } from '../../src/audit/origins-asterisk.js';
+import { asteriskListeners, splitBind } from '../../src/audit/origins-asterisk.js';
 import { parseProcNet } from '../../src/audit/sockets.js';
+import { tempDir } from '../helpers/openssl.js';
 
 // rows as the kernel prints them (taken from this machine's /proc/net/{tcp,tcp6,udp}; inodes shortened)
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
@@ -168,5 +171,32 @@ describe('origins', () => {
     expect(splitBind('127.0.0.1', 5039)).toEqual({ address: '127.0.0.1', port: 5039 });
     expect(splitBind('[::]:8089', 8089)).toEqual({ address: '::', port: 8089 });
     expect(splitBind(undefined, 5060)).toEqual({ address: '0.0.0.0', port: 5060 });
+  });
+});
+
+describe('asteriskListeners (QA round 3)', () => {
+  it("follows pjsip.conf's #include / #tryinclude (globs too) as Asterisk does; ws/wss open no port of their own", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'pjsip.d'));
+    writeFileSync(
+      join(dir, 'pjsip.conf'),
+      '[transport-udp]\ntype=transport\nprotocol=udp\nbind=0.0.0.0\n#include "pjsip.d/*.conf"\n#tryinclude pjsip_certkit.conf\n',
+    );
+    writeFileSync(join(dir, 'pjsip.d', 'tpl.conf'), '[tls-tpl](!)\ntype=transport\nprotocol=tls\n');
+    writeFileSync(
+      join(dir, 'pjsip.d', 'wss.conf'),
+      '[transport-wss]\ntype=transport\nprotocol=wss\nbind=0.0.0.0\n',
+    );
+    // what `certkit install asterisk` adds when there was no TLS transport, and a transport from a template
+    writeFileSync(
+      join(dir, 'pjsip_certkit.conf'),
+      '[transport-tls-certkit]\ntype=transport\nprotocol=tls\nbind=0.0.0.0:5061\n[tls-b](tls-tpl)\nbind=127.0.0.1:5071\n',
+    );
+    const pjsip = asteriskListeners(dir).filter((l) => l.part === 'pjsip');
+    expect(pjsip.map((l) => [l.section, l.transport, l.port, l.tls, basename(l.file)])).toEqual([
+      ['transport-udp', 'udp', 5060, false, 'pjsip.conf'],
+      ['transport-tls-certkit', 'tcp', 5061, true, 'pjsip_certkit.conf'],
+      ['tls-b', 'tcp', 5071, true, 'pjsip_certkit.conf'],
+    ]);
   });
 });
