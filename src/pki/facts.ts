@@ -10,18 +10,14 @@ export function formatDn(dn: string | undefined): string {
 }
 
 /**
- * The common name's value as written in the certificate. Node prints names RFC 2253-escaped (`\,` `\<` `\"`,
- * control characters as `\XX`): a CN of `Acme, Inc. CA` came out as `Acme\, Inc. CA` in reports and labels.
+ * The common name's value as written in the certificate. Node prints names RFC 2253-escaped (`\,` `\<` `\"`):
+ * a CN of `Acme, Inc. CA` came out as `Acme\, Inc. CA` in reports and labels. Control characters stay in
+ * node's `\1B` form: a certificate's name must never put a terminal escape sequence into a report.
  */
 export function commonNameOf(dn: string | undefined): string | null {
   const line = (dn ?? '').split('\n').find((l) => l.startsWith('CN='));
-  return line ? unescapeDnValue(line.slice(3)) : null;
-}
-
-function unescapeDnValue(v: string): string {
-  return v.replace(/\\(?:([0-9A-Fa-f]{2})|(.))/g, (_, hex: string | undefined, ch: string | undefined) =>
-    hex ? String.fromCharCode(parseInt(hex, 16)) : (ch ?? ''),
-  );
+  // node escapes the RFC 2253 specials (none of them a hex digit) with a backslash, control characters as \XX
+  return line ? line.slice(3).replace(/\\([^0-9A-Fa-f])/g, '$1') : null;
 }
 
 export function notAfterOf(x509: X509Certificate): Date {

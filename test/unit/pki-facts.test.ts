@@ -20,5 +20,14 @@ describe('commonNameOf', () => {
     expect(commonNameOf('O=Acme\nOU=Ops')).toBeNull();
     expect(commonNameOf('C=DE\nCN=www.example.test')).toBe('www.example.test');
     expect(commonNameOf('CN=back\\\\slash')).toBe('back\\slash');
+    expect(commonNameOf('CN=a\\\\b1')).toBe('a\\b1');
+  });
+
+  it('QA3: control characters in a CN stay escaped (no terminal escape sequence reaches a report)', () => {
+    const dir = tempDir();
+    const root = makeRoot(dir, 'root', 'evil\x1b[31mred\x07');
+    const cn = commonNameOf(new X509Certificate(readFileSync(root.certFile)).subject);
+    expect(cn).toBe('evil\\1B[31mred\\07');
+    expect(cn).not.toMatch(/[\x00-\x1f]/);
   });
 });
