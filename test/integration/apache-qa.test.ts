@@ -296,4 +296,28 @@ describe('install apache: QA regressions', () => {
     const redirect = await fetchPage('http', '127.0.0.1', a.httpPort, 'dup.site.test', '/x');
     expect([redirect.status, redirect.location]).toEqual([301, `https://dup.site.test:${tlsPort}/x`]);
   });
+  it('a re-run without --hsts / --basic-auth / with --no-redirect says what it removes (QA: HSTS vanished silently)', async () => {
+    const a = await apache([{ name: 'drop.site.test' }]);
+    const l = lineage(['drop.site.test'], 'drop');
+    const htpasswd = join(a.serverRoot, 'htpasswd');
+    writeFileSync(htpasswd, 'alice:$apr1$x$y\n');
+    const tlsPort = await freePort();
+    const first = await installApacheCli(l.store, a.serverRoot, 'drop', tlsPort, [
+      '--hsts',
+      '--basic-auth',
+      htpasswd,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).not.toMatch(/removed/);
+    const plain = await installApacheCli(l.store, a.serverRoot, 'drop', tlsPort, ['--no-redirect']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(
+      /removed from the HTTPS vhosts, as this run does not ask for it: HSTS \(add --hsts to keep it\); the basic-auth layer/,
+    );
+    expect(plain.stdout).toMatch(/redirect to HTTPS removed from drop\.site\.test .* \(--no-redirect\)/);
+    expect((await fetchPage('http', '127.0.0.1', a.httpPort, 'drop.site.test')).status).toBe(200);
+    const again = await installApacheCli(l.store, a.serverRoot, 'drop', tlsPort, ['--no-redirect']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).not.toMatch(/removed/);
+  });
 });

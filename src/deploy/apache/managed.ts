@@ -24,3 +24,32 @@ export function stripManaged(nodes: ConfNode[], tag: string): ConfNode[] {
 export function managed(tag: string, lines: string[], indent: string): ConfNode[] {
   return [makeText([BEGIN(tag), ...lines, END(tag)], indent)];
 }
+
+/** The text of every managed block with this tag in a file's text (between the markers). */
+export function managedText(text: string, tag: string): string {
+  const out: string[] = [];
+  let inside = false;
+  for (const line of text.split('\n')) {
+    if (line.trim() === BEGIN(tag)) inside = true;
+    else if (line.trim() === END(tag)) inside = false;
+    else if (inside) out.push(line);
+  }
+  return out.join('\n');
+}
+
+/**
+ * What an earlier run's managed TLS text had that this run's options drop (a re-run's flags replace the recorded
+ * ones): said in a note, so HSTS or the password layer never vanish silently.
+ */
+export function droppedTlsFeatures(
+  before: string,
+  o: { hsts: boolean; ocspStapling: boolean; basicAuth?: unknown },
+): string[] {
+  const tls = managedText(before, 'tls');
+  const dropped: string[] = [];
+  if (!o.hsts && /Strict-Transport-Security/i.test(tls)) dropped.push('HSTS (add --hsts to keep it)');
+  if (!o.ocspStapling && /SSLUseStapling\s+on/i.test(tls)) dropped.push('OCSP stapling');
+  if (!o.basicAuth && /AuthUserFile/i.test(tls))
+    dropped.push('the basic-auth layer (add --basic-auth to keep it)');
+  return dropped;
+}

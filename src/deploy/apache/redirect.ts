@@ -5,7 +5,7 @@
  */
 import { vhostNames, type Vhost } from './config.js';
 import type { PlanEdits } from './edits.js';
-import { managed, stripManaged } from './managed.js';
+import { BEGIN, managed, stripManaged } from './managed.js';
 import { childIndent, printApache, type BlockNode, type ConfNode } from './parser.js';
 import type { ApachePlanOptions, PlannedSite } from './plan-options.js';
 import { vhostLabel } from './sites.js';
@@ -79,6 +79,8 @@ export function planRedirects(
     const block = edits.blockFor(s.http);
     const before = printApache(block.children);
     setRedirect(block, s.http, s, o);
+    if (!o.redirect && before.includes(BEGIN('redirect')))
+      notes.push(`redirect to HTTPS removed from ${vhostLabel(s.http)} (--no-redirect)`);
     // told when this run writes the redirect (a re-run that finds it in place changes nothing)
     if (o.redirect && s.uncovered.length && printApache(block.children) !== before)
       notes.push(`not redirected (the certificate does not cover them): ${s.uncovered.join(', ')}`);

@@ -9,7 +9,7 @@ import { includeCovers } from './glob.js';
 import { vhostLocation, type ApacheConfig, type Vhost } from './config.js';
 import { textOf } from '../snapshot.js';
 import type { PlanEdits } from './edits.js';
-import { BEGIN, END, managed, stripManaged } from './managed.js';
+import { BEGIN, END, droppedTlsFeatures, managed, stripManaged } from './managed.js';
 import { childIndent, printApache, type BlockNode, type ConfNode } from './parser.js';
 import type { ApachePlanOptions, PlannedSite } from './plan-options.js';
 import { twinAddress, twinListen } from './ports.js';
@@ -123,6 +123,7 @@ export function planTlsVhosts(
   const site = firstHttp ? cfg.layoutSpec.siteFile(o.lineage, firstHttp.file) : null;
   // the twin file as it is: notes name what this run changes, not what a previous run already did
   const twinFileNow = (site && textOf(cfg.view.state(site.path))) ?? '';
+  const earlierTls = [twinFileNow];
   for (const s of sites) {
     if (s.tls) {
       if (s.tls.macro)
@@ -131,7 +132,9 @@ export function planTlsVhosts(
           `the TLS vhost ${vhostLabel(s.tls)} is made by the macro ${s.tls.macro.name}; certkit changed nothing`,
           'set its certificate in the macro yourself, or give --vhost for another site',
         );
-      if (updateInPlace(edits.blockFor(s.tls), tlsLines(o, profileFile)))
+      const block = edits.blockFor(s.tls);
+      earlierTls.push(printApache(block.children));
+      if (updateInPlace(block, tlsLines(o, profileFile)))
         notes.push(`TLS vhost ${vhostLabel(s.tls)} updated in place`);
       continue;
     }
@@ -148,6 +151,9 @@ export function planTlsVhosts(
     if (!twinFileNow.includes(twin))
       notes.push(twinFileNow.includes(`${twinHeading(h)}\n`) ? `${what} regenerated` : `new ${what}`);
   }
+  const dropped = droppedTlsFeatures(earlierTls.join('\n'), o);
+  if (dropped.length)
+    notes.push(`removed from the HTTPS vhosts, as this run does not ask for it: ${dropped.join('; ')}`);
   if (twins.length && site) {
     const header = [
       `# Managed by certkit for lineage "${o.lineage}" (certkit install apache --name ${o.lineage}).`,
