@@ -27,6 +27,25 @@ describe('install asterisk and #include globs', () => {
     expect(out.notes.join(' ')).not.toMatch(/no PJSIP TLS transport found/);
   });
 
+  it('QA3: certificate paths set in a [transport-tls](+) section appending to the transport are the ones written', () => {
+    const { etc, keys, installArgs } = dryRunPbx();
+    mkdirSync(join(etc, 'pjsip.d'));
+    // CRLF as written on Windows editors; the paths come from the appending section in an included file
+    writeFileSync(
+      join(etc, 'pjsip.conf'),
+      '[transport-tls]\r\ntype=transport\r\nprotocol=tls\r\nbind=0.0.0.0:5061\r\nmethod=tlsv1_2\r\n#include pjsip.d/*.conf\r\n',
+    );
+    writeFileSync(
+      join(etc, 'pjsip.d', 'tls-files.conf'),
+      `[transport-tls](+)\r\ncert_file=${keys}/old.pem\r\npriv_key_file=${keys}/old.key\r\n`,
+    );
+    const r = certkit(['--json', ...installArgs, '--pjsip', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { files: { path: string }[]; notes: string[] };
+    expect(out.files.map((f) => f.path).sort()).toEqual([join(keys, 'old.key'), join(keys, 'old.pem')]);
+    expect(out.notes.join(' ')).not.toMatch(/paths were not set|allow_reload/);
+  });
+
   it('expandInclude: *, ?, [..], {a,b}, sorted; no leading-dot matches; no match gives the path itself', () => {
     const dirs: Record<string, string[]> = {
       '/etc/asterisk': ['pjsip.conf', 'pjsip.d', 'x.d'],

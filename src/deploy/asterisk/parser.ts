@@ -109,14 +109,21 @@ export function settingValue(lines: AstLine[], key: string): string | undefined 
   return v;
 }
 
-/** A setting's value as the section sees it: its own lines, else inherited from its templates (last wins). */
+/**
+ * A setting's value as the section sees it: its own lines and those of `[name](+)` sections appending to it
+ * (the last one wins, as Asterisk applies them in order), else inherited from its templates (last wins).
+ */
 export function effectiveValue(
   file: AstFile,
   s: AstSection,
   key: string,
   seen = new Set<string>(),
 ): string | undefined {
-  const own = settingValue(s.lines, key);
+  const appended = file.sections.filter(
+    (x) => x !== s && x.header.name === s.header.name && x.header.options.includes('+'),
+  );
+  let own: string | undefined;
+  for (const x of [s, ...appended]) own = settingValue(x.lines, key) ?? own;
   if (own !== undefined) return own;
   let v: string | undefined;
   for (const p of parents(s)) {
