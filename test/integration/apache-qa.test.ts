@@ -320,4 +320,23 @@ describe('install apache: QA regressions', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).not.toMatch(/removed/);
   });
+  it('a site file written with CRLF line endings keeps them: the redirect lines and the HTTPS twin are CRLF too, and a re-run changes nothing', async () => {
+    const a = await apache([{ name: 'crlf.site.test' }]);
+    const site = join(a.serverRoot, 'sites-available', 'crlf.site.test.conf');
+    writeFileSync(site, readFileSync(site, 'utf8').replace(/\r?\n/g, '\r\n'));
+    const l = lineage(['crlf.site.test'], 'crlf');
+    const tlsPort = await freePort();
+    const r = await installApacheCli(l.store, a.serverRoot, 'crlf', tlsPort);
+    expect(r.code, r.stderr).toBe(0);
+    const lone = (t: string) => (t.match(/(?<!\r)\n/g) ?? []).length;
+    const edited = readFileSync(site, 'utf8');
+    expect(edited).toContain('# BEGIN certkit redirect\r\n');
+    expect(lone(edited)).toBe(0);
+    const twin = readFileSync(join(a.serverRoot, 'sites-available', 'certkit-crlf-ssl.conf'), 'utf8');
+    expect(lone(twin)).toBe(0);
+    expect(await servedFingerprint('127.0.0.1', tlsPort, 'crlf.site.test')).toBe(l.fingerprint);
+    const again = await installApacheCli(l.store, a.serverRoot, 'crlf', tlsPort);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('already installed: nothing changed');
+  });
 });

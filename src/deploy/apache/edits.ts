@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Effect } from '../engine.js';
 import { textOf } from '../snapshot.js';
 import type { ApacheConfig, Vhost } from './config.js';
+import { matchLineEndings } from './managed.js';
 import { makeText, parseApache, printApache, type BlockNode, type ConfNode } from './parser.js';
 
 /** A config file the plan edited: its text before and after. */
@@ -87,7 +88,7 @@ export function planEdits(cfg: ApacheConfig): PlanEdits {
     add: (effect) => effects.push(effect),
     writeEdited: () =>
       [...editing].map(([path, e]) => {
-        const after = printApache(e.nodes);
+        const after = matchLineEndings(printApache(e.nodes), e.before);
         write(path, after);
         return { path, before: e.before, after };
       }),

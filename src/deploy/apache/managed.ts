@@ -53,3 +53,14 @@ export function droppedTlsFeatures(
     dropped.push('the basic-auth layer (add --basic-auth to keep it)');
   return dropped;
 }
+
+/**
+ * A file written in CRLF style stays so: the lines certkit adds (or copies next to CRLF lines) take the
+ * ending most lines of `reference` have.
+ */
+export function matchLineEndings(text: string, reference: string = text): string {
+  const crlf = (reference.match(/\r\n/g) ?? []).length;
+  const lf = (reference.match(/\n/g) ?? []).length;
+  if (crlf === 0 || crlf * 2 < lf) return text;
+  return text.replace(/\r?\n/g, '\r\n');
+}

@@ -9,7 +9,7 @@ import { includeCovers } from './glob.js';
 import { vhostLocation, type ApacheConfig, type Vhost } from './config.js';
 import { textOf } from '../snapshot.js';
 import type { PlanEdits } from './edits.js';
-import { BEGIN, END, droppedTlsFeatures, managed, stripManaged } from './managed.js';
+import { BEGIN, END, droppedTlsFeatures, managed, matchLineEndings, stripManaged } from './managed.js';
 import { childIndent, printApache, type BlockNode, type ConfNode } from './parser.js';
 import type { ApachePlanOptions, PlannedSite } from './plan-options.js';
 import { twinAddress, twinListen } from './ports.js';
@@ -148,8 +148,9 @@ export function planTlsVhosts(
     const twin = twinText(h, src, s.names, addr, tlsLines(o, profileFile));
     twins.push(twin);
     const what = `HTTPS vhost ${addr} for ${s.names.join(', ')} (a twin of ${vhostLocation(h)}, DocumentRoot ${s.documentRoot ?? 'inherited'})`;
-    if (!twinFileNow.includes(twin))
-      notes.push(twinFileNow.includes(`${twinHeading(h)}\n`) ? `${what} regenerated` : `new ${what}`);
+    const twinFileLf = twinFileNow.replace(/\r\n/g, '\n');
+    if (!twinFileLf.includes(twin.replace(/\r\n/g, '\n')))
+      notes.push(twinFileLf.includes(`${twinHeading(h)}\n`) ? `${what} regenerated` : `new ${what}`);
   }
   const dropped = droppedTlsFeatures(earlierTls.join('\n'), o);
   if (dropped.length)
@@ -161,7 +162,14 @@ export function planTlsVhosts(
       ...twinListen(cfg, o.lineage, o.tlsPort, twinHost),
       '',
     ];
-    edits.write(site.path, header.join('\n') + twins.join('\n'));
+    edits.write(
+      site.path,
+      matchLineEndings(
+        header.join('\n') + twins.join('\n'),
+        // the style of the site file the twin is copied from
+        (firstHttp && cfg.files.get(firstHttp.file)?.text) ?? '',
+      ),
+    );
     if (site.enableLink && !cfg.view.state(site.enableLink).exists)
       edits.link(site.enableLink, relative(dirname(site.enableLink), site.path));
     const loadedByLink = site.enableLink !== undefined;
