@@ -3,6 +3,7 @@
  * anything is checked), and one run of the check with its report.
  */
 import { CertkitError } from '../errors.js';
+import { count } from './flag-numbers.js';
 import { readRegularFileSync } from '../pki/read.js';
 import { loadTrustStore } from '../pki/trust.js';
 import { Store } from '../store/store.js';
@@ -136,7 +137,7 @@ export async function checkReport(
     revocation: { enabled: flags.revocation !== false, crlCache: new Map() },
     store: new Store(ctx.storeRoot),
     timeoutMs: timeoutSeconds(flags.timeout ?? cfg.timeout) * 1000,
-    concurrency: Math.max(1, num(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096)),
+    concurrency: count(flags.concurrency ?? cfg.concurrency, 64, '--concurrency', 4096),
     pinIp: flags.ip,
     password: await readSecret(flags.passwordFile, 'CERTKIT_PASSWORD'),
   });

@@ -11,8 +11,9 @@ import {
 import { runAudit } from '../../audit/run.js';
 import { loadTrustStore } from '../../pki/trust.js';
 import { Store } from '../../store/store.js';
-import { writeFileAtomic } from '../../util/fs-atomic.js';
+import { replaceFileKeepingMode } from '../../util/fs-atomic.js';
 import type { Context } from '../context.js';
+import { count } from '../flag-numbers.js';
 import { style, table } from '../../util/style.js';
 
 export interface AuditFlags {
@@ -54,7 +55,7 @@ function positive(v: string, what: string, max: number): number {
 
 export async function runAuditCommand(ctx: Context, flags: AuditFlags): Promise<number> {
   const timeoutMs = positive(flags.timeout, '--timeout', 300) * 1000;
-  const concurrency = Math.floor(positive(flags.concurrency, '--concurrency', 4096));
+  const concurrency = count(flags.concurrency, 64, '--concurrency', 4096);
   const ports = flags.ports ? parsePorts(flags.ports) : undefined;
   for (const p of flags.adminPath ?? [])
     if (!p.startsWith('/'))
@@ -78,7 +79,7 @@ export async function runAuditCommand(ctx: Context, flags: AuditFlags): Promise<
     },
     now,
   });
-  if (flags.html) await writeFileAtomic(flags.html, renderAuditHtml(report), 0o644);
+  if (flags.html) await replaceFileKeepingMode(flags.html, renderAuditHtml(report), 0o644);
   if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
   else if (flags.nagios) ctx.out(renderAuditNagios(report));
   else if (!ctx.quiet || report.status !== 'OK') {

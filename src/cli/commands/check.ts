@@ -1,5 +1,5 @@
 import { CertkitError, errorMessage } from '../../errors.js';
-import { writeFileAtomic } from '../../util/fs-atomic.js';
+import { replaceFileKeepingMode } from '../../util/fs-atomic.js';
 import { worst } from '../../monitor/evaluate.js';
 import { renderNagios } from '../../monitor/report/nagios.js';
 import { renderPrometheus } from '../../monitor/report/prometheus.js';
@@ -20,7 +20,8 @@ export async function runCheckCommand(ctx: Context, args: string[], flags: Check
   const write = async (file: string | undefined, render: () => Promise<string>) => {
     if (!file) return;
     try {
-      await writeFileAtomic(file, await render(), 0o644);
+      // rewritten every run: the mode, owner and group an operator gave the file stay
+      await replaceFileKeepingMode(file, await render(), 0o644);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       problems.push(`cannot write ${file} (${code ?? errorMessage(err)})`);

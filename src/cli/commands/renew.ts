@@ -3,6 +3,7 @@ import { deadlinesFromSeconds } from '../../acme/client.js';
 import { Store } from '../../store/store.js';
 import type { Context } from '../context.js';
 import { solverIo } from '../solver-io.js';
+import { count } from '../flag-numbers.js';
 import { style, table } from '../../util/style.js';
 
 export interface RenewFlags {
@@ -15,7 +16,9 @@ export interface RenewFlags {
 }
 
 export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number> {
+  // bad flags are refused before the unattended run's random wait, not after it
   const deadlines = deadlinesFromSeconds(flags.timeout);
+  const concurrency = count(flags.concurrency, 4, '--concurrency', 64);
   if (flags.jitter !== false && !ctx.tty && !flags.dryRun) {
     // unattended: spread the load on the CA (RFC 9773 §4.2); the systemd timer adds its own delay too
     await new Promise((r) => setTimeout(r, Math.random() * 120_000));
@@ -26,7 +29,7 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
     force: flags.force,
     dryRun: flags.dryRun,
     now: ctx.now,
-    concurrency: Number(flags.concurrency) || 4,
+    concurrency,
     deadlines,
     io: solverIo(ctx),
     onStep: (l, m) => ctx.progress(`• ${l}: ${m}`),
