@@ -41,4 +41,13 @@ describe('report files and counts', () => {
       `certkit: --concurrency must be a whole number from 1 to ${max}, not "${args[args.length - 1]}"`,
     ]);
   });
+
+  it('an unattended renew on a store that does not exist says so at once, not after its random wait of up to 2 minutes', () => {
+    const store = join(tempDir(), 'no-store');
+    const r = certkit(['--store', store, 'renew'], { timeoutMs: 20_000 });
+    expect([r.code, r.stderr.trim()]).toEqual([
+      3,
+      expect.stringMatching(/^certkit: the store .* does not exist/),
+    ]);
+  });
 });

@@ -19,11 +19,12 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
   // bad flags are refused before the unattended run's random wait, not after it
   const deadlines = deadlinesFromSeconds(flags.timeout);
   const concurrency = count(flags.concurrency, 4, '--concurrency', 64);
+  const store = new Store(ctx.storeRoot);
+  await store.requireRoot();
   if (flags.jitter !== false && !ctx.tty && !flags.dryRun) {
     // unattended: spread the load on the CA (RFC 9773 §4.2); the systemd timer adds its own delay too
     await new Promise((r) => setTimeout(r, Math.random() * 120_000));
   }
-  const store = new Store(ctx.storeRoot);
   const outcomes = await renewAll(store, {
     name: flags.name,
     force: flags.force,
