@@ -15,6 +15,7 @@ export type Target =
 /** URL schemes: the port they imply and, for the plain-text protocols, the STARTTLS dialogue. */
 const SCHEMES: Record<string, { port: number; starttls?: StarttlsProtocol }> = {
   https: { port: 443 },
+  tls: { port: 443 }, // direct TLS on any port: how a label names it where the port usually speaks STARTTLS
   smtps: { port: 465 },
   imaps: { port: 993 },
   pop3s: { port: 995 },
@@ -106,12 +107,15 @@ export function parseTarget(spec: string, opts: { starttls?: string } = {}): Tar
   if (scheme) starttls = scheme.starttls;
   else if (flag && portGiven && !IMPLICIT_TLS_PORTS.has(port)) starttls = flag;
   else starttls = STARTTLS_BY_PORT[port];
+  const hostPort = `${host.includes(':') ? `[${host}]` : written}:${port}`;
   return {
     kind: 'endpoint',
     host,
     port,
     starttls,
-    label: `${host.includes(':') ? `[${host}]` : written}:${port}`,
+    // host:port when that alone says how the port is spoken; else the protocol too, so smtp://h:2525 and
+    // https://h:2525 stay two targets in every report (and two Prometheus series)
+    label: starttls === STARTTLS_BY_PORT[port] ? hostPort : `${starttls ?? 'tls'}://${hostPort}`,
   };
 }
 

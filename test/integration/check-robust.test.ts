@@ -375,7 +375,7 @@ describe('STARTTLS per target', () => {
       const r = await certkitAsync(['inspect', `127.0.0.1:${port}`, '--starttls', 'smtp', '--timeout', '2']);
       expect(r.code).toBe(6);
       expect(r.stderr.trim()).toBe(
-        `certkit: 127.0.0.1:${port}: connected, but no smtp STARTTLS exchange within 2 s (a greeting never came?)`,
+        `certkit: smtp://127.0.0.1:${port}: connected, but no smtp STARTTLS exchange within 2 s (a greeting never came?)`,
       );
     } finally {
       silent.close();

@@ -269,6 +269,19 @@ describe('targets and pairing', () => {
     expect(parseTarget('web.test', { starttls: 'smtp' })).toMatchObject({ port: 443, starttls: undefined });
     expect(parseTarget('mail.test:2525', { starttls: 'smtp' })).toMatchObject({ starttls: 'smtp' });
     expect(parseTarget('mail.test:587')).toMatchObject({ starttls: 'smtp' });
+    // labels: host:port where that says how the port is spoken, else with the protocol (QA round 3: smtp:// and
+    // https:// on one port collapsed into one report line and one Prometheus series)
+    const label = (spec: string, starttls?: string) => {
+      const t = parseTarget(spec, { starttls });
+      return t.kind === 'endpoint' ? t.label : t.kind;
+    };
+    expect(label('smtp://mail.test:2525')).toBe('smtp://mail.test:2525');
+    expect(label('https://mail.test:2525')).toBe('mail.test:2525');
+    expect(label('https://mail.test:587')).toBe('tls://mail.test:587');
+    expect(label('mail.test:587')).toBe('mail.test:587');
+    expect(label('submission://mail.test')).toBe('mail.test:587');
+    expect(parseTarget(label('https://mail.test:587'))).toMatchObject({ port: 587, starttls: undefined });
+    expect(parseTarget(label('smtp://mail.test:2525'))).toMatchObject({ port: 2525, starttls: 'smtp' });
     expect(parseTarget('/no/such/file.pem')).toEqual({ kind: 'path', path: '/no/such/file.pem' });
   });
 
