@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { CertkitError } from '../errors.js';
-import { generatePrivateKey, parseKeyType } from '../csr/keygen.js';
+import { generatePrivateKey, KEY_TYPES, keyTypeOf, parseKeyType } from '../csr/keygen.js';
 import { isIpAddress } from '../csr/names.js';
 import type { Store } from '../store/store.js';
 import type { LineageSettings } from '../store/types.js';
@@ -80,6 +80,9 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
     reuse.reuse && previous
       ? createPrivateKey(previous.keyPem)
       : await generatePrivateKey(parseKeyType(a.keyType));
+  // a reused key keeps its own type: the settings record what the lineage's key really is
+  const usedType = keyTypeOf(key);
+  const keyType = (KEY_TYPES as readonly string[]).includes(usedType) ? usedType : a.keyType;
   const replaces = previous ? ariCertId(previous.certPem) : null;
   const solver = makeSolver(
     a.challenge,
@@ -115,8 +118,8 @@ export async function obtainForLineage(store: Store, opts: ObtainOptions): Promi
       domains: a.names,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
-      keyType: a.keyType,
-      acme: { ...a },
+      keyType,
+      acme: { ...a, keyType },
       deployHook: opts.deployHook ?? existing?.deployHook,
       pending: undefined,
     };

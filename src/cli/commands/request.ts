@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { usageError } from '../../errors.js';
-import { parseKeyType } from '../../csr/keygen.js';
+import { KEY_TYPES, parseKeyType, type KeyType } from '../../csr/keygen.js';
 import { normalizeName } from '../../csr/names.js';
 import { nameSyntaxViolation } from '../../csr/rules.js';
 import { subjectAltNames } from '../../pki/facts.js';
@@ -47,7 +47,7 @@ export interface RequestFlags extends InstallFlags {
   dnsResolver?: string;
   dnsWait: string;
   manual?: boolean;
-  keyType: string;
+  keyType?: string;
   reuseKey?: boolean;
   profile?: string;
   preferredChain?: string;
@@ -123,7 +123,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       ? 'dns-01'
       : 'http-01',
   );
-  const keyType = parseKeyType(flags.keyType);
+  const keyType = await lineageKeyType(store, lineage, flags);
   if (challenge.type === 'webroot' && !(await stat(challenge.webroot).catch(() => null))?.isDirectory())
     throw usageError(
       `--webroot ${challenge.webroot} is not an existing directory`,
@@ -245,6 +245,26 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
     );
   else if (!ctx.quiet) for (const line of summary.lines) ctx.out(line);
   return 0;
+}
+
+/**
+ * The key type of a new certificate: --key-type, else the one the lineage records, so that re-requesting its names
+ * (--force, a name added) keeps the lineage's key type instead of falling back to the default. With --reuse-key
+ * the live key is kept, so asking for another type with it is refused.
+ */
+async function lineageKeyType(store: Store, lineage: string, flags: RequestFlags): Promise<KeyType> {
+  const settings = await store.readSettings(lineage).catch(() => null);
+  const recorded = settings?.acme?.keyType ?? settings?.keyType;
+  const current =
+    recorded && (KEY_TYPES as readonly string[]).includes(recorded) ? parseKeyType(recorded) : null;
+  if (!flags.keyType) return current ?? 'ecdsa-p256';
+  const asked = parseKeyType(flags.keyType);
+  if (flags.reuseKey && current && asked !== current && (await store.readLive(lineage).catch(() => null)))
+    throw usageError(
+      `--reuse-key keeps "${lineage}"'s ${current} key, so it cannot become ${asked}; nothing was requested`,
+      `drop --reuse-key to get a new ${asked} key`,
+    );
+  return asked;
 }
 
 /** The names the lineage covers now: its recorded names (unless only a CSR is pending) and its live certificate's. */

@@ -44,7 +44,10 @@ export function registerAcme(program: Command, run: Runner): void {
     .option('--dns-resolver <addr>', 'where to check the TXT record is visible (host[:port])')
     .option('--dns-wait <seconds>', 'how long to wait for the TXT record', '120')
     .option('--manual', 'print the record or file and wait for Enter (terminal only)')
-    .option('--key-type <type>', 'ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096', 'ecdsa-p256')
+    .option(
+      '--key-type <type>',
+      "ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096 (default: the lineage's, else ecdsa-p256)",
+    )
     .option('--reuse-key', 'keep the same private key on renewal')
     .option('--profile <name>', "ACME profile (checked against the CA's directory)")
     .option('--preferred-chain <issuer-cn>', 'pick the alternate chain whose root has this CN')
