@@ -18,6 +18,8 @@ export interface RegisterOptions {
   agreeTos: boolean;
   eab?: { kid: string; hmacKey: string };
   deadlines?: Deadlines;
+  /** a saved account that was deactivated is replaced by a new one (request, whose terms were just agreed) */
+  replaceDeactivated?: boolean;
 }
 
 export function accountDir(storeRoot: string, directoryUrl: string): string {
@@ -103,14 +105,24 @@ export async function registerAccount(
   return { record, keyPem, client };
 }
 
-/** The saved account for this CA, registering one when there is none. */
+/**
+ * The saved account for this CA, registering one when there is none. A deactivated account can do nothing: it
+ * is replaced when opts.replaceDeactivated says so, else refused in one line naming the way out (the CA's own
+ * "account has been deactivated" came after a challenge server had started, with no hint).
+ */
 export async function ensureAccount(
   storeRoot: string,
   directoryUrl: string,
   opts: RegisterOptions,
 ): Promise<{ record: AccountRecord; client: AcmeClient }> {
   const existing = await loadAccount(storeRoot, directoryUrl);
-  if (existing) {
+  if (existing?.record.deactivatedAt && !opts.replaceDeactivated)
+    throw new CertkitError(
+      'usage',
+      `the ACME account for ${directoryUrl} was deactivated (${existing.record.deactivatedAt})`,
+      `register a new one: certkit account register --server ${directoryUrl} --agree-tos`,
+    );
+  if (existing && !existing.record.deactivatedAt) {
     return {
       record: existing.record,
       client: new AcmeClient({

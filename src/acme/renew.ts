@@ -180,7 +180,13 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
     } catch (err) {
       const sys = systemError(err);
       const e = sys ?? err;
-      const message = e instanceof Error ? e.message : String(e);
+      // the hint says what to do: the one line of a failed lineage keeps it, as every other error line does
+      const message =
+        e instanceof CertkitError && e.hint
+          ? `${e.message} (${e.hint})`
+          : e instanceof Error
+            ? e.message
+            : String(e);
       return {
         name: c.name,
         status: 'failed',

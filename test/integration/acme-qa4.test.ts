@@ -54,3 +54,34 @@ describe('the key type of a lineage', () => {
     expect(liveKey(store, 'rk.test').asymmetricKeyType).toBe('rsa');
   });
 });
+
+describe('a deactivated account', () => {
+  it('request registers a new account; renew fails in one line that says how to register one', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await request(store, 'da.test')).code).toBe(0);
+    const off = await ck(store, ['account', 'deactivate', '--yes', '--server', pebble.directoryUrl]);
+    expect(off.code, off.stderr).toBe(0);
+    const renew = await ck(store, ['renew', '--force', '--no-jitter']);
+    expect(renew.code).toBe(1);
+    expect(renew.stderr).toMatch(/da\.test.*deactivated.*certkit account register --server \S+ --agree-tos/);
+    expect(renew.stderr.trim().split('\n')).toHaveLength(1);
+    const again = await request(store, 'db.test');
+    expect(again.code, again.stderr).toBe(0);
+    expect((await ck(store, ['renew', '--force', '--no-jitter'])).code).toBe(0);
+  });
+});
+
+describe('--quiet on success', () => {
+  it('account register/rollover/deactivate and revoke print nothing', async () => {
+    const store = join(tempDir(), 'store');
+    const server = ['--server', pebble.directoryUrl];
+    const runs = [
+      await ck(store, ['--quiet', 'account', 'register', ...server, '--agree-tos']),
+      await ck(store, ['--quiet', 'account', 'rollover', ...server]),
+    ];
+    expect((await request(store, 'qr.test')).code).toBe(0);
+    runs.push(await ck(store, ['--quiet', 'revoke', '--name', 'qr.test', '--yes']));
+    runs.push(await ck(store, ['--quiet', 'account', 'deactivate', '--yes', ...server]));
+    for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});

@@ -33,8 +33,11 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
     throw usageError((err as Error).message);
   }
   const deadlines = deadlinesFromSeconds(flags.timeout);
-  const print = (obj: unknown, human: string) =>
-    ctx.out(ctx.json ? JSON.stringify({ schemaVersion: 1, ...(obj as object) }, null, 2) : human);
+  // --quiet: a change that succeeded says nothing (show still answers: its output is what was asked for)
+  const print = (obj: unknown, human: string) => {
+    if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, ...(obj as object) }, null, 2));
+    else if (!ctx.quiet || action === 'show') ctx.out(human);
+  };
   if (action === 'register') {
     // an account already in the store is kept (a second registration would replace its key): say so
     const existing = await liveAccount(ctx.storeRoot, url);

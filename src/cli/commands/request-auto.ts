@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { CertkitError, usageError } from '../../errors.js';
-import { loadAccount, newAccountKeyPem } from '../../acme/account.js';
+import { newAccountKeyPem } from '../../acme/account.js';
+import { liveAccount } from '../../acme/account-ops.js';
 import { AcmeClient, type Deadlines } from '../../acme/client.js';
 import {
   defaultServerInDump,
@@ -124,7 +125,8 @@ export async function accountQuestions(
   deadlines: Deadlines,
 ): Promise<{ email?: string } | null> {
   const email = f.email === false ? undefined : f.email;
-  if (await loadAccount(ctx.storeRoot, directoryUrl)) return { email }; // registered before: nothing to ask
+  // registered before (and not deactivated since): nothing to ask
+  if (await liveAccount(ctx.storeRoot, directoryUrl)) return { email };
   const needTerms = !f.agreeTos;
   const needEmail = f.email === undefined;
   if (!needTerms && !needEmail) return { email };

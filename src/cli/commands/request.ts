@@ -6,7 +6,7 @@ import { normalizeName } from '../../csr/names.js';
 import { nameSyntaxViolation } from '../../csr/rules.js';
 import { subjectAltNames } from '../../pki/facts.js';
 import { compareNames, droppedNamesError, nameChangeLine } from '../../acme/name-change.js';
-import { loadAccount } from '../../acme/account.js';
+import { liveAccount } from '../../acme/account-ops.js';
 import { AcmeClient, deadlinesFromSeconds } from '../../acme/client.js';
 import { newAccountKeyPem } from '../../acme/account.js';
 import { obtainForLineage } from '../../acme/obtain.js';
@@ -130,7 +130,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       "give the site's DocumentRoot",
     );
   const eab = await eabFromFlags(flags);
-  if (!eab && EAB_REQUIRED.has(directoryUrl) && !(await loadAccount(ctx.storeRoot, directoryUrl))) {
+  if (!eab && EAB_REQUIRED.has(directoryUrl) && !(await liveAccount(ctx.storeRoot, directoryUrl))) {
     throw usageError(
       `${flags.server} requires external account binding for new accounts`,
       "give --eab-kid and --eab-hmac-key-file from the CA's dashboard",
@@ -204,7 +204,7 @@ export async function runRequest(ctx: Context, domains: string[], flags: Request
       preferredChain: flags.preferredChain,
       names,
     },
-    register: { agreeTos: true, email, eab, deadlines },
+    register: { agreeTos: true, email, eab, deadlines, replaceDeactivated: true },
     deployHook: flags.deployHook,
     io: solverIo(ctx),
     onStep: (m) => ctx.progress(`• ${m}`),

@@ -26,16 +26,16 @@ export async function runRevoke(
     `Revoke the live certificate of "${flags.name}" (${flags.reason})? Servers using it will fail for clients that check.`,
   );
   const r = await revokeLineage(store, flags.name, flags.reason, deadlines);
-  ctx.out(
-    ctx.json
-      ? JSON.stringify({
-          schemaVersion: 1,
-          name: flags.name,
-          revoked: true,
-          serial: r.serial,
-          reason: flags.reason,
-        })
-      : `revoked serial ${r.serial} of "${flags.name}" (${flags.reason})`,
-  );
+  if (ctx.json)
+    ctx.out(
+      JSON.stringify({
+        schemaVersion: 1,
+        name: flags.name,
+        revoked: true,
+        serial: r.serial,
+        reason: flags.reason,
+      }),
+    );
+  else if (!ctx.quiet) ctx.out(`revoked serial ${r.serial} of "${flags.name}" (${flags.reason})`);
   return 0;
 }
