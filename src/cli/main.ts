@@ -46,17 +46,25 @@ export function buildProgram(
     .option('--config <file>', 'config file (JSON)')
     .option('--store <dir>', 'lineage store (default: /etc/certkit as root, else ~/.local/share/certkit)')
     .addOption(new Option('--no-color', 'no colour (also when NO_COLOR is set or not a TTY)'))
-    .showHelpAfterError(json ? false : '(run with --help for usage)')
     .addHelpText('after', EXAMPLES + EXIT_CODE_HELP)
     .exitOverride()
     .configureOutput({
       // --json: a usage error is JSON on stderr too, like every other error
+      // one line, as every error: commander's suggestion ("(Did you mean --email?)") comes on a line of its
+      // own, and so did the help hint; both join the hint in the parentheses
       outputError: (str, write) => {
-        const message = str.replace(/^error: /, '').trim();
+        const [message = '', ...more] = str
+          .replace(/^error: /, '')
+          .trim()
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+        const suggestion = more.map((l) => l.replace(/^\((.*)\)$/, '$1').replace(/^Did/, 'did')).join('; ');
+        const hint = [suggestion, 'run with --help for usage'].filter(Boolean).join('; ');
         write(
           json
-            ? JSON.stringify({ error: { kind: 'usage', message, hint: 'run with --help for usage' } }) + '\n'
-            : `certkit: ${message}\n`,
+            ? JSON.stringify({ error: { kind: 'usage', message, hint } }) + '\n'
+            : `certkit: ${message} (${hint})\n`,
         );
       },
     });

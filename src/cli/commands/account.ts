@@ -16,7 +16,7 @@ import type { Context } from '../context.js';
 
 export interface AccountFlags {
   server: string;
-  email?: string;
+  email?: string | false;
   agreeTos?: boolean;
   eabKid?: string;
   eabHmacKeyFile?: string;
@@ -78,7 +78,7 @@ export async function runAccount(ctx: Context, action: string, flags: AccountFla
     case 'register': {
       const eab = await eabFromFlags(flags);
       const r = await register(ctx.storeRoot, url, {
-        email: flags.email,
+        email: flags.email || undefined,
         agreeTos: !!flags.agreeTos,
         eab,
         deadlines,

@@ -168,6 +168,7 @@ export function registerAcme(program: Command, run: Runner): void {
     .argument('<action>', 'show | register | rollover | deactivate')
     .option('--server <name|url>', 'the CA (as for request)', 'letsencrypt')
     .option('--email <address>', 'register: contact address')
+    .option('--no-email', 'register: no contact address (as for request)')
     .option('--agree-tos', 'register: accept the terms of service')
     .option('--eab-kid <kid>', 'register: external account binding key id')
     .option('--eab-hmac-key-file <file>', 'register: file holding the EAB HMAC key (or CERTKIT_EAB_HMAC_KEY)')
