@@ -1,6 +1,9 @@
 /** QA round 4: usage errors as a new user meets them; each failed on the old code. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { certkit } from '../helpers/cli.js';
+import { certkit, ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/openssl.js';
 
 describe('a usage error from the option parser', () => {
   it("is one line, commander's suggestion in the hint (it came on two more lines)", () => {
@@ -24,5 +27,21 @@ describe('a usage error from the option parser', () => {
     expect(r.stderr).not.toMatch(/unknown option/);
     expect(r.code).toBe(2); // no --agree-tos: refused, in one line
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('docs/json.md', () => {
+  it('names every field of list --json (broken, renewal, deployPending, revoked were missing)', () => {
+    const store = join(tempDir(), 'store');
+    const csr = certkit(['--store', store, 'csr', '-d', 'docs.example.com', '--out-dir', tempDir()]);
+    expect(csr.code, csr.stderr).toBe(0);
+    const listed = JSON.parse(certkit(['--store', store, '--json', 'list']).stdout) as {
+      lineages: Record<string, unknown>[];
+    };
+    const doc = readFileSync(join(ROOT, 'docs/json.md'), 'utf8');
+    const line = doc.split('\n').find((l) => l.startsWith('- `list`:')) ?? '';
+    const fields = Object.keys(listed.lineages[0] ?? {});
+    expect(fields.length).toBeGreaterThan(10);
+    for (const f of fields) expect(line, f).toMatch(new RegExp(`[{ ]${f}[,:}]`));
   });
 });
