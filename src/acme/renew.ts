@@ -112,7 +112,7 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
       throw new CertkitError('not-found', `no lineage named "${name}"`, 'see certkit list');
     const h = await store.health(name);
     if (h.leftover && !opts.name) continue; // an interrupted first request: no certificate, nothing to renew
-    if (!h.settings) {
+    if (!h.settings || h.problem) {
       // never skipped silently: a lineage certkit cannot read is a failure naming it
       broken.push({
         name,

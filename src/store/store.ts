@@ -155,10 +155,22 @@ export class Store {
           settings: null,
           problem: `${join(dir, 'settings.json')} is missing, so certkit does not know how to renew it (import it again, or request it again)`,
         };
-      return { name, settings, problem: null };
+      return { name, settings, problem: await this.liveProblem(name) };
     } catch (err) {
       return { name, settings: null, problem: (err as Error).message };
     }
+  }
+
+  /**
+   * live/<name> must be certkit's link to a version: a file or directory put in its place by hand is neither
+   * read (list showed no certificate and no problem) nor replaceable by one rename (renew ordered a certificate,
+   * then failed, leaving a temp link and telling to free disk space).
+   */
+  private async liveProblem(name: string): Promise<string | null> {
+    const live = this.liveDir(name);
+    const st = await lstat(live).catch(() => null);
+    if (!st || st.isSymbolicLink()) return null;
+    return `${live} is a ${st.isDirectory() ? 'directory' : 'file'}, not certkit's link to a version (move it aside: the next renew makes a new live version)`;
   }
 
   /** Whether anything is at lineages/<name> (a directory, or something broken in its place). */
@@ -335,7 +347,11 @@ export class Store {
     const link = this.liveDir(name);
     const tmpLink = tempNameFor(link);
     await symlink(relative(liveRoot, versionDir), tmpLink);
-    await rename(tmpLink, link);
+    await rename(tmpLink, link).catch(async (err: unknown) => {
+      await rm(tmpLink, { force: true });
+      const problem = await this.liveProblem(name);
+      throw problem ? inputError(problem) : err;
+    });
     await fsyncDir(liveRoot);
   }
 

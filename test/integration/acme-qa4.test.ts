@@ -3,7 +3,7 @@
  * old code.
  */
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certkitAsync, type CliResult } from '../helpers/cli.js';
@@ -83,5 +83,25 @@ describe('--quiet on success', () => {
     runs.push(await ck(store, ['--quiet', 'revoke', '--name', 'qr.test', '--yes']));
     runs.push(await ck(store, ['--quiet', 'account', 'deactivate', '--yes', ...server]));
     for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});
+
+describe('a live link replaced by a directory by hand', () => {
+  it('list shows it BROKEN naming it; renew fails before ordering, leaving no temp link', async () => {
+    const store = join(tempDir(), 'store');
+    expect((await request(store, 'ld.test')).code).toBe(0);
+    const live = join(store, 'live', 'ld.test');
+    cpSync(live, join(store, 'copy'), { recursive: true, dereference: true });
+    rmSync(live);
+    renameSync(join(store, 'copy'), live);
+    const list = await ck(store, ['list']);
+    expect(list.code).toBe(1);
+    expect(list.stdout).toMatch(/ld\.test.*BROKEN/);
+    expect(list.stderr).toMatch(/live\/ld\.test is a directory, not certkit's link.*move it aside/);
+    const renew = await ck(store, ['renew', '--force', '--no-jitter']);
+    expect(renew.code).toBe(1);
+    expect(renew.stderr).toMatch(/ld\.test.*is a directory, not certkit's link/);
+    expect(readdirSync(join(store, 'lineages', 'ld.test', 'versions'))).toEqual(['0001']);
+    expect(readdirSync(join(store, 'live'))).toEqual(['ld.test']);
   });
 });
