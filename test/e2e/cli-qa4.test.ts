@@ -45,3 +45,15 @@ describe('docs/json.md', () => {
     for (const f of fields) expect(line, f).toMatch(new RegExp(`[{ ]${f}[,:}]`));
   });
 });
+
+describe('--quiet on success', () => {
+  it('schedule install and remove print nothing (they said what they did)', () => {
+    const root = tempDir();
+    const store = join(tempDir(), 'store');
+    const install = certkit(['--quiet', '--store', store, 'schedule', 'install', '--root', root, '--cron']);
+    expect(install).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(readFileSync(join(root, 'etc/cron.d/certkit'), 'utf8')).toMatch(/renew/);
+    const remove = certkit(['--quiet', '--store', store, 'schedule', 'remove', '--root', root]);
+    expect(remove).toMatchObject({ code: 0, stdout: '', stderr: '' });
+  });
+});

@@ -36,11 +36,9 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
         return 0;
       }
       await installSchedule(root, kind, files);
-      ctx.out(
-        ctx.json
-          ? JSON.stringify({ schemaVersion: 1, installed: true, kind, files: files.map((f) => f.path) })
-          : `installed ${kind} schedule: ${files.map((f) => f.path).join(', ')}`,
-      );
+      if (ctx.json)
+        ctx.out(JSON.stringify({ schemaVersion: 1, installed: true, kind, files: files.map((f) => f.path) }));
+      else if (!ctx.quiet) ctx.out(`installed ${kind} schedule: ${files.map((f) => f.path).join(', ')}`);
       return 0;
     }
     case 'remove': {
@@ -54,13 +52,8 @@ export async function runSchedule(ctx: Context, action: string, flags: ScheduleF
         return 0;
       }
       const removed = await removeSchedule(root, kind);
-      ctx.out(
-        ctx.json
-          ? JSON.stringify({ schemaVersion: 1, removed })
-          : removed.length
-            ? `removed ${removed.join(', ')}`
-            : 'nothing to remove',
-      );
+      if (ctx.json) ctx.out(JSON.stringify({ schemaVersion: 1, removed }));
+      else if (!ctx.quiet) ctx.out(removed.length ? `removed ${removed.join(', ')}` : 'nothing to remove');
       return 0;
     }
     case 'show': {
