@@ -108,8 +108,7 @@ export async function renewAll(store: Store, opts: RenewOptions): Promise<RenewO
   const broken: RenewOutcome[] = [];
   const candidates: { name: string; acme: AcmeLineageSettings; debt?: DeployDebt }[] = [];
   for (const name of names) {
-    if (opts.name && !(await store.lineageExists(name)))
-      throw new CertkitError('not-found', `no lineage named "${name}"`, 'see certkit list');
+    if (opts.name && !(await store.lineageExists(name))) throw await store.lineageNotFound(name);
     const h = await store.health(name);
     if (h.leftover && !opts.name) continue; // an interrupted first request: no certificate, nothing to renew
     if (!h.settings || h.problem) {

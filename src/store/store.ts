@@ -391,9 +391,22 @@ export class Store {
 
   async requireLineage(name: string): Promise<LineageSettings> {
     const s = await this.readSettings(name);
-    if (!s)
-      throw new CertkitError('not-found', `no lineage named "${name}" in ${this.root}`, 'see `certkit list`');
+    if (!s) throw await this.lineageNotFound(name);
     return s;
+  }
+
+  /**
+   * "No such lineage", naming the lineage meant when only case or a trailing dot differ: lineage names are the
+   * lowercased first name, and `--name WWW.Example.com` said only "no lineage named" (QA round 4).
+   */
+  async lineageNotFound(name: string): Promise<CertkitError> {
+    const wanted = name.toLowerCase().replace(/\.$/, '');
+    const near = (await this.names().catch(() => [] as string[])).find((n) => n !== name && n === wanted);
+    return new CertkitError(
+      'not-found',
+      `no lineage named "${name}" in ${this.root}`,
+      near ? `did you mean "${near}"? see \`certkit list\`` : 'see `certkit list`',
+    );
   }
 
   async isDirectory(path: string): Promise<boolean> {

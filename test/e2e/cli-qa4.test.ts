@@ -57,3 +57,19 @@ describe('--quiet on success', () => {
     expect(remove).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 });
+
+describe('--name in another case', () => {
+  it('"no lineage named" names the lineage meant (it said only "see certkit list"), renew before its random wait', () => {
+    const store = join(tempDir(), 'store');
+    const csr = certkit(['--store', store, 'csr', '-d', 'case.example.com', '--out-dir', tempDir()]);
+    expect(csr.code, csr.stderr).toBe(0);
+    for (const args of [
+      ['renew', '--name', 'Case.Example.COM'],
+      ['revoke', '--name', 'case.example.com.', '--yes'],
+    ]) {
+      const r = certkit(['--store', store, ...args], { timeoutMs: 20_000 });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/no lineage named .*did you mean "case\.example\.com"\?/);
+    }
+  });
+});

@@ -21,6 +21,8 @@ export async function runRenew(ctx: Context, flags: RenewFlags): Promise<number>
   const concurrency = count(flags.concurrency, 4, '--concurrency', 64);
   const store = new Store(ctx.storeRoot);
   await store.requireRoot();
+  // a --name that is no lineage too (it was said after up to 2 minutes)
+  if (flags.name && !(await store.lineageExists(flags.name))) throw await store.lineageNotFound(flags.name);
   if (flags.jitter !== false && !ctx.tty && !flags.dryRun) {
     // unattended: spread the load on the CA (RFC 9773 §4.2); the systemd timer adds its own delay too
     await new Promise((r) => setTimeout(r, Math.random() * 120_000));
