@@ -19,6 +19,28 @@ function derOf(obj: forge.asn1.Asn1): Buffer {
   return Buffer.from(forge.asn1.toDer(obj).getBytes(), 'binary');
 }
 
+/**
+ * A non-ASCII password in a modern (PBES2/AES) file: the MAC takes the password as Unicode characters, PBKDF2 as
+ * UTF-8 bytes (as OpenSSL does), and node-forge uses one string for both. When the MAC held with the characters
+ * (forge got as far as decrypting), the contents are decrypted again with the UTF-8 form, the MAC (already
+ * verified) left out of that second pass.
+ */
+function withUtf8Password(
+  asn1: forge.asn1.Asn1,
+  password: string,
+  err: unknown,
+): forge.pkcs12.Pkcs12Pfx | undefined {
+  if (/^[\x00-\x7f]*$/.test(password) || !/decrypt/i.test(err instanceof Error ? err.message : ''))
+    return undefined;
+  const parts = Array.isArray(asn1.value) ? asn1.value : [];
+  const withoutMac = forge.asn1.create(asn1.tagClass, asn1.type, asn1.constructed, parts.slice(0, 2));
+  try {
+    return forge.pkcs12.pkcs12FromAsn1(withoutMac, false, forge.util.encodeUtf8(password));
+  } catch {
+    return undefined;
+  }
+}
+
 export function readPkcs12(
   der: Buffer,
   password: string | undefined,
@@ -35,6 +57,8 @@ export function readPkcs12(
       break;
     } catch (err) {
       lastError = err;
+      p12 = pw === undefined ? undefined : withUtf8Password(asn1, pw, err);
+      if (p12) break;
     }
   }
   if (!p12) {

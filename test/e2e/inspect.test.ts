@@ -197,6 +197,17 @@ describe('certkit inspect: facts match openssl', () => {
     });
   }
 
+  it('a non-ASCII PKCS#12 password (pässwörd) opens modern (AES/PBKDF2) and legacy files as openssl does; a wrong one is still refused (QA round 4)', () => {
+    for (const legacy of [false, true]) {
+      const name = `umlaut-${legacy ? 'legacy' : 'modern'}.pfx`;
+      pfx(name, pki.ecLeaf, legacy, 'pässwörd');
+      const r = certkitJson(['inspect', join(dir, name)], { env: { CERTKIT_PASSWORD: 'pässwörd' } });
+      expect(r.inputs[0].keys[0].matchesCertificate).toBe(opensslFacts(pki.ecLeaf.certFile).fingerprint);
+      const wrong = certkit(['inspect', join(dir, name)], { env: { CERTKIT_PASSWORD: 'pässwort' } });
+      expect([wrong.code, wrong.stderr]).toEqual([2, expect.stringMatching(/password is wrong/)]);
+    }
+  });
+
   it('a wrong PKCS#12 password is one line and exit 2', () => {
     const r = certkit(['inspect', join(dir, 'rsa-modern.pfx')], { env: { CERTKIT_PASSWORD: 'wrong' } });
     expect(r.code).toBe(2);
